@@ -1,0 +1,48 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+  name: "GenreKit",
+  platforms: [.macOS(.v13)],
+  products: [
+    .executable(name: "genrekit", targets: ["genrekit"]),
+    .library(name: "AudioFeatures", targets: ["AudioFeatures"]),
+    .library(name: "TabularIO", targets: ["TabularIO"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+  ],
+  targets: [
+    // MARK: C libraries (Debian -dev packages; see README)
+    .systemLibrary(name: "CSndFile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
+    .systemLibrary(name: "CFFTW", pkgConfig: "fftw3", providers: [.apt(["libfftw3-dev"])]),
+    .systemLibrary(
+      name: "CBLASLAPACK", pkgConfig: "openblas",
+      providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]),
+    // libcsv ships no pkg-config file: the module map links "csv" directly.
+    .systemLibrary(name: "CCSV", providers: [.apt(["libcsv-dev"])]),
+    .systemLibrary(name: "CSoxr", pkgConfig: "soxr", providers: [.apt(["libsoxr-dev"])]),
+
+    // MARK: Library modules
+    .target(name: "TabularIO", dependencies: ["CCSV"]),
+    .target(
+      name: "AudioFeatures",
+      dependencies: ["CSndFile", "CFFTW", "CBLASLAPACK", "CSoxr", "TabularIO"]),
+
+    // MARK: Command-line tool
+    .executableTarget(
+      name: "genrekit",
+      dependencies: [
+        "AudioFeatures", "TabularIO",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ],
+      resources: [.copy("DefaultSignals")]),
+
+    // MARK: Tests
+    .testTarget(name: "TabularIOTests", dependencies: ["TabularIO"]),
+    .testTarget(
+      name: "AudioFeaturesTests", dependencies: ["AudioFeatures", "TabularIO"],
+      resources: [.copy("Fixtures")]),
+    .testTarget(name: "GenreKitCLITests", dependencies: ["genrekit", "TabularIO"]),
+  ]
+)

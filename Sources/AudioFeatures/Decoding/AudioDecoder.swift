@@ -1,0 +1,79 @@
+import CSndFile
+import Foundation
+
+/// Why a file produced no signal. The description is the reason shown to the user, after the path.
+public enum AudioDecodingError: Error, Equatable, CustomStringConvertible {
+  case notFound
+  case notARegularFile
+  case unreadable(String)
+  case noSamples
+  case nonFiniteSample(index: Int)
+  case resamplingFailed(String)
+
+  public var description: String {
+    switch self {
+    case .notFound: return "no such file"
+    case .notARegularFile: return "not a regular file"
+    case .unreadable(let reason): return "cannot decode audio: \(reason)"
+    case .noSamples: return "the file contains no audio samples"
+    case .nonFiniteSample(let index): return "sample \(index) is not a finite number (NaN or infinity)"
+    case .resamplingFailed(let reason): return "resampling failed: \(reason)"
+    }
+  }
+}
+
+/// Decoded audio: mono float32 samples at the file's own rate.
+public struct DecodedAudio: Sendable {
+  public var samples: [Float]
+  public var sampleRate: Int
+}
+
+/// Reads any format libsndfile reads (WAV, AIFF, AU, FLAC, OGG/Vorbis, MP3, …), as
+/// `librosa.load` (through soundfile) does: integer PCM scaled by 2^−(bits−1) (16-bit: x/32768),
+/// float data passed through, channels averaged to mono in float32.
+public func decodeAudio(atPath path: String) throws(AudioDecodingError) -> DecodedAudio {
+  var status = stat()
+  guard stat(path, &status) == 0 else {
+    throw errno == ENOENT ? .notFound : .unreadable(String(cString: strerror(errno)))
+  }
+  // Only regular files: a FIFO or device named *.wav would block the reader forever.
+  guard (status.st_mode & S_IFMT) == S_IFREG else { throw .notARegularFile }
+
+  var info = SF_INFO()
+  guard let file = sf_open(path, Int32(SFM_READ), &info) else {
+    throw .unreadable(String(cString: sf_strerror(nil)))
+  }
+  defer { sf_close(file) }
+  let channels = Int(info.channels)
+  guard channels > 0, info.samplerate > 0 else { throw .unreadable("invalid header") }
+
+  var mono = [Float]()
+  if info.frames > 0 && info.frames < Int64(Int32.max) { mono.reserveCapacity(Int(info.frames)) }
+  let chunkFrames = 1 << 16
+  var chunk = [Float](repeating: 0, count: chunkFrames * channels)
+  while true {
+    let read = Int(sf_readf_float(file, &chunk, sf_count_t(chunkFrames)))
+    guard read > 0 else { break }
+    if channels == 1 {
+      mono.append(contentsOf: chunk[0..<read])
+    } else {
+      for i in 0..<read {
+        var sum: Float = 0
+        for c in 0..<channels { sum += chunk[i * channels + c] }
+        mono.append(sum / Float(channels))
+      }
+    }
+  }
+  if sf_error(file) != 0 { throw .unreadable(String(cString: sf_strerror(file))) }
+  guard !mono.isEmpty else { throw .noSamples }
+  if let bad = mono.firstIndex(where: { !$0.isFinite }) { throw .nonFiniteSample(index: bad) }
+  return DecodedAudio(samples: mono, sampleRate: Int(info.samplerate))
+}
+
+/// The signal every feature is computed on: decoded, mono, at 22050 Hz (resampled with soxr HQ
+/// when the file has another rate).
+public func loadSignal(atPath path: String) throws(AudioDecodingError) -> [Float] {
+  let audio = try decodeAudio(atPath: path)
+  guard audio.sampleRate != Framing.sampleRate else { return audio.samples }
+  return try resample(audio.samples, from: audio.sampleRate, to: Framing.sampleRate)
+}

@@ -1,0 +1,97 @@
+import Foundation
+
+/// One audio file to extract, with the label its rows get.
+public struct AudioInput: Sendable, Equatable {
+  public var path: String
+  public var label: String
+  public var fileName: String { (path as NSString).lastPathComponent }
+
+  public init(path: String, label: String) {
+    self.path = path
+    self.label = label
+  }
+}
+
+/// One CSV row: a clip or segment name, its features and its label.
+public struct FeatureRow: Sendable, Equatable {
+  public var name: String
+  public var features: ClipFeatures
+  public var label: String
+
+  /// Fields in `FeatureSchema.columns` order; numbers as shortest round-trip decimals.
+  public var csvFields: [String] {
+    var fields = [name, String(features.length)]
+    fields += features.numericValues.dropFirst().map { $0.description }
+    fields.append(label)
+    return fields
+  }
+}
+
+/// Finds the audio files among command-line inputs.
+public enum InputDiscovery {
+  /// Extensions searched for inside directories (case-insensitive).
+  public static let audioExtensions: Set<String> = ["wav", "au", "aiff", "aif", "flac", "ogg", "mp3"]
+
+  /// Directories are searched recursively for files with an audio extension; a path that is not a
+  /// directory is taken as it is, whatever its extension, and fails later if it is not audio.
+  /// The result is sorted by path, without duplicates.
+  public static func audioFiles(in paths: [String]) -> [String] {
+    var files = Set<String>()
+    for path in paths {
+      var isDirectory: ObjCBool = false
+      if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+        let root = URL(fileURLWithPath: path)
+        guard let walker = FileManager.default.enumerator(atPath: path) else { continue }
+        for case let relative as String in walker
+        where audioExtensions.contains((relative as NSString).pathExtension.lowercased()) {
+          let full = root.appendingPathComponent(relative).path
+          if FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory), !isDirectory.boolValue {
+            files.insert(full)
+          }
+        }
+      } else {
+        files.insert(path)
+      }
+    }
+    return files.sorted()
+  }
+
+  /// The default label: the name of the file's parent directory.
+  public static func parentDirectoryName(of path: String) -> String {
+    let parent = (path as NSString).deletingLastPathComponent
+    let name = (parent as NSString).lastPathComponent
+    return name.isEmpty || name == "." ? (FileManager.default.currentDirectoryPath as NSString).lastPathComponent : name
+  }
+}
+
+/// Decodes and extracts files in parallel; each file gives its rows or the reason it failed.
+public struct BatchExtractor: Sendable {
+  public var extractor: FeatureExtractor
+  public var segmentation: Segmentation
+
+  public init(extractor: FeatureExtractor, segmentation: Segmentation) {
+    self.extractor = extractor
+    self.segmentation = segmentation
+  }
+
+  /// The rows of one file.
+  public func rows(for input: AudioInput) throws(AudioDecodingError) -> [FeatureRow] {
+    let signal = try loadSignal(atPath: input.path)
+    return segmentation.pieces(sampleCount: signal.count, fileName: input.fileName).map { piece in
+      let features = extractor.features(of: Array(signal[piece.range]))
+      return FeatureRow(name: piece.name, features: features, label: input.label)
+    }
+  }
+
+  /// Extracts every input on `jobs` threads; `deliver` is called on the caller's thread in input
+  /// order, whatever the number of threads.
+  public func run(
+    _ inputs: [AudioInput], jobs: Int,
+    deliver: (Int, Result<[FeatureRow], AudioDecodingError>) -> Void
+  ) {
+    orderedParallelMap(
+      count: inputs.count, jobs: jobs,
+      work: { index in Result { () throws(AudioDecodingError) in try self.rows(for: inputs[index]) } },
+      deliver: deliver)
+  }
+}

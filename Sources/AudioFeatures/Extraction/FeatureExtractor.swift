@@ -1,0 +1,54 @@
+/// Which librosa behaviour the features reproduce.
+public enum CompatibilityMode: String, Sendable, CaseIterable {
+  /// librosa 0.7/0.8, the Kaggle GTZAN tables: reflect padding for the STFT and RMS frames, and
+  /// HPSS output not length-corrected (its last `N mod 512` samples are 0).
+  case kaggle
+  /// librosa ≥ 0.9 defaults (0.11): zero padding and full-length HPSS output.
+  case librosa
+
+  var framePadding: PaddingMode { self == .kaggle ? .reflect : .constant }
+}
+
+/// Computes the 57 GTZAN features of a 22050-Hz mono signal.
+///
+/// Data flow: signal → one STFT → magnitude and power → (chroma, centroid/bandwidth/roll-off,
+/// log-mel → MFCC and onset strength → tempo, HPSS → harmonic/percussive waveforms); RMS and
+/// zero-crossing rate read the samples directly. Each frame-wise feature is then summarised by its
+/// mean and variance.
+public struct FeatureExtractor: Sendable {
+  public var mode: CompatibilityMode
+
+  public init(mode: CompatibilityMode = .kaggle) {
+    self.mode = mode
+  }
+
+  /// - Precondition: `signal` is non-empty and finite (the decoder guarantees both).
+  public func features(of signal: [Float]) -> ClipFeatures {
+    precondition(!signal.isEmpty, "cannot compute features of an empty signal")
+    let stft = ComplexSpectrogram(signal: signal, padding: mode.framePadding)
+    let frames = stft.frameCount
+    let magnitude = stft.magnitude()
+    let power = squared(magnitude)
+
+    let chroma = Chroma.chromagram(power: power, frames: frames)
+    let shape = SpectralShape(magnitude: magnitude, frames: frames)
+    let melDecibels = MelDecibels(power: power, frames: frames)
+    let mfcc = MFCC.coefficients(melDecibels)
+    let tempo = Tempo.estimate(onsetEnvelope: Tempo.onsetEnvelope(melDecibels))
+    let (harmonic, percussive) = HarmonicPercussive.separate(
+      stft: stft, magnitude: magnitude, length: signal.count, zeroTail: mode == .kaggle)
+
+    return ClipFeatures(
+      length: signal.count,
+      chroma: MeanVariance(chroma).float32Rounded,
+      rms: MeanVariance(TimeDomain.rms(signal, padding: mode.framePadding)).float32Rounded,
+      spectralCentroid: MeanVariance(shape.centroid),
+      spectralBandwidth: MeanVariance(shape.bandwidth),
+      rolloff: MeanVariance(shape.rolloff),
+      zeroCrossingRate: MeanVariance(TimeDomain.zeroCrossingRate(signal)),
+      harmonic: MeanVariance(harmonic).float32Rounded,
+      percussive: MeanVariance(percussive).float32Rounded,
+      tempo: tempo,
+      mfcc: mfcc.map { MeanVariance($0).float32Rounded })
+  }
+}

@@ -1,0 +1,55 @@
+/// How a clip is cut into rows: whole, or in fixed-length segments following the Kaggle 3-s rule.
+public enum Segmentation: Sendable, Equatable {
+  case wholeClip
+  /// Segments of `L = seconds · 22050` hop: segment i is samples `[i·L, i·L + L − 1)`, present only
+  /// when `(i + 1)·L < N`. For 3 s (L = 66150) this reproduces `features_3_sec.csv` exactly,
+  /// including its 66149-sample segments and 9 rows for clips of ≤ 661500 samples.
+  case segments(stride: Int)
+
+  /// `nil` when the length is not a positive number of seconds giving segments of at least 2 samples.
+  public init?(segmentSeconds: Double?) {
+    guard let seconds = segmentSeconds else {
+      self = .wholeClip
+      return
+    }
+    guard seconds.isFinite, seconds > 0 else { return nil }
+    let stride = Int((seconds * Double(Framing.sampleRate)).rounded())
+    guard stride >= 2 else { return nil }
+    self = .segments(stride: stride)
+  }
+
+  /// Row names and sample ranges for a clip of `count` samples named `fileName` (`stem.ext`).
+  public func pieces(sampleCount count: Int, fileName: String) -> [(name: String, range: Range<Int>)] {
+    switch self {
+    case .wholeClip:
+      return [(fileName, 0..<count)]
+    case .segments(let stride):
+      let stem = Self.stem(of: fileName)
+      var pieces: [(String, Range<Int>)] = []
+      var i = 0
+      while (i + 1) * stride < count {
+        pieces.append(("\(stem).\(i).wav", (i * stride)..<(i * stride + stride - 1)))
+        i += 1
+      }
+      return pieces
+    }
+  }
+
+  /// Whether `rowName` is a row this segmentation makes for `fileName`.
+  public func isRow(_ rowName: String, of fileName: String) -> Bool {
+    switch self {
+    case .wholeClip:
+      return rowName == fileName
+    case .segments:
+      let prefix = Self.stem(of: fileName) + "."
+      guard rowName.hasPrefix(prefix), rowName.hasSuffix(".wav") else { return false }
+      let index = rowName.dropFirst(prefix.count).dropLast(4)
+      return !index.isEmpty && index.allSatisfy(\.isASCII) && index.allSatisfy(\.isNumber)
+    }
+  }
+
+  static func stem(of fileName: String) -> String {
+    guard let dot = fileName.lastIndex(of: "."), dot != fileName.startIndex else { return fileName }
+    return String(fileName[..<dot])
+  }
+}

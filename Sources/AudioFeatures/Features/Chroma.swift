@@ -1,0 +1,141 @@
+import CBLASLAPACK
+import Foundation
+
+/// `librosa.feature.chroma_stft(y, sr=22050)`: tuning estimated from the power spectrogram, a
+/// 12-bin chroma filter bank shifted by that tuning, and each frame divided by its maximum.
+enum Chroma {
+  static let binsPerOctave = 12
+
+  /// Files are processed in parallel already: BLAS threads inside would only oversubscribe the
+  /// cores (and a fixed single-threaded kernel keeps results independent of `--jobs`).
+  private static let singleThreadedBLAS: Void = openblas_set_num_threads(1)
+
+  /// Chromagram, frame-major `frames × 12` float32.
+  static func chromagram(power: [Float], frames: Int) -> [Float] {
+    _ = singleThreadedBLAS
+    let bins = Framing.binCount
+    let filters = filterBank(tuning: estimateTuning(power: power, frames: frames))
+    var chroma = [Float](repeating: 0, count: frames * binsPerOctave)
+    // raw[t, c] = Σ_k P[t, k] · W[c, k]
+    cblas_sgemm(
+      CblasRowMajor, CblasNoTrans, CblasTrans, Int32(frames), Int32(binsPerOctave), Int32(bins),
+      1, power, Int32(bins), filters, Int32(bins), 0, &chroma, Int32(binsPerOctave))
+    for t in 0..<frames {
+      let row = t * binsPerOctave
+      let peak = chroma[row..<(row + binsPerOctave)].max() ?? 0
+      guard peak >= Float.leastNormalMagnitude else { continue }
+      for c in row..<(row + binsPerOctave) { chroma[c] /= peak }
+    }
+    return chroma
+  }
+
+  /// `estimate_tuning(S=P)`: note that librosa passes the *power* spectrogram where `piptrack`
+  /// expects magnitudes. Peaks between 150 and 4000 Hz above 0.1 × the frame maximum are refined by
+  /// parabolic interpolation; those at least as strong as the median peak vote in a 0.01-semitone
+  /// histogram of deviations from equal temperament; the tuning is the left edge of the first
+  /// fullest bin, in [−0.5, 0.49].
+  static func estimateTuning(power: [Float], frames: Int) -> Double {
+    let bins = Framing.binCount
+    let minFrequency = 150.0
+    let maxFrequency = 4000.0
+    let candidateBins = (0..<bins).filter {
+      Framing.binFrequency($0) >= minFrequency && Framing.binFrequency($0) < maxFrequency
+    }
+    var pitches = [Float]()
+    var magnitudes = [Float]()
+    power.withUnsafeBufferPointer { p in
+      for t in 0..<frames {
+        let s = p.baseAddress! + t * bins
+        var frameMax: Float = 0
+        for k in 0..<bins { frameMax = max(frameMax, s[k]) }
+        let reference = Float(0.1) * frameMax
+        @inline(__always) func thresholded(_ k: Int) -> Float { s[k] > reference ? s[k] : 0 }
+        for k in candidateBins where thresholded(k) > thresholded(k - 1) && thresholded(k) >= thresholded(k + 1) {
+          // librosa 0.7 arithmetic, in float32.
+          let average = 0.5 * (s[k + 1] - s[k - 1])
+          let curvature = 2 * s[k] - s[k + 1] - s[k - 1]
+          let shift = average / (curvature + (abs(curvature) < Float.leastNormalMagnitude ? 1 : 0))
+          let skew = 0.5 * average * shift
+          pitches.append(Float((Double(k) + Double(shift)) * Double(Framing.sampleRate) / Double(Framing.frameLength)))
+          magnitudes.append(s[k] + skew)
+        }
+      }
+    }
+    let voiced = pitches.indices.filter { pitches[$0] > 0 }
+    guard !voiced.isEmpty else { return 0 }
+    let threshold = median(voiced.map { magnitudes[$0] })
+    let selected = voiced.filter { magnitudes[$0] >= threshold }.map { pitches[$0] }
+    return pitchTuning(selected)
+  }
+
+  /// `pitch_tuning(frequencies, resolution=0.01)`.
+  static func pitchTuning(_ frequencies: [Float]) -> Double {
+    let resolution = 0.01
+    let binCount = Int((1 / resolution).rounded(.up))
+    var counts = [Int](repeating: 0, count: binCount)
+    let edges = (0...binCount).map { $0 == binCount ? 0.5 : Double($0) * resolution - 0.5 }
+    for f in frequencies where f > 0 {
+      // float32 like librosa: 12·log2(f / (440/16)) mod 1, folded into [−0.5, 0.5).
+      var residual = Float(binsPerOctave) * log2(f / Float(440.0 / 16))
+      residual = floorRemainder(residual, 1)
+      if residual >= 0.5 { residual -= 1 }
+      let r = Double(residual)
+      guard r >= -0.5 && r <= 0.5 else { continue }
+      var bin = min(Int((r + 0.5) * Double(binCount)), binCount - 1)
+      if r < edges[bin] { bin -= 1 }
+      if bin < binCount - 1 && r >= edges[bin + 1] { bin += 1 }
+      counts[bin] += 1
+    }
+    return edges[counts.firstIndex(of: counts.max()!)!]
+  }
+
+  /// `librosa.filters.chroma(sr=22050, n_fft=2048, tuning)`: Gaussian bumps in log-frequency per
+  /// pitch class, L2-normalised per FFT bin, weighted around octave 5, row 0 = C. `12 × 1025` float32.
+  static func filterBank(tuning: Double) -> [Float] {
+    let n = Framing.frameLength
+    let chroma = binsPerOctave
+    let a440 = 440.0 * pow(2.0, tuning / Double(chroma))
+    var octaveBins = [Double](repeating: 0, count: n)
+    for j in 1..<n {
+      let f = Double(j) * Double(Framing.sampleRate) / Double(n)
+      octaveBins[j] = Double(chroma) * log2(f / (a440 / 16))
+    }
+    octaveBins[0] = octaveBins[1] - 1.5 * Double(chroma)
+    var binWidth = [Double](repeating: 1, count: n)
+    for j in 0..<(n - 1) { binWidth[j] = max(octaveBins[j + 1] - octaveBins[j], 1) }
+    let halfChroma = (Double(chroma) / 2).rounded()
+    var weights = [Double](repeating: 0, count: chroma * n)
+    for j in 0..<n {
+      var norm = 0.0
+      for c in 0..<chroma {
+        let shifted = octaveBins[j] - Double(c) + halfChroma + 10 * Double(chroma)
+        let d = floorRemainder(shifted, Double(chroma)) - halfChroma
+        let w = exp(-0.5 * pow(2 * d / binWidth[j], 2))
+        weights[c * n + j] = w
+        norm += w * w
+      }
+      let octaveWeight = exp(-0.5 * pow((octaveBins[j] / Double(chroma) - 5) / 2, 2))
+      for c in 0..<chroma { weights[c * n + j] = weights[c * n + j] / norm.squareRoot() * octaveWeight }
+    }
+    // Roll so that row 0 is C (base_c), and keep the non-negative frequencies.
+    let bins = Framing.binCount
+    var out = [Float](repeating: 0, count: chroma * bins)
+    for c in 0..<chroma {
+      for k in 0..<bins { out[c * bins + k] = Float(weights[((c + 3) % chroma) * n + k]) }
+    }
+    return out
+  }
+}
+
+/// numpy's `remainder`: the result has the sign of the divisor (exact, via fmod).
+func floorRemainder<T: BinaryFloatingPoint>(_ x: T, _ divisor: T) -> T {
+  let r = x.truncatingRemainder(dividingBy: divisor)
+  return r != 0 && (r < 0) != (divisor < 0) ? r + divisor : r
+}
+
+/// numpy's median: the middle value, or the mean of the two middle values (in float32).
+func median(_ values: [Float]) -> Float {
+  let sorted = values.sorted()
+  let mid = sorted.count / 2
+  return sorted.count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+}

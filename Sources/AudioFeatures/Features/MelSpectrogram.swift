@@ -1,0 +1,135 @@
+import Foundation
+
+/// The Slaney-style mel filter bank (`librosa.filters.mel(sr=22050, n_fft=2048, n_mels=128,
+/// norm='slaney')`), stored sparsely: each band is non-zero on a short run of FFT bins.
+struct MelFilterBank: Sendable {
+  static let bandCount = 128
+  static let shared = MelFilterBank()
+
+  /// Band i covers bins `firstBin[i] ..< firstBin[i] + weights[i].count`.
+  let firstBin: [Int]
+  let weights: [[Float]]
+
+  static func hzToMel(_ f: Double) -> Double {
+    let fSp = 200.0 / 3
+    let minLogHz = 1000.0
+    let minLogMel = minLogHz / fSp
+    let logStep = log(6.4) / 27.0
+    return f >= minLogHz ? minLogMel + log(f / minLogHz) / logStep : f / fSp
+  }
+
+  static func melToHz(_ m: Double) -> Double {
+    let fSp = 200.0 / 3
+    let minLogHz = 1000.0
+    let minLogMel = minLogHz / fSp
+    let logStep = log(6.4) / 27.0
+    return m >= minLogMel ? minLogHz * exp(logStep * (m - minLogMel)) : fSp * m
+  }
+
+  private init() {
+    let bands = MelFilterBank.bandCount
+    let bins = Framing.binCount
+    // numpy linspace: start + i·step, with the last point exactly the stop value.
+    let minMel = MelFilterBank.hzToMel(0)
+    let maxMel = MelFilterBank.hzToMel(Double(Framing.sampleRate) / 2)
+    let step = (maxMel - minMel) / Double(bands + 1)
+    let melF = (0..<(bands + 2)).map { i in
+      MelFilterBank.melToHz(i == bands + 1 ? maxMel : Double(i) * step + minMel)
+    }
+    var firstBin = [Int]()
+    var weights = [[Float]]()
+    for i in 0..<bands {
+      let lowerWidth = melF[i + 1] - melF[i]
+      let upperWidth = melF[i + 2] - melF[i + 1]
+      let areaNorm = 2.0 / (melF[i + 2] - melF[i])
+      var row = [Float](repeating: 0, count: bins)
+      for k in 0..<bins {
+        let f = Framing.binFrequency(k)
+        let lower = -(melF[i] - f) / lowerWidth
+        let upper = (melF[i + 2] - f) / upperWidth
+        let w = Float(max(0, min(lower, upper)))
+        row[k] = Float(Double(w) * areaNorm)
+      }
+      let first = row.firstIndex { $0 != 0 } ?? 0
+      let last = row.lastIndex { $0 != 0 } ?? 0
+      firstBin.append(first)
+      weights.append(Array(row[first...last]))
+    }
+    self.firstBin = firstBin
+    self.weights = weights
+  }
+}
+
+/// Log-mel spectrogram in decibels: `power_to_db(melspectrogram(S=|X|²), ref=1, amin=1e-10,
+/// top_db=80)`, band-major `128 × frames` float32. Shared by MFCC and onset strength.
+struct MelDecibels {
+  let frames: Int
+  var values: [Float]
+
+  static let topDecibels: Float = 80
+
+  init(power: [Float], frames: Int) {
+    let bank = MelFilterBank.shared
+    let bands = MelFilterBank.bandCount
+    let bins = Framing.binCount
+    var values = [Float](repeating: 0, count: bands * frames)
+    values.withUnsafeMutableBufferPointer { out in
+      power.withUnsafeBufferPointer { p in
+        for t in 0..<frames {
+          let frame = p.baseAddress! + t * bins
+          for i in 0..<bands {
+            var sum: Float = 0
+            let first = bank.firstBin[i]
+            bank.weights[i].withUnsafeBufferPointer { w in
+              for j in 0..<w.count { sum += w[j] * frame[first + j] }
+            }
+            out[i * frames + t] = 10 * log10(max(1e-10, sum))
+          }
+        }
+        // The clamp uses the global maximum over the whole clip or segment.
+        let floor = (out.max() ?? 0) - MelDecibels.topDecibels
+        for i in 0..<out.count where out[i] < floor { out[i] = floor }
+      }
+    }
+    self.frames = frames
+    self.values = values
+  }
+}
+
+/// MFCC 1–20: DCT-II (orthonormal) of the log-mel spectrogram along the band axis
+/// (`librosa.feature.mfcc(n_mfcc=20)`), coefficient-major `20 × frames` float32.
+enum MFCC {
+  static let coefficientCount = 20
+
+  static let dctMatrix: [Double] = {
+    let n = MelFilterBank.bandCount
+    var m = [Double](repeating: 0, count: coefficientCount * n)
+    for q in 0..<coefficientCount {
+      let scale = q == 0 ? (1 / Double(n)).squareRoot() : (2 / Double(n)).squareRoot()
+      for j in 0..<n {
+        m[q * n + j] = scale * cos(Double.pi * Double(q) * Double(2 * j + 1) / Double(2 * n))
+      }
+    }
+    return m
+  }()
+
+  static func coefficients(_ mel: MelDecibels) -> [[Float]] {
+    let n = MelFilterBank.bandCount
+    let frames = mel.frames
+    var out = [[Float]](repeating: [Float](repeating: 0, count: frames), count: coefficientCount)
+    mel.values.withUnsafeBufferPointer { d in
+      dctMatrix.withUnsafeBufferPointer { m in
+        var column = [Double](repeating: 0, count: n)
+        for t in 0..<frames {
+          for j in 0..<n { column[j] = Double(d[j * frames + t]) }
+          for q in 0..<coefficientCount {
+            var sum = 0.0
+            for j in 0..<n { sum += m[q * n + j] * column[j] }
+            out[q][t] = Float(sum)
+          }
+        }
+      }
+    }
+    return out
+  }
+}

@@ -1,0 +1,47 @@
+import ArgumentParser
+import Foundation
+
+/// A failure the user must fix (bad arguments, no input): message on stderr, exit status 2.
+enum CLIFailure: Error, CustomStringConvertible {
+  case usage(String)
+
+  var description: String {
+    switch self {
+    case .usage(let message): return message
+    }
+  }
+}
+
+func log(_ message: String) {
+  FileHandle.standardError.write(Data((message + "\n").utf8))
+}
+
+/// Files done / total, rate and time left, redrawn on one terminal line.
+final class Progress {
+  private let total: Int
+  private let enabled: Bool
+  private var done = 0
+  private let start = Date()
+
+  init(total: Int, enabled: Bool) {
+    self.total = total
+    self.enabled = enabled
+  }
+
+  func advance() {
+    done += 1
+    guard enabled else { return }
+    let elapsed = Date().timeIntervalSince(start)
+    let rate = Double(done) / max(elapsed, 1e-9)
+    let left = Double(total - done) / max(rate, 1e-9)
+    let line = String(format: "\r%d/%d files  %.1f files/s  %.0f s left ", done, total, rate, left)
+    FileHandle.standardError.write(Data(line.utf8))
+  }
+
+  /// Ends the progress line so that a message can be printed on its own line.
+  func interrupt() {
+    if enabled && done > 0 { FileHandle.standardError.write(Data("\n".utf8)) }
+  }
+
+  func finish() { interrupt() }
+}
