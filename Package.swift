@@ -27,7 +27,7 @@ let package = Package(
     .target(name: "TabularIO", dependencies: ["CCSV"]),
     .target(
       name: "AudioFeatures",
-      dependencies: ["CSndFile", "CFFTW", "CBLASLAPACK", "CSoxr", "TabularIO"]),
+      dependencies: ["CSndFile", "CFFTW", "CSoxr", "TabularIO"]),
 
     // MARK: Command-line tool
     .executableTarget(

@@ -1,85 +1,84 @@
-/// Running median of an odd-length window: `out[i] = median(x[i ..< i + window])` for
-/// `i = 0 ..< count − window + 1`.
+/// Running median of an odd-length window (at most 31): `out[i] = median(x[i ..< i + window])`
+/// for `i = 0 ..< outputCount`.
 ///
-/// Keeps the window sorted; each step removes the outgoing sample and slides the incoming one into
-/// place, moving only the elements ranked between them (O(window) worst case, usually a few).
-/// This replaces scipy's per-output selection, which dominates librosa's HPSS time.
+/// The window is kept sorted in 32 lanes padded with +∞. Each step counts the ranks of the outgoing
+/// and incoming samples, then builds the next sorted window in one pass where lane i takes old lane
+/// i, i+1 or i−1, or the incoming sample, depending only on those two ranks. Both loops have a
+/// fixed trip count and no branches, so they vectorise. This replaces scipy's per-output
+/// selection, which dominates librosa's HPSS time.
 struct SlidingMedian {
+  static let lanes = 32
   let window: Int
-  private var sorted: [Float]
+  /// Two sorted windows (current and next), each with one +∞ guard lane on both sides.
+  private var storage: [Float]
 
   init(window: Int) {
-    precondition(window % 2 == 1, "median window must be odd")
+    precondition(window % 2 == 1 && window < SlidingMedian.lanes, "median window must be odd and < 32")
     self.window = window
-    sorted = [Float](repeating: 0, count: window)
+    storage = [Float](repeating: .infinity, count: 2 * (SlidingMedian.lanes + 2))
   }
 
-  /// `x` must hold `outputCount + window − 1` values; writes `outputCount` medians to `out` with
-  /// stride `outStride`.
-  mutating func run(
-    _ x: UnsafePointer<Float>, outputCount: Int,
-    into out: UnsafeMutablePointer<Float>, outStride: Int
-  ) {
+  /// `x` must hold `outputCount + window − 1` finite values; writes `outputCount` medians to `out`.
+  mutating func run(_ x: UnsafePointer<Float>, outputCount: Int, into out: UnsafeMutablePointer<Float>) {
     let w = window
     let mid = w / 2
-    sorted.withUnsafeMutableBufferPointer { s in
-      for i in 0..<w { s[i] = x[i] }
-      s.sort()
-      out[0] = s[mid]
-      guard outputCount > 1 else { return }
-      for i in 1..<outputCount {
+    let lanes = SlidingMedian.lanes
+    storage.withUnsafeMutableBufferPointer { buffer in
+      var current = buffer.baseAddress! + 1
+      var next = buffer.baseAddress! + lanes + 3
+      for i in 0..<lanes { current[i] = i < w ? x[i] : .infinity }
+      var initial = UnsafeMutableBufferPointer(start: current, count: w)
+      initial.sort()
+      out[0] = current[mid]
+      for i in 1..<max(1, outputCount) {
         let outgoing = x[i - 1]
         let incoming = x[i + w - 1]
-        if outgoing != incoming {
-          // Binary search for one occurrence of the outgoing value.
-          var lo = 0
-          var hi = w - 1
-          while lo < hi {
-            let m = (lo + hi) >> 1
-            if s[m] < outgoing { lo = m + 1 } else { hi = m }
-          }
-          var p = lo
-          if incoming > outgoing {
-            while p + 1 < w && s[p + 1] < incoming {
-              s[p] = s[p + 1]
-              p += 1
-            }
-          } else {
-            while p > 0 && s[p - 1] > incoming {
-              s[p] = s[p - 1]
-              p -= 1
-            }
-          }
-          s[p] = incoming
+        // p: lanes below the outgoing value (its first copy is lane p); q: the incoming value's
+        // lane once the outgoing one is removed.
+        let p = countBelow(outgoing, in: current)
+        let q = countBelow(incoming, in: current) &- (outgoing < incoming ? 1 : 0)
+        for lane in 0..<Int32(lanes) {
+          // Load all three candidates unconditionally so the selects need no branches.
+          let j = Int(lane)
+          let below = current[j &- 1]
+          let same = current[j]
+          let above = current[j &+ 1]
+          let shiftedDown = lane < p ? same : above
+          let shiftedUp = lane <= p ? below : same
+          next[j] = lane < q ? shiftedDown : (lane > q ? shiftedUp : incoming)
         }
-        out[i * outStride] = s[mid]
+        swap(&current, &next)
+        out[i] = current[mid]
       }
     }
   }
 }
 
+/// How many of the 32 lanes hold a value below `value`: a branch-free count that vectorises.
+@inline(__always)
+private func countBelow(_ value: Float, in lanes: UnsafeMutablePointer<Float>) -> Int32 {
+  var count: Int32 = 0
+  for j in 0..<SlidingMedian.lanes {
+    count &+= Int32(truncatingIfNeeded: unsafeBitCast(lanes[j] < value, to: UInt8.self))
+  }
+  return count
+}
+
 /// Median filter of size `window` along every row of a `rows × columns` row-major matrix, with
 /// scipy.ndimage's `reflect` boundary (`median_filter(..., size=(1, window), mode='reflect')`).
-/// Output is written row-major into `out`, or transposed (`columns × rows`) when `transposeOutput`.
-func medianFilterRows(
-  _ input: [Float], rows: Int, columns: Int, window: Int, transposeOutput: Bool = false
-) -> [Float] {
+func medianFilterRows(_ input: [Float], rows: Int, columns: Int, window: Int) -> [Float] {
   let half = window / 2
   var out = [Float](repeating: 0, count: rows * columns)
   var median = SlidingMedian(window: window)
   var extended = [Float](repeating: 0, count: columns + 2 * half)
+  let boundary = (0..<extended.count).map { halfSampleSymmetricIndex($0 - half, count: columns) }
   out.withUnsafeMutableBufferPointer { out in
     input.withUnsafeBufferPointer { x in
       extended.withUnsafeMutableBufferPointer { e in
         for r in 0..<rows {
           let row = x.baseAddress! + r * columns
-          for j in 0..<e.count {
-            e[j] = row[halfSampleSymmetricIndex(j - half, count: columns)]
-          }
-          let target = transposeOutput ? out.baseAddress! + r : out.baseAddress! + r * columns
-          median.run(
-            e.baseAddress!, outputCount: columns, into: target,
-            outStride: transposeOutput ? rows : 1)
+          for j in 0..<e.count { e[j] = row[boundary[j]] }
+          median.run(e.baseAddress!, outputCount: columns, into: out.baseAddress! + r * columns)
         }
       }
     }

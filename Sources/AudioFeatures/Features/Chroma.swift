@@ -1,4 +1,3 @@
-import CBLASLAPACK
 import Foundation
 
 /// `librosa.feature.chroma_stft(y, sr=22050)`: tuning estimated from the power spectrogram, a
@@ -6,20 +5,21 @@ import Foundation
 enum Chroma {
   static let binsPerOctave = 12
 
-  /// Files are processed in parallel already: BLAS threads inside would only oversubscribe the
-  /// cores (and a fixed single-threaded kernel keeps results independent of `--jobs`).
-  private static let singleThreadedBLAS: Void = openblas_set_num_threads(1)
-
   /// Chromagram, frame-major `frames × 12` float32.
   static func chromagram(power: [Float], frames: Int) -> [Float] {
-    _ = singleThreadedBLAS
     let bins = Framing.binCount
     let filters = filterBank(tuning: estimateTuning(power: power, frames: frames))
     var chroma = [Float](repeating: 0, count: frames * binsPerOctave)
     // raw[t, c] = Σ_k P[t, k] · W[c, k]
-    cblas_sgemm(
-      CblasRowMajor, CblasNoTrans, CblasTrans, Int32(frames), Int32(binsPerOctave), Int32(bins),
-      1, power, Int32(bins), filters, Int32(bins), 0, &chroma, Int32(binsPerOctave))
+    power.withUnsafeBufferPointer { p in
+      filters.withUnsafeBufferPointer { w in
+        for t in 0..<frames {
+          for c in 0..<binsPerOctave {
+            chroma[t * binsPerOctave + c] = dot(p.baseAddress! + t * bins, w.baseAddress! + c * bins, count: bins)
+          }
+        }
+      }
+    }
     for t in 0..<frames {
       let row = t * binsPerOctave
       let peak = chroma[row..<(row + binsPerOctave)].max() ?? 0

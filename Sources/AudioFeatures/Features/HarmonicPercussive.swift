@@ -20,9 +20,11 @@ enum HarmonicPercussive {
     // each bin, computed on the bin-major transpose and written back frame-major.
     let percussiveMedian = medianFilterRows(
       magnitude, rows: frames, columns: bins, window: kernelSize)
-    let harmonicMedian = medianFilterRows(
-      transposed(magnitude, rows: frames, columns: bins), rows: bins, columns: frames,
-      window: kernelSize, transposeOutput: true)
+    let harmonicMedian = transposed(
+      medianFilterRows(
+        transposed(magnitude, rows: frames, columns: bins), rows: bins, columns: frames,
+        window: kernelSize),
+      rows: bins, columns: frames)
 
     let reconstructed = zeroTail ? Framing.hopLength * (frames - 1) : length
     func masked(_ keepHarmonic: Bool) -> [Float] {

@@ -78,10 +78,8 @@ struct MelDecibels {
         for t in 0..<frames {
           let frame = p.baseAddress! + t * bins
           for i in 0..<bands {
-            var sum: Float = 0
-            let first = bank.firstBin[i]
-            bank.weights[i].withUnsafeBufferPointer { w in
-              for j in 0..<w.count { sum += w[j] * frame[first + j] }
+            let sum = bank.weights[i].withUnsafeBufferPointer { w in
+              dot(w.baseAddress!, frame + bank.firstBin[i], count: w.count)
             }
             out[i * frames + t] = 10 * log10(max(1e-10, sum))
           }
