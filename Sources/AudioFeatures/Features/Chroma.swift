@@ -68,8 +68,9 @@ enum Chroma {
     return pitchTuning(selected)
   }
 
-  /// `pitch_tuning(frequencies, resolution=0.01)`.
+  /// `pitch_tuning(frequencies, resolution=0.01)`; 0 when there is no positive frequency.
   static func pitchTuning(_ frequencies: [Float]) -> Double {
+    guard frequencies.contains(where: { $0 > 0 }) else { return 0 }
     let resolution = 0.01
     let binCount = Int((1 / resolution).rounded(.up))
     var counts = [Int](repeating: 0, count: binCount)

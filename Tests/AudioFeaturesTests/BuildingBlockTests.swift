@@ -1,0 +1,103 @@
+import Foundation
+import Testing
+
+@testable import AudioFeatures
+
+@Suite struct BuildingBlockTests {
+  @Test func slidingMedianEqualsTheMedianOfEveryWindow() {
+    var generator = SplitMix64(seed: 7)
+    for (length, window, distinctValues) in [(200, 31, 5), (500, 31, 1000), (64, 3, 2), (40, 31, 3), (31, 31, 50)] {
+      // Few distinct values give many ties, the hard case for the rank bookkeeping.
+      let x = (0..<length).map { _ in Float(generator.next() % UInt64(distinctValues)) }
+      var median = SlidingMedian(window: window)
+      var out = [Float](repeating: .nan, count: length - window + 1)
+      x.withUnsafeBufferPointer { x in
+        out.withUnsafeMutableBufferPointer { median.run(x.baseAddress!, outputCount: $0.count, into: $0.baseAddress!) }
+      }
+      let expected = (0..<out.count).map { x[$0..<($0 + window)].sorted()[window / 2] }
+      #expect(out == expected, "length \(length), window \(window)")
+    }
+  }
+
+  /// Values from `scipy.ndimage.median_filter(..., mode='reflect')`.
+  @Test func medianFilterUsesScipysReflectBoundary() {
+    #expect(medianFilterRows([1, 5, 2], rows: 1, columns: 3, window: 3) == [1, 2, 2])
+    #expect(medianFilterRows([1, 5, 2, 8, 3, 3, 0], rows: 1, columns: 7, window: 5) == [2, 2, 3, 3, 3, 3, 3])
+    // Kernel longer than the axis: the extension repeats with period 2L.
+    // [4, 1] extends to … 4 1 1 4 | 4 1 | 1 4 4 1 …
+    #expect(medianFilterRows([4, 1], rows: 1, columns: 2, window: 9) == [4, 1])
+  }
+
+  /// Values from `numpy.pad`.
+  @Test func paddingModesMatchNumpy() {
+    #expect(padded([1, 2, 3], by: 4, mode: .reflect) == [1, 2, 3, 2, 1, 2, 3, 2, 1, 2, 3])
+    #expect(padded([1, 2, 3], by: 2, mode: .edge) == [1, 1, 1, 2, 3, 3, 3])
+    #expect(padded([1, 2, 3], by: 1, mode: .constant) == [0, 1, 2, 3, 0])
+    #expect(padded([5], by: 2, mode: .reflect) == [5, 5, 5, 5, 5])
+  }
+
+  @Test func frameCountsOfGTZANClipsAndSegments() {
+    #expect(Framing.frameCount(samples: 661_794) == 1293)
+    #expect(Framing.frameCount(samples: 66_149) == 130)
+  }
+
+  @Test func threeSecondSegmentsFollowTheKaggleRule() throws {
+    let segmentation = try #require(Segmentation(segmentSeconds: 3))
+    let full = segmentation.pieces(sampleCount: 661_794, fileName: "blues.00000.wav")
+    #expect(full.count == 10)
+    #expect(full[0].name == "blues.00000.0.wav" && full[0].range == 0..<66_149)
+    #expect(full[9].range == 595_350..<661_499)
+    // Exactly 661500 samples: (9 + 1)·66150 is not < N, so only 9 rows (rock.00027).
+    #expect(segmentation.pieces(sampleCount: 661_500, fileName: "rock.00027.wav").count == 9)
+    #expect(segmentation.pieces(sampleCount: 66_150, fileName: "x.flac").isEmpty)
+    #expect(segmentation.isRow("rock.00027.3.wav", of: "rock.00027.flac"))
+    #expect(!segmentation.isRow("rock.00027.wav", of: "rock.00027.flac"))
+    #expect(Segmentation(segmentSeconds: 10) == .segments(stride: 220_500))
+    #expect(Segmentation(segmentSeconds: 0) == nil && Segmentation(segmentSeconds: -3) == nil)
+  }
+
+  /// Check values of feature-spec.md §3.1.
+  @Test func melFilterBankMatchesLibrosa() {
+    let bank = MelFilterBank.shared
+    #expect(bank.firstBin[0] == 1 && bank.weights[0].count == 4)
+    #expect(abs(Double(bank.weights[0].max()!) - 0.032365706) < 1e-9)
+    let total = bank.weights.reduce(0.0) { $0 + $1.reduce(0.0) { $0 + Double($1) } }
+    #expect(abs(total - 11.88668) < 1e-5)
+  }
+
+  /// Check values of feature-spec.md §4.1 step 3.
+  @Test func chromaFilterBankMatchesLibrosa() {
+    let bank = Chroma.filterBank(tuning: 0)
+    #expect(abs(bank.reduce(0.0) { $0 + Double($1) } - 666.29123) < 1e-4)
+    let column1 = (0..<4).map { Double(bank[$0 * Framing.binCount + 1]) }
+    for (value, expected) in zip(column1, [0.0015697, 0.0017672, 0.0019350, 0.0020606]) {
+      #expect(abs(value - expected) < 1e-7)
+    }
+  }
+
+  @Test func pitchTuningHistogram() {
+    #expect(Chroma.pitchTuning([]) == 0)
+    #expect(Chroma.pitchTuning([440, 880, 220]) == 0)
+    // 9.5 cents flat: the residual −0.095 semitone lands in the bin [−0.1, −0.09).
+    let flat = Float(440 * pow(2, -0.095 / 12))
+    #expect(abs(Chroma.pitchTuning([flat, flat, 440]) - -0.1) < 1e-12)
+  }
+
+  @Test func meanAndPopulationVariance() {
+    let stats = MeanVariance([1.0, 2, 3, 4])
+    #expect(stats.mean == 2.5 && stats.variance == 1.25)
+  }
+}
+
+/// A small deterministic generator for test data.
+struct SplitMix64: RandomNumberGenerator {
+  var state: UInt64
+  init(seed: UInt64) { state = seed }
+  mutating func next() -> UInt64 {
+    state &+= 0x9E37_79B9_7F4A_7C15
+    var z = state
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
+  }
+}

@@ -1,0 +1,56 @@
+import AudioFeatures
+import Foundation
+import Testing
+
+/// The 57 features of the committed test signals against librosa's values for the same files
+/// (Fixtures/generate.py). Tolerance: 1e-4 of each column's spread over the Kaggle table; `length`
+/// and `tempo` exact.
+@Suite struct GoldenFeatureTests {
+  @Test func kaggleModeWholeClips() throws {
+    let rows = try extractRows(Fixtures.signalPaths)
+    #expect(rows.count == 6)
+    expectParity(
+      rows, reference: try ReferenceTable(path: Fixtures.path("reference_kaggle.csv")),
+      spread: .thirtySeconds, tolerance: 1e-4)
+  }
+
+  @Test func kaggleModeThreeSecondSegments() throws {
+    let rows = try extractRows(Fixtures.signalPaths, segmentSeconds: 3)
+    let reference = try ReferenceTable(path: Fixtures.path("reference_kaggle_3sec.csv"))
+    #expect(Set(rows.map { rowKey($0.name) }) == Set(reference.rows.keys))
+    expectParity(rows, reference: reference, spread: .threeSeconds, tolerance: 1e-4)
+  }
+
+  @Test func librosaModeWholeClips() throws {
+    let rows = try extractRows(Fixtures.signalPaths, mode: .librosa)
+    expectParity(
+      rows, reference: try ReferenceTable(path: Fixtures.path("reference_librosa.csv")),
+      spread: .thirtySeconds, tolerance: 1e-4)
+  }
+
+  /// 44.1 kHz stereo: channels averaged, then soxr HQ to 22050 Hz as librosa ≥ 0.10 loads it.
+  @Test func resampledStereoInput() throws {
+    let rows = try extractRows([Fixtures.path("resample/mix_44100_stereo.wav")])
+    expectParity(
+      rows, reference: try ReferenceTable(path: Fixtures.path("reference_kaggle_resampled.csv")),
+      spread: .thirtySeconds, tolerance: 1e-3)
+  }
+
+  @Test func silenceHasLibrosaValues() throws {
+    let row = try #require(try extractRows([Fixtures.path("signals/silence.wav")]).first)
+    let f = row.features
+    #expect(f.mfcc[0].mean == Double(Float(-100 * Double(128).squareRoot())))
+    #expect(f.mfcc[0].variance == 0)
+    #expect(f.tempo == 0)
+    #expect([f.chroma, f.rms, f.spectralCentroid, f.rolloff, f.zeroCrossingRate, f.harmonic].allSatisfy {
+      $0 == MeanVariance(mean: 0, variance: 0)
+    })
+  }
+
+  @Test func shortClipIsFinite() throws {
+    let row = try #require(try extractRows([Fixtures.path("signals/short_0.05s.wav")]).first)
+    #expect(row.features.length == 1102)
+    #expect(row.features.numericValues.allSatisfy { $0.isFinite })
+    #expect(row.features.tempo == 0)
+  }
+}

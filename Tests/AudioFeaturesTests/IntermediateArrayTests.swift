@@ -1,0 +1,80 @@
+import Foundation
+import Testing
+
+@testable import AudioFeatures
+
+/// Each building block against librosa's own intermediate arrays for 3-s segment 0 of the
+/// synthetic mix (`../shared/data/synthetic/dumps_v07`, Kaggle semantics).
+private let dumps = "data/synthetic/dumps_v07/mix_chord_clicks_100bpm.0"
+
+@Suite(.enabled(if: SharedData.exists(dumps), "needs ../shared/data/synthetic/dumps_v07 (reference data)"))
+struct IntermediateArrayTests {
+  let signal: [Float]
+  let stft: ComplexSpectrogram
+  let magnitude: [Float]
+
+  init() throws {
+    signal = Array(try loadSignal(atPath: SharedData.path("data/synthetic/mix_chord_clicks_100bpm.wav"))[0..<66_149])
+    stft = ComplexSpectrogram(signal: signal, padding: .reflect)
+    magnitude = stft.magnitude()
+  }
+
+  func reference(_ name: String) throws -> NumpyArray {
+    try NumpyArray(path: SharedData.path("\(dumps)/\(name).npy"))
+  }
+
+  /// librosa stores (rows × frames); ours is frame-major.
+  func frameMajor(_ array: NumpyArray) -> [Double] {
+    let (rows, frames) = (array.shape[0], array.shape[1])
+    return (0..<(rows * frames)).map { array.values[($0 % rows) * frames + $0 / rows] }
+  }
+
+  @Test func decodedSamples() throws {
+    #expect(maxAbsDifference(signal, try reference("y").values) == 0)
+  }
+
+  @Test func stftMagnitude() throws {
+    let expected = frameMajor(try reference("stft_mag"))
+    #expect(maxAbsDifference(magnitude, expected) <= 1e-6 * expected.max()!)
+  }
+
+  @Test func melDecibelsAndMFCC() throws {
+    let mel = MelDecibels(power: squared(magnitude), frames: stft.frameCount)
+    #expect(maxAbsDifference(mel.values, try reference("mel_db").values) <= 1e-3)
+    let mfcc = MFCC.coefficients(mel).flatMap { $0 }
+    #expect(maxAbsDifference(mfcc, try reference("mfcc").values) <= 1e-2)
+  }
+
+  @Test func tuningAndChroma() throws {
+    let power = squared(magnitude)
+    #expect(abs(Chroma.estimateTuning(power: power, frames: stft.frameCount) - -0.09) < 1e-9)
+    let chroma = Chroma.chromagram(power: power, frames: stft.frameCount)
+    #expect(maxAbsDifference(chroma, frameMajor(try reference("chroma"))) <= 1e-5)
+  }
+
+  @Test func onsetEnvelopeTempogramAndTempo() throws {
+    let mel = MelDecibels(power: squared(magnitude), frames: stft.frameCount)
+    let onset = Tempo.onsetEnvelope(mel)
+    #expect(maxAbsDifference(onset, try reference("onset_env").values) <= 1e-4)
+    #expect(maxAbsDifference(Tempo.meanTempogram(onset), try reference("tempogram_mean").values) <= 1e-6)
+    #expect(Tempo.estimate(onsetEnvelope: onset) == 99.38401442307692)
+  }
+
+  @Test func frameFeatures() throws {
+    #expect(maxAbsDifference(TimeDomain.rms(signal, padding: .reflect), try reference("rms").values) <= 1e-7)
+    #expect(maxAbsDifference(TimeDomain.zeroCrossingRate(signal), try reference("zcr").values) == 0)
+    let shape = SpectralShape(magnitude: magnitude, frames: stft.frameCount)
+    // librosa 0.11 runs the FFT in float32: frequencies agree to float32 rounding of the spectrum.
+    #expect(maxAbsDifference(shape.centroid, try reference("centroid").values) <= 1e-6 * 11025)
+    #expect(maxAbsDifference(shape.bandwidth, try reference("bandwidth").values) <= 1e-6 * 11025)
+    #expect(maxAbsDifference(shape.rolloff, try reference("rolloff").values) == 0)
+  }
+
+  @Test func harmonicPercussiveWaveforms() throws {
+    let (harmonic, percussive) = HarmonicPercussive.separate(
+      stft: stft, magnitude: magnitude, length: signal.count, zeroTail: true)
+    #expect(maxAbsDifference(harmonic, try reference("y_harm").values) <= 1e-6)
+    #expect(maxAbsDifference(percussive, try reference("y_perc").values) <= 1e-6)
+    #expect(harmonic.suffix(101).allSatisfy { $0 == 0 })
+  }
+}
