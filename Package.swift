@@ -41,7 +41,7 @@ let package = Package(
     // MARK: Tests
     .testTarget(name: "TabularIOTests", dependencies: ["TabularIO"]),
     .testTarget(
-      name: "AudioFeaturesTests", dependencies: ["AudioFeatures", "TabularIO"],
+      name: "AudioFeaturesTests", dependencies: ["AudioFeatures", "TabularIO", "CSndFile"],
       resources: [.copy("Fixtures")]),
     .testTarget(name: "GenreKitCLITests", dependencies: ["genrekit", "TabularIO"]),
   ]

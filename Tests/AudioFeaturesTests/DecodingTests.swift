@@ -1,0 +1,95 @@
+import AudioFeatures
+import CSndFile
+import Foundation
+import Testing
+
+/// Writes `frames` (interleaved channels) with libsndfile in the given format.
+func writeAudio(_ path: String, _ samples: [Float], channels: Int = 1, rate: Int = 22050, format: Int) throws {
+  var info = SF_INFO()
+  info.samplerate = Int32(rate)
+  info.channels = Int32(channels)
+  info.format = Int32(format)
+  let file = try #require(sf_open(path, Int32(SFM_WRITE), &info), "libsndfile cannot write \(path)")
+  // Integer formats: exact round trip of values on the 16-bit grid, no clipping normalisation.
+  sf_command(file, Int32(SFC_SET_CLIPPING), nil, Int32(SF_TRUE))
+  _ = samples.withUnsafeBufferPointer { sf_writef_float(file, $0.baseAddress, sf_count_t(samples.count / channels)) }
+  sf_close(file)
+}
+
+func temporaryDirectory() throws -> URL {
+  let url = FileManager.default.temporaryDirectory.appendingPathComponent("genrekit-tests-\(UUID().uuidString)")
+  try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+  return url
+}
+
+@Suite struct DecodingTests {
+  /// Values on the 16-bit grid, so every lossless format must give them back exactly.
+  let samples: [Float] = (0..<4000).map { Float(Int((sin(Double($0) * 0.05) * 20000).rounded())) / 32768 }
+
+  static let losslessFormats: [(String, Int)] = [
+    ("wav16", SF_FORMAT_WAV | SF_FORMAT_PCM_16), ("wav24", SF_FORMAT_WAV | SF_FORMAT_PCM_24),
+    ("wav32", SF_FORMAT_WAV | SF_FORMAT_PCM_32), ("wavfloat", SF_FORMAT_WAV | SF_FORMAT_FLOAT),
+    ("flac", SF_FORMAT_FLAC | SF_FORMAT_PCM_16), ("aiff", SF_FORMAT_AIFF | SF_FORMAT_PCM_16),
+    ("au", SF_FORMAT_AU | SF_FORMAT_PCM_16),
+  ]
+
+  @Test(arguments: losslessFormats)
+  func losslessFormatsDecodeExactly(name: String, format: Int) throws {
+    let path = try temporaryDirectory().appendingPathComponent("x.\(name)").path
+    try writeAudio(path, samples, format: format)
+    let audio = try decodeAudio(atPath: path)
+    #expect(audio.sampleRate == 22050)
+    #expect(audio.samples == samples)
+  }
+
+  @Test func oggVorbisDecodes() throws {
+    let path = try temporaryDirectory().appendingPathComponent("x.ogg").path
+    try writeAudio(path, samples, format: SF_FORMAT_OGG | SF_FORMAT_VORBIS)
+    let audio = try decodeAudio(atPath: path)
+    #expect(audio.samples.count == samples.count)
+    #expect(maxAbsDifference(audio.samples, samples) < 0.05)
+  }
+
+  /// int16 / 32768, exactly, as soundfile gives librosa.
+  @Test func sixteenBitScaling() throws {
+    let path = try temporaryDirectory().appendingPathComponent("edge.wav").path
+    try writeAudio(path, [-1, -0.5, 0, 32767.0 / 32768], format: SF_FORMAT_WAV | SF_FORMAT_PCM_16)
+    #expect(try decodeAudio(atPath: path).samples == [-1, -0.5, 0, 32767.0 / 32768])
+  }
+
+  @Test func channelsAreAveraged() throws {
+    let path = try temporaryDirectory().appendingPathComponent("stereo.wav").path
+    try writeAudio(path, [0.5, 0.25, -1, 0], channels: 2, format: SF_FORMAT_WAV | SF_FORMAT_FLOAT)
+    #expect(try decodeAudio(atPath: path).samples == [0.375, -0.5])
+  }
+
+  @Test func resamplingGivesLibrosasLength() throws {
+    let input = [Float](repeating: 0.1, count: 44_101)
+    #expect(try resample(input, from: 44_100, to: 22_050).count == 22_051)  // ceil(44101 / 2)
+    #expect(try resample(input, from: 8_000, to: 22_050).count == 121_554)  // ceil(44101·22050/8000)
+  }
+
+  @Test func badFilesGiveReasons() throws {
+    let directory = try temporaryDirectory()
+    func expectFailure(_ name: String, contents: Data?, _ expected: AudioDecodingError? = nil) {
+      let path = directory.appendingPathComponent(name).path
+      if let contents { FileManager.default.createFile(atPath: path, contents: contents) }
+      #expect(throws: AudioDecodingError.self, "\(name)") { _ = try decodeAudio(atPath: path) }
+      if let expected {
+        #expect(throws: expected) { _ = try decodeAudio(atPath: path) }
+      }
+    }
+    expectFailure("empty.wav", contents: Data())
+    expectFailure("text.wav", contents: Data("this is not audio\n".utf8))
+    expectFailure("missing.wav", contents: nil, .notFound)
+    let zero = directory.appendingPathComponent("zero.wav").path
+    try writeAudio(zero, [], format: SF_FORMAT_WAV | SF_FORMAT_PCM_16)
+    #expect(throws: AudioDecodingError.noSamples) { _ = try decodeAudio(atPath: zero) }
+    let nan = directory.appendingPathComponent("nan.wav").path
+    try writeAudio(nan, [0, 0.5, .nan, 0], format: SF_FORMAT_WAV | SF_FORMAT_FLOAT)
+    #expect(throws: AudioDecodingError.nonFiniteSample(index: 2)) { _ = try decodeAudio(atPath: nan) }
+    let fifo = directory.appendingPathComponent("fifo.wav").path
+    mkfifo(fifo, 0o644)
+    #expect(throws: AudioDecodingError.notARegularFile) { _ = try decodeAudio(atPath: fifo) }
+  }
+}
