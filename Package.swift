@@ -35,8 +35,7 @@ let package = Package(
       dependencies: [
         "AudioFeatures", "TabularIO",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
-      ],
-      resources: [.copy("DefaultSignals")]),
+      ]),
 
     // MARK: Tests
     .testTarget(name: "TabularIOTests", dependencies: ["TabularIO"]),

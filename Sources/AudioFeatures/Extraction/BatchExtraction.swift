@@ -45,9 +45,9 @@ public enum InputDiscovery {
         for case let relative as String in walker
         where audioExtensions.contains((relative as NSString).pathExtension.lowercased()) {
           let full = root.appendingPathComponent(relative).path
-          if FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory), !isDirectory.boolValue {
-            files.insert(full)
-          }
+          // Broken links are kept, so that they are reported rather than silently skipped.
+          let exists = FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory)
+          if !(exists && isDirectory.boolValue) { files.insert(full) }
         }
       } else {
         files.insert(path)

@@ -1,0 +1,57 @@
+import Foundation
+
+/// Runs the built `genrekit` executable, as a user or another tool would.
+struct CommandResult {
+  var status: Int32
+  var standardOutput: String
+  var standardError: String
+}
+
+enum GenreKitBinary {
+  /// The executable sits beside the test bundle in the build products directory.
+  static let url: URL = {
+    let products = Bundle.allBundles.first { $0.bundlePath.hasSuffix(".xctest") }?.bundleURL
+      .deletingLastPathComponent() ?? Bundle.main.bundleURL
+    return products.appendingPathComponent("genrekit")
+  }()
+
+  static func run(_ arguments: [String], in directory: URL? = nil) throws -> CommandResult {
+    let process = Process()
+    process.executableURL = url
+    process.arguments = arguments
+    if let directory { process.currentDirectoryURL = directory }
+    let output = Pipe()
+    let error = Pipe()
+    process.standardOutput = output
+    process.standardError = error
+    try process.run()
+    let out = output.fileHandleForReading.readDataToEndOfFile()
+    let err = error.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return CommandResult(
+      status: process.terminationStatus, standardOutput: String(decoding: out, as: UTF8.self),
+      standardError: String(decoding: err, as: UTF8.self))
+  }
+}
+
+/// Fixture signals of AudioFeaturesTests, shared with these tests.
+enum CLIFixtures {
+  static let projectRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .deletingLastPathComponent().deletingLastPathComponent()
+  static func signal(_ name: String) -> URL {
+    projectRoot.appendingPathComponent("Tests/AudioFeaturesTests/Fixtures/signals/\(name)")
+  }
+  static let sharedCorruptFile = projectRoot.deletingLastPathComponent()
+    .appendingPathComponent("shared/data/gtzan/corrupt/jazz.00054.wav")
+}
+
+func makeTemporaryDirectory() throws -> URL {
+  let url = FileManager.default.temporaryDirectory.appendingPathComponent("genrekit-cli-\(UUID().uuidString)")
+  try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+  return url
+}
+
+func readLines(_ url: URL) throws -> [String] {
+  try String(contentsOf: url, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+    .dropLast().map(String.init)
+}

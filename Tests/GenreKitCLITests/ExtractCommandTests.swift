@@ -1,0 +1,149 @@
+import Foundation
+import Testing
+
+/// The `genrekit extract` contract: arguments, output schema and order, exit status, error
+/// reporting, resume and atomic output.
+@Suite struct ExtractCommandTests {
+  /// A directory `genre/` holding two short fixture clips.
+  func clipDirectory() throws -> URL {
+    let root = try makeTemporaryDirectory()
+    let genre = root.appendingPathComponent("genre")
+    try FileManager.default.createDirectory(at: genre, withIntermediateDirectories: true)
+    for name in ["white_noise.wav", "clicks_120bpm.wav"] {
+      try FileManager.default.copyItem(at: CLIFixtures.signal(name), to: genre.appendingPathComponent(name))
+    }
+    return root
+  }
+
+  @Test func writesTheKaggleSchemaInSortedPathOrder() throws {
+    let root = try clipDirectory()
+    let output = root.appendingPathComponent("features.csv")
+    let result = try GenreKitBinary.run(["extract", root.path, "--output", output.path, "--quiet"])
+    #expect(result.status == 0, "\(result.standardError)")
+    let lines = try readLines(output)
+    #expect(lines.count == 3)
+    #expect(lines[0].hasPrefix("filename,length,chroma_stft_mean,chroma_stft_var,rms_mean,"))
+    #expect(lines[0].hasSuffix(",mfcc20_mean,mfcc20_var,label"))
+    #expect(lines[0].split(separator: ",").count == 60)
+    #expect(lines[1].hasPrefix("clicks_120bpm.wav,154350,") && lines[1].hasSuffix(",genre"))
+    #expect(lines[2].hasPrefix("white_noise.wav,154350,"))
+    #expect(!(try String(contentsOf: output, encoding: .utf8)).contains("\r"))
+  }
+
+  @Test func outputDoesNotDependOnTheNumberOfJobs() throws {
+    let root = try clipDirectory()
+    let one = root.appendingPathComponent("one.csv")
+    let two = root.appendingPathComponent("two.csv")
+    #expect(try GenreKitBinary.run(["extract", root.path, "--output", one.path, "--jobs", "1"]).status == 0)
+    #expect(try GenreKitBinary.run(["extract", root.path, "--output", two.path, "--jobs", "2"]).status == 0)
+    #expect(try Data(contentsOf: one) == Data(contentsOf: two))
+  }
+
+  @Test func segmentsAndLabelOption() throws {
+    let root = try clipDirectory()
+    let output = root.appendingPathComponent("segments.csv")
+    let result = try GenreKitBinary.run([
+      "extract", root.appendingPathComponent("genre/white_noise.wav").path, "--output", output.path,
+      "--segment-seconds", "3", "--label", "noise",
+    ])
+    #expect(result.status == 0)
+    let lines = try readLines(output)
+    // 7 s: segments 0 and 1 (3·22050·2 < 154350), not 2.
+    #expect(lines.dropFirst().map { String($0.prefix { $0 != "," }) } == ["white_noise.0.wav", "white_noise.1.wav"])
+    #expect(lines.dropFirst().allSatisfy { $0.hasPrefix("white_noise.") && $0.contains(",66149,") && $0.hasSuffix(",noise") })
+  }
+
+  /// Every kind of bad input is named with a reason; the good file's row is still written.
+  @Test func badInputsAreReportedAndTheRestIsWritten() throws {
+    let root = try clipDirectory()
+    let bad = root.appendingPathComponent("genre")
+    let manager = FileManager.default
+    manager.createFile(atPath: bad.appendingPathComponent("empty.wav").path, contents: Data())
+    manager.createFile(atPath: bad.appendingPathComponent("notes.wav").path, contents: Data("not audio\n".utf8))
+    manager.createFile(atPath: bad.appendingPathComponent("no_riff.wav").path, contents: Data(repeating: 0x5A, count: 4096))
+    try manager.createSymbolicLink(atPath: bad.appendingPathComponent("dangling.wav").path, withDestinationPath: "/nonexistent/x.wav")
+    try Data(wavHeaderOnly()).write(to: bad.appendingPathComponent("zero_samples.wav"))
+    try Data(floatWAV([0.1, .nan, 0.2])).write(to: bad.appendingPathComponent("nan.wav"))
+    var inputs = [root.path]
+    if manager.fileExists(atPath: CLIFixtures.sharedCorruptFile.path) { inputs.append(CLIFixtures.sharedCorruptFile.path) }
+
+    let output = root.appendingPathComponent("features.csv")
+    let errors = root.appendingPathComponent("errors.csv")
+    let run = try GenreKitBinary.run(["extract"] + inputs + ["--output", output.path, "--errors", errors.path, "--quiet"])
+    #expect(run.status == 1)
+    #expect(try readLines(output).count == 3)
+    let failed = try readLines(errors)
+    #expect(failed.first == "path,error")
+    let expectedFailures = ["empty.wav", "notes.wav", "no_riff.wav", "dangling.wav", "zero_samples.wav", "nan.wav"]
+      + (inputs.count > 1 ? ["jazz.00054.wav"] : [])
+    #expect(failed.count == expectedFailures.count + 1)
+    for name in expectedFailures {
+      #expect(failed.contains { $0.contains(name) }, "\(name) missing from errors.csv")
+      #expect(run.standardError.contains(name), "\(name) not reported on stderr")
+    }
+    #expect(failed.contains { $0.contains("nan.wav") && $0.contains("not a finite number") })
+    #expect(failed.contains { $0.contains("zero_samples.wav") && $0.contains("no audio samples") })
+  }
+
+  @Test func aRunWhereEverythingFailsLeavesTheOutputAlone() throws {
+    let root = try makeTemporaryDirectory()
+    let output = root.appendingPathComponent("features.csv")
+    try Data("previous contents\n".utf8).write(to: output)
+    let text = root.appendingPathComponent("a.wav")
+    FileManager.default.createFile(atPath: text.path, contents: Data("text".utf8))
+    let result = try GenreKitBinary.run(["extract", text.path, "--output", output.path])
+    #expect(result.status == 1)
+    #expect(try String(contentsOf: output, encoding: .utf8) == "previous contents\n")
+    let leftovers = try FileManager.default.contentsOfDirectory(atPath: root.path)
+    #expect(Set(leftovers) == ["features.csv", "a.wav"])
+  }
+
+  @Test func usageErrorsExitWithTwo() throws {
+    let empty = try makeTemporaryDirectory()
+    let noAudio = try GenreKitBinary.run(["extract", empty.path, "--output", empty.appendingPathComponent("x.csv").path])
+    #expect(noAudio.status == 2)
+    #expect(noAudio.standardError.contains("no audio files found"))
+    let badJobs = try GenreKitBinary.run(["extract", empty.path, "--output", "x.csv", "--jobs", "0"])
+    #expect(badJobs.status == 2)
+    let missingOutput = try GenreKitBinary.run(["extract", empty.path])
+    #expect(missingOutput.status == 2)
+  }
+
+  @Test func resumeKeepsExistingRowsAndAddsTheMissingOnes() throws {
+    let root = try clipDirectory()
+    let genre = root.appendingPathComponent("genre")
+    let output = root.appendingPathComponent("features.csv")
+    let firstRun = try GenreKitBinary.run(["extract", genre.appendingPathComponent("white_noise.wav").path, "--output", output.path])
+    #expect(firstRun.status == 0)
+    // Mark the kept row so that reprocessing it would show.
+    var lines = try readLines(output)
+    lines[1] = lines[1].replacingOccurrences(of: "white_noise.wav,154350,", with: "white_noise.wav,1,")
+    try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: output)
+
+    let resumed = try GenreKitBinary.run(["extract", genre.path, "--output", output.path, "--resume"])
+    #expect(resumed.status == 0)
+    let after = try readLines(output)
+    #expect(after.count == 3)
+    #expect(after[1].hasPrefix("clicks_120bpm.wav,154350,"))
+    #expect(after[2].hasPrefix("white_noise.wav,1,"))
+  }
+}
+
+/// A 16-bit mono WAV header announcing zero samples.
+func wavHeaderOnly() -> [UInt8] { wav(format: 1, bitsPerSample: 16, data: []) }
+
+/// A 32-bit float mono WAV.
+func floatWAV(_ samples: [Float]) -> [UInt8] {
+  wav(format: 3, bitsPerSample: 32, data: samples.flatMap { withUnsafeBytes(of: $0.bitPattern.littleEndian, Array.init) })
+}
+
+private func wav(format: UInt16, bitsPerSample: UInt16, data: [UInt8]) -> [UInt8] {
+  func le32(_ v: UInt32) -> [UInt8] { withUnsafeBytes(of: v.littleEndian, Array.init) }
+  func le16(_ v: UInt16) -> [UInt8] { withUnsafeBytes(of: v.littleEndian, Array.init) }
+  let rate: UInt32 = 22050
+  let blockAlign = bitsPerSample / 8
+  return Array("RIFF".utf8) + le32(UInt32(36 + data.count)) + Array("WAVE".utf8)
+    + Array("fmt ".utf8) + le32(16) + le16(format) + le16(1) + le32(rate)
+    + le32(rate * UInt32(blockAlign)) + le16(blockAlign) + le16(bitsPerSample)
+    + Array("data".utf8) + le32(UInt32(data.count)) + data
+}
