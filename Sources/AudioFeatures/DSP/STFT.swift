@@ -14,6 +14,8 @@ public enum Framing {
     Double(k) * Double(sampleRate) / Double(frameLength)
   }
   static let hannWindow = periodicHann(frameLength)
+  /// The Hann window with the inverse FFT's 1/2048 folded in (a power of two: exact).
+  static let synthesisWindow = hannWindow.map { $0 / Double(frameLength) }
 }
 
 /// The centred short-time Fourier transform of a signal (`librosa.stft` with the defaults above).
@@ -77,41 +79,51 @@ func squared(_ magnitude: [Float]) -> [Float] {
 }
 
 /// Inverse STFT by weighted overlap-add, normalised by the summed squared window (`librosa.istft`).
-/// Returns `outputLength` samples: the first `reconstructedLength` of the centre-trimmed buffer
-/// (`out[1024...]`), then zeros.
+/// `frame(t, spectrum)` fills the 1025 bins of frame t. Returns `outputLength` samples: the first
+/// `reconstructedLength` of the centre-trimmed buffer (`out[1024...]`), then zeros.
 func inverseSTFT(
   frameCount: Int, outputLength: Int, reconstructedLength: Int,
   frame: (Int, UnsafeMutablePointer<fftw_complex>) -> Void
 ) -> [Float] {
   let n = Framing.frameLength
   let hop = Framing.hopLength
-  let bufferLength = n + hop * (frameCount - 1)
-  var y = [Float](repeating: 0, count: bufferLength)
-  var windowSquareSum = [Float](repeating: 0, count: bufferLength)
+  let start = n / 2
+  let kept = max(0, min(reconstructedLength, outputLength, hop * (frameCount - 1) + n - start))
+  // Overlap-add in Double, rounded once per sample (numpy rounds to float32 after every frame's
+  // add; the two differ by float32 rounding, far below the features' tolerance).
+  var sum = [Double](repeating: 0, count: n + hop * (frameCount - 1))
   let fft = RealFFT.frame2048
   let buffers = FFTBuffers(size: n)
-  let window = Framing.hannWindow
-  y.withUnsafeMutableBufferPointer { y in
-    windowSquareSum.withUnsafeMutableBufferPointer { wss in
+  let window = Framing.synthesisWindow
+  sum.withUnsafeMutableBufferPointer { sum in
+    window.withUnsafeBufferPointer { w in
       for t in 0..<frameCount {
         frame(t, buffers.complex)
         fft.inverse(buffers)
-        let start = t * hop
-        for i in 0..<n {
-          // numpy adds the float64 frame into the float32 buffer: round after each add.
-          let sample = window[i] * buffers.real[i] / Double(n)
-          y[start + i] = Float(Double(y[start + i]) + sample)
-          wss[start + i] = Float(Double(wss[start + i]) + window[i] * window[i])
-        }
-      }
-      for i in 0..<y.count where wss[i] > Float.leastNormalMagnitude {
-        y[i] /= wss[i]
+        let out = sum.baseAddress! + t * hop
+        for i in 0..<n { out[i] += w[i] * buffers.real[i] }
       }
     }
   }
-  let start = n / 2
-  let available = max(0, min(reconstructedLength, outputLength, bufferLength - start))
-  var out = [Float](repeating: 0, count: outputLength)
-  out.replaceSubrange(0..<available, with: y[start..<(start + available)])
-  return out
+  let normalisation = windowSquareSum(frameCount: frameCount)
+  return [Float](unsafeUninitializedCapacity: outputLength) { out, count in
+    for i in 0..<kept {
+      let j = start + i
+      out[i] = Float(normalisation[j] > Double(Float.leastNormalMagnitude) ? sum[j] / normalisation[j] : sum[j])
+    }
+    for i in kept..<outputLength { out[i] = 0 }
+    count = outputLength
+  }
+}
+
+/// `Σ_t w²[i − 512t]` over the frames covering each buffer sample (librosa `window_sumsquare`).
+func windowSquareSum(frameCount: Int) -> [Double] {
+  let n = Framing.frameLength
+  let hop = Framing.hopLength
+  var sum = [Double](repeating: 0, count: n + hop * (frameCount - 1))
+  let window = Framing.hannWindow
+  for t in 0..<frameCount {
+    for i in 0..<n { sum[t * hop + i] += window[i] * window[i] }
+  }
+  return sum
 }
