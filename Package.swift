@@ -22,6 +22,8 @@ let package = Package(
     // libcsv ships no pkg-config file: the module map links "csv" directly.
     .systemLibrary(name: "CCSV", providers: [.apt(["libcsv-dev"])]),
     .systemLibrary(name: "CSoxr", pkgConfig: "soxr", providers: [.apt(["libsoxr-dev"])]),
+    // glibc's malloc tuning (mallopt), which the Glibc module does not export.
+    .systemLibrary(name: "CMalloc"),
 
     // MARK: Library modules
     .target(name: "TabularIO", dependencies: ["CCSV"]),
@@ -33,7 +35,7 @@ let package = Package(
     .executableTarget(
       name: "genrekit",
       dependencies: [
-        "AudioFeatures", "TabularIO",
+        "AudioFeatures", "TabularIO", "CMalloc",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
 

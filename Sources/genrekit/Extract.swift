@@ -49,6 +49,7 @@ struct Extract: ParsableCommand {
   }
 
   func run() throws {
+    keepLargeAllocationsInTheHeap()
     let segmentation = Segmentation(segmentSeconds: segmentSeconds)!
     let files = InputDiscovery.audioFiles(in: inputs)
     guard !files.isEmpty else {

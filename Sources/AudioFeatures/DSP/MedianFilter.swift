@@ -68,11 +68,11 @@ private func countBelow(_ value: Float, in lanes: UnsafeMutablePointer<Float>) -
 /// scipy.ndimage's `reflect` boundary (`median_filter(..., size=(1, window), mode='reflect')`).
 func medianFilterRows(_ input: [Float], rows: Int, columns: Int, window: Int) -> [Float] {
   let half = window / 2
-  var out = [Float](repeating: 0, count: rows * columns)
   var median = SlidingMedian(window: window)
   var extended = [Float](repeating: 0, count: columns + 2 * half)
   let boundary = (0..<extended.count).map { halfSampleSymmetricIndex($0 - half, count: columns) }
-  out.withUnsafeMutableBufferPointer { out in
+  return [Float](unsafeUninitializedCapacity: rows * columns) { out, count in
+    count = out.count
     input.withUnsafeBufferPointer { x in
       extended.withUnsafeMutableBufferPointer { e in
         for r in 0..<rows {
@@ -83,13 +83,12 @@ func medianFilterRows(_ input: [Float], rows: Int, columns: Int, window: Int) ->
       }
     }
   }
-  return out
 }
 
 /// Row-major transpose of a `rows × columns` matrix.
 func transposed(_ x: [Float], rows: Int, columns: Int) -> [Float] {
-  var out = [Float](repeating: 0, count: x.count)
-  out.withUnsafeMutableBufferPointer { out in
+  [Float](unsafeUninitializedCapacity: x.count) { out, count in
+    count = out.count
     x.withUnsafeBufferPointer { x in
       let block = 32
       for r0 in stride(from: 0, to: rows, by: block) {
@@ -101,5 +100,4 @@ func transposed(_ x: [Float], rows: Int, columns: Int) -> [Float] {
       }
     }
   }
-  return out
 }

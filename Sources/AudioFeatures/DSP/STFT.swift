@@ -36,9 +36,9 @@ public struct ComplexSpectrogram: Sendable {
     let ypad = padded(signal, by: n / 2, mode: padding)
     let fft = RealFFT.frame2048
     let buffers = FFTBuffers(size: n)
-    var values = [Float](repeating: 0, count: 2 * bins * frames)
     let window = Framing.hannWindow
-    values.withUnsafeMutableBufferPointer { out in
+    let values = [Float](unsafeUninitializedCapacity: 2 * bins * frames) { out, count in
+      count = out.count
       ypad.withUnsafeBufferPointer { y in
         window.withUnsafeBufferPointer { w in
           for t in 0..<frames {
@@ -60,8 +60,8 @@ public struct ComplexSpectrogram: Sendable {
 
   /// `|X|` (librosa power 1), frame-major `frameCount × 1025`.
   public func magnitude() -> [Float] {
-    var out = [Float](repeating: 0, count: frameCount * binCount)
-    out.withUnsafeMutableBufferPointer { out in
+    [Float](unsafeUninitializedCapacity: frameCount * binCount) { out, count in
+      count = out.count
       values.withUnsafeBufferPointer { x in
         for i in 0..<out.count {
           let re = Double(x[2 * i]), im = Double(x[2 * i + 1])
@@ -69,7 +69,6 @@ public struct ComplexSpectrogram: Sendable {
         }
       }
     }
-    return out
   }
 }
 
@@ -79,10 +78,11 @@ func squared(_ magnitude: [Float]) -> [Float] {
 }
 
 /// Inverse STFT by weighted overlap-add, normalised by the summed squared window (`librosa.istft`).
-/// `frame(t, spectrum)` fills the 1025 bins of frame t. Returns `outputLength` samples: the first
+/// `frame(t, spectrum)` fills the 1025 bins of frame t; `windowSquareSum` is
+/// `windowSquareSum(frameCount:)`, shared by callers that invert several spectrograms. Returns `outputLength` samples: the first
 /// `reconstructedLength` of the centre-trimmed buffer (`out[1024...]`), then zeros.
 func inverseSTFT(
-  frameCount: Int, outputLength: Int, reconstructedLength: Int,
+  frameCount: Int, outputLength: Int, reconstructedLength: Int, windowSquareSum normalisation: [Double],
   frame: (Int, UnsafeMutablePointer<fftw_complex>) -> Void
 ) -> [Float] {
   let n = Framing.frameLength
@@ -105,7 +105,6 @@ func inverseSTFT(
       }
     }
   }
-  let normalisation = windowSquareSum(frameCount: frameCount)
   return [Float](unsafeUninitializedCapacity: outputLength) { out, count in
     for i in 0..<kept {
       let j = start + i

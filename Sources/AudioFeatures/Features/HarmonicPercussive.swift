@@ -26,34 +26,50 @@ enum HarmonicPercussive {
         window: kernelSize),
       rows: bins, columns: frames)
 
+    let (harmonicMask, percussiveMask) = softMasks(harmonic: harmonicMedian, percussive: percussiveMedian)
     let reconstructed = zeroTail ? Framing.hopLength * (frames - 1) : length
-    func masked(_ keepHarmonic: Bool) -> [Float] {
+    let normalisation = windowSquareSum(frameCount: frames)
+    func masked(_ mask: [Float]) -> [Float] {
       stft.values.withUnsafeBufferPointer { x in
-        harmonicMedian.withUnsafeBufferPointer { h in
-          percussiveMedian.withUnsafeBufferPointer { p in
-            inverseSTFT(frameCount: frames, outputLength: length, reconstructedLength: reconstructed) {
-              t, spectrum in
-              for k in 0..<bins {
-                let i = t * bins + k
-                let masks = softMasks(harmonic: h[i], percussive: p[i])
-                let mask = keepHarmonic ? masks.harmonic : masks.percussive
-                spectrum[k] = (Double(x[2 * i] * mask), Double(x[2 * i + 1] * mask))
-              }
+        mask.withUnsafeBufferPointer { mask in
+          inverseSTFT(
+            frameCount: frames, outputLength: length, reconstructedLength: reconstructed,
+            windowSquareSum: normalisation
+          ) {
+            t, spectrum in
+            for k in 0..<bins {
+              let i = t * bins + k
+              spectrum[k] = (Double(x[2 * i] * mask[i]), Double(x[2 * i + 1] * mask[i]))
             }
           }
         }
       }
     }
-    return (masked(true), masked(false))
+    return (masked(harmonicMask), masked(percussiveMask))
   }
 
-  /// `librosa.util.softmask(X, X_ref, power=2, split_zeros=True)` for both masks, in float32.
-  @inline(__always)
-  static func softMasks(harmonic h: Float, percussive p: Float) -> (harmonic: Float, percussive: Float) {
-    let z = max(h, p)
-    guard z >= Float.leastNormalMagnitude else { return (0.5, 0.5) }
-    let hh = (h / z) * (h / z)
-    let pp = (p / z) * (p / z)
-    return (hh / (hh + pp), pp / (pp + hh))
+  /// `librosa.util.softmask(X, X_ref, power=2, split_zeros=True)` for both masks, in float32:
+  /// `H²/(H²+P²)` and `P²/(P²+H²)` after scaling by `max(H, P)`; 0.5 each where both are ~0.
+  static func softMasks(harmonic: [Float], percussive: [Float]) -> (harmonic: [Float], percussive: [Float]) {
+    var harmonicMask = [Float](repeating: 0, count: harmonic.count)
+    var percussiveMask = harmonicMask
+    harmonic.withUnsafeBufferPointer { h in
+      percussive.withUnsafeBufferPointer { p in
+        harmonicMask.withUnsafeMutableBufferPointer { mh in
+          percussiveMask.withUnsafeMutableBufferPointer { mp in
+            for i in 0..<h.count {
+              let z = max(h[i], p[i])
+              let silent = z < Float.leastNormalMagnitude
+              let scale = silent ? 1 : z
+              let hh = (h[i] / scale) * (h[i] / scale)
+              let pp = (p[i] / scale) * (p[i] / scale)
+              mh[i] = silent ? 0.5 : hh / (hh + pp)
+              mp[i] = silent ? 0.5 : pp / (pp + hh)
+            }
+          }
+        }
+      }
+    }
+    return (harmonicMask, percussiveMask)
   }
 }
