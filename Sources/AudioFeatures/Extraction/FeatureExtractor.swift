@@ -28,11 +28,12 @@ public struct FeatureExtractor: Sendable {
     let stft = ComplexSpectrogram(signal: signal, padding: mode.framePadding)
     let frames = stft.frameCount
     let magnitude = stft.magnitude()
-    let power = squared(magnitude)
-
-    let chroma = Chroma.chromagram(power: power, frames: frames)
     let shape = SpectralShape(magnitude: magnitude, frames: frames)
-    let melDecibels = MelDecibels(power: power, frames: frames)
+    // The power spectrogram is only needed here; the scope frees it before HPSS.
+    let (chroma, melDecibels) = {
+      let power = squared(magnitude)
+      return (Chroma.chromagram(power: power, frames: frames), MelDecibels(power: power, frames: frames))
+    }()
     let mfcc = MFCC.coefficients(melDecibels)
     let tempo = Tempo.estimate(onsetEnvelope: Tempo.onsetEnvelope(melDecibels))
     let (harmonic, percussive) = HarmonicPercussive.separate(

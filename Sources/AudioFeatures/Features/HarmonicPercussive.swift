@@ -18,15 +18,16 @@ enum HarmonicPercussive {
     let bins = stft.binCount
     // Percussive: median across frequency within each frame. Harmonic: median across time within
     // each bin, computed on the bin-major transpose and written back frame-major.
-    let percussiveMedian = medianFilterRows(
+    var percussiveMask = medianFilterRows(
       magnitude, rows: frames, columns: bins, window: kernelSize)
-    let harmonicMedian = transposed(
+    var harmonicMask = transposed(
       medianFilterRows(
         transposed(magnitude, rows: frames, columns: bins), rows: bins, columns: frames,
         window: kernelSize),
       rows: bins, columns: frames)
 
-    let (harmonicMask, percussiveMask) = softMasks(harmonic: harmonicMedian, percussive: percussiveMedian)
+    // The medians become the masks in place: 10 MB less per 30-s clip.
+    applySoftMasks(harmonic: &harmonicMask, percussive: &percussiveMask)
     let reconstructed = zeroTail ? Framing.hopLength * (frames - 1) : length
     let normalisation = windowSquareSum(frameCount: frames)
     func masked(_ mask: [Float]) -> [Float] {
@@ -48,28 +49,22 @@ enum HarmonicPercussive {
     return (masked(harmonicMask), masked(percussiveMask))
   }
 
-  /// `librosa.util.softmask(X, X_ref, power=2, split_zeros=True)` for both masks, in float32:
-  /// `H²/(H²+P²)` and `P²/(P²+H²)` after scaling by `max(H, P)`; 0.5 each where both are ~0.
-  static func softMasks(harmonic: [Float], percussive: [Float]) -> (harmonic: [Float], percussive: [Float]) {
-    var harmonicMask = [Float](repeating: 0, count: harmonic.count)
-    var percussiveMask = harmonicMask
-    harmonic.withUnsafeBufferPointer { h in
-      percussive.withUnsafeBufferPointer { p in
-        harmonicMask.withUnsafeMutableBufferPointer { mh in
-          percussiveMask.withUnsafeMutableBufferPointer { mp in
-            for i in 0..<h.count {
-              let z = max(h[i], p[i])
-              let silent = z < Float.leastNormalMagnitude
-              let scale = silent ? 1 : z
-              let hh = (h[i] / scale) * (h[i] / scale)
-              let pp = (p[i] / scale) * (p[i] / scale)
-              mh[i] = silent ? 0.5 : hh / (hh + pp)
-              mp[i] = silent ? 0.5 : pp / (pp + hh)
-            }
-          }
+  /// Replaces the medians H and P by `librosa.util.softmask(X, X_ref, power=2, split_zeros=True)`
+  /// of each, in float32: `H²/(H²+P²)` and `P²/(P²+H²)` after scaling by `max(H, P)`; 0.5 each where
+  /// both are ~0.
+  static func applySoftMasks(harmonic: inout [Float], percussive: inout [Float]) {
+    harmonic.withUnsafeMutableBufferPointer { h in
+      percussive.withUnsafeMutableBufferPointer { p in
+        for i in 0..<h.count {
+          let z = max(h[i], p[i])
+          let silent = z < Float.leastNormalMagnitude
+          let scale = silent ? 1 : z
+          let hh = (h[i] / scale) * (h[i] / scale)
+          let pp = (p[i] / scale) * (p[i] / scale)
+          h[i] = silent ? 0.5 : hh / (hh + pp)
+          p[i] = silent ? 0.5 : pp / (pp + hh)
         }
       }
     }
-    return (harmonicMask, percussiveMask)
   }
 }

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Speed and memory of `genrekit extract` against librosa (the Kaggle recipe) on the same GTZAN clips,
+# in one run. Needs ../shared/data/gtzan/audio and the reference venv (.venv-ref, see README).
+#   bench/extract.sh [number of clips for the single-threaded comparison, default 10]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+clips_dir=../shared/data/gtzan/audio
+python=${PYTHON:-.venv-ref/bin/python}
+count=${1:-10}
+mapfile -t clips < <(find "$clips_dir" -name '*.wav' | sort | head -n "$count")
+mapfile -t all_clips < <(find "$clips_dir" -name '*.wav' | sort)
+out=bench/out
+mkdir -p "$out"
+
+swift build -c release --product genrekit >/dev/null
+genrekit=.build/release/genrekit
+export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 NUMBA_NUM_THREADS=1
+
+echo "== single-threaded, per 30-s clip (${#clips[@]} clips) =="
+"$python" bench/librosa_kaggle.py "${clips[@]}" > "$out/librosa.jsonl"
+librosa_median=$("$python" -c "import json,statistics,sys; print(statistics.median(json.loads(l)['seconds'] for l in open(sys.argv[1]) if 'clip' in l))" "$out/librosa.jsonl")
+librosa_rss=$(tail -1 "$out/librosa.jsonl" | "$python" -c "import json,sys; print(round(json.load(sys.stdin)['peak_rss_mb']))")
+# genrekit: the whole process (start, decode, features, CSV) per clip, one clip per run.
+genrekit_times=()
+for clip in "${clips[@]}"; do
+  start=$(date +%s.%N)
+  "$genrekit" extract "$clip" --output "$out/one.csv" --jobs 1 --quiet
+  genrekit_times+=("$(echo "$(date +%s.%N) - $start" | bc -l)")
+done
+genrekit_median=$(printf '%s\n' "${genrekit_times[@]}" | "$python" -c "import statistics,sys; print(statistics.median(float(l) for l in sys.stdin))")
+# genrekit: the same clips in one process, one thread (start-up and first page faults amortised).
+/usr/bin/time -f '%e %M' -o "$out/time1.txt" "$genrekit" extract "${clips[@]}" --output "$out/batch.csv" --jobs 1 --quiet
+read -r batch_seconds batch_rss_kb < "$out/time1.txt"
+batch_per_clip=$(echo "$batch_seconds / ${#clips[@]}" | bc -l)
+printf 'librosa 0.11 (Kaggle recipe), warm:         %.3f s/clip (median), peak RSS %s MB\n' "$librosa_median" "$librosa_rss"
+printf 'genrekit, one process per clip, --jobs 1:   %.3f s/clip (median)   ratio %.1fx\n' \
+  "$genrekit_median" "$(echo "$librosa_median / $genrekit_median" | bc -l)"
+printf 'genrekit, one process for all, --jobs 1:    %.3f s/clip            ratio %.1fx, peak RSS %d MB\n' \
+  "$batch_per_clip" "$(echo "$librosa_median / $batch_per_clip" | bc -l)" "$((batch_rss_kb / 1024))"
+
+echo "== throughput, all ${#all_clips[@]} clips, --jobs 2 =="
+/usr/bin/time -f '%e %M' -o "$out/time.txt" "$genrekit" extract "${all_clips[@]}" --output "$out/all.csv" --jobs 2 --quiet
+read -r seconds rss_kb < "$out/time.txt"
+printf 'genrekit: %.2f s for %d clips = %.1f clips/s, peak RSS %d MB\n' "$seconds" "${#all_clips[@]}" \
+  "$(echo "${#all_clips[@]} / $seconds" | bc -l)" "$((rss_kb / 1024))"
