@@ -8,6 +8,7 @@ let package = Package(
     .executable(name: "genrekit", targets: ["genrekit"]),
     .library(name: "AudioFeatures", targets: ["AudioFeatures"]),
     .library(name: "TabularIO", targets: ["TabularIO"]),
+    .library(name: "Learning", targets: ["Learning"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
@@ -30,12 +31,13 @@ let package = Package(
     .target(
       name: "AudioFeatures",
       dependencies: ["CSndFile", "CFFTW", "CSoxr", "TabularIO"]),
+    .target(name: "Learning", dependencies: ["CBLASLAPACK", "TabularIO"], resources: [.copy("Resources")]),
 
     // MARK: Command-line tool
     .executableTarget(
       name: "genrekit",
       dependencies: [
-        "AudioFeatures", "TabularIO", "CMalloc",
+        "AudioFeatures", "Learning", "TabularIO", "CMalloc",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
 
@@ -44,6 +46,7 @@ let package = Package(
     .testTarget(
       name: "AudioFeaturesTests", dependencies: ["AudioFeatures", "TabularIO", "CSndFile"],
       resources: [.copy("Fixtures")]),
+    .testTarget(name: "LearningTests", dependencies: ["Learning", "TabularIO"]),
     .testTarget(name: "GenreKitCLITests", dependencies: ["genrekit", "TabularIO"]),
   ]
 )

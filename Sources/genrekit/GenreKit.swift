@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Learning
 import TabularIO
 
 @main
@@ -7,7 +8,7 @@ struct GenreKit: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "genrekit",
     abstract: "Music genre classification with handcrafted features.",
-    subcommands: [Extract.self])
+    subcommands: [Extract.self, Compare.self, Split.self, Train.self, Evaluate.self, Predict.self, PrincipalComponents.self])
 
   /// Exit status 2 for every usage error (bad arguments, unreadable tables, no input), as the CLI
   /// contract says, instead of ArgumentParser's 64.
@@ -19,6 +20,9 @@ struct GenreKit: ParsableCommand {
       log("genrekit: \(failure)")
       Foundation.exit(2)
     } catch let failure as CSVError {
+      log("genrekit: \(failure)")
+      Foundation.exit(2)
+    } catch let failure as LearningError {
       log("genrekit: \(failure)")
       Foundation.exit(2)
     } catch {

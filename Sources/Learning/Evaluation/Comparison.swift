@@ -1,0 +1,55 @@
+import Foundation
+
+/// One model's results over every fold of a split.
+public struct ModelScore: Sendable, Codable, Equatable {
+  public var model: String
+  public var accuracy: FoldSummary
+  public var macroF1: FoldSummary
+  /// Summed over folds, measured in this process.
+  public var fitSeconds: Double
+  public var predictSeconds: Double
+  public var folds: [ClassificationReport]
+}
+
+/// Fits and scores pipelines on the same folds: the one split logic behind every comparison.
+public enum Comparison {
+  public static func run(
+    _ pipelines: [(name: String, settings: PipelineSettings)], on dataset: Dataset, folds: [SplitFold], threads: Int
+  ) throws(LearningError) -> [ModelScore] {
+    var scores: [ModelScore] = []
+    for (name, settings) in pipelines {
+      var reports: [ClassificationReport] = []
+      var fitSeconds = 0.0
+      var predictSeconds = 0.0
+      for fold in folds {
+        // Validation rows join training: no model here takes a predefined validation set.
+        let train = dataset.subset(fold.trainingRows)
+        let test = dataset.subset(fold.test)
+        let fitStart = DispatchTime.now()
+        let fitted = try settings.fit(train.features, labels: train.labels, classCount: dataset.classNames.count, threads: threads)
+        let predictStart = DispatchTime.now()
+        let predicted = try fitted.predict(test.features)
+        let end = DispatchTime.now()
+        fitSeconds += seconds(fitStart, predictStart)
+        predictSeconds += seconds(predictStart, end)
+        reports.append(ClassificationReport(truth: test.labels, predicted: predicted, classCount: dataset.classNames.count))
+      }
+      scores.append(
+        ModelScore(
+          model: name, accuracy: FoldSummary(reports.map(\.accuracy)), macroF1: FoldSummary(reports.map(\.macroF1)),
+          fitSeconds: fitSeconds, predictSeconds: predictSeconds, folds: reports))
+    }
+    return scores
+  }
+
+  static func seconds(_ start: DispatchTime, _ end: DispatchTime) -> Double {
+    Double(end.uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+  }
+}
+
+/// The GTZAN 30-s feature table shipped with GenreKit (Kaggle `features_30_sec.csv`, 1000 rows).
+public enum EmbeddedTables {
+  public static var gtzan30Seconds: String {
+    Bundle.module.path(forResource: "gtzan_features_30_sec", ofType: "csv", inDirectory: "Resources")!
+  }
+}

@@ -1,0 +1,43 @@
+/// Classification quality on one test set.
+public struct ClassificationReport: Sendable, Equatable, Codable {
+  public var accuracy: Double
+  public var macroF1: Double
+  public var precision: [Double]
+  public var recall: [Double]
+  public var f1: [Double]
+  /// confusion[true][predicted] counts.
+  public var confusion: [[Int]]
+
+  public init(truth: [Int], predicted: [Int], classCount: Int) {
+    var confusion = [[Int]](repeating: [Int](repeating: 0, count: classCount), count: classCount)
+    for (t, p) in zip(truth, predicted) { confusion[t][p] += 1 }
+    let correct = (0..<classCount).reduce(0) { $0 + confusion[$1][$1] }
+    accuracy = truth.isEmpty ? 0 : Double(correct) / Double(truth.count)
+    // scikit-learn's zero_division=0: an undefined ratio counts as 0.
+    precision = (0..<classCount).map { c in
+      let predictedCount = (0..<classCount).reduce(0) { $0 + confusion[$1][c] }
+      return predictedCount == 0 ? 0 : Double(confusion[c][c]) / Double(predictedCount)
+    }
+    recall = (0..<classCount).map { c in
+      let actual = confusion[c].reduce(0, +)
+      return actual == 0 ? 0 : Double(confusion[c][c]) / Double(actual)
+    }
+    let f1 = zip(precision, recall).map { p, r in p + r == 0 ? 0 : 2 * p * r / (p + r) }
+    // Macro average over the classes present in the truth or the predictions (scikit-learn's labels).
+    let present = (0..<classCount).filter { c in confusion[c].reduce(0, +) > 0 || (0..<classCount).contains { confusion[$0][c] > 0 } }
+    macroF1 = present.isEmpty ? 0 : present.reduce(0) { $0 + f1[$1] } / Double(present.count)
+    self.f1 = f1
+    self.confusion = confusion
+  }
+}
+
+/// Mean and population standard deviation of a score over folds.
+public struct FoldSummary: Sendable, Equatable, Codable {
+  public var mean: Double
+  public var std: Double
+
+  public init(_ values: [Double]) {
+    mean = values.isEmpty ? 0 : values.reduce(0, +) / Double(values.count)
+    std = standardDeviation(values)
+  }
+}

@@ -1,0 +1,38 @@
+/// A classifier's hyperparameters (scikit-learn's constructor arguments, linfa's params): a plain
+/// value with documented defaults. `fit` turns it into a fitted model; nothing is ever half-fitted.
+public protocol Classifier: Sendable {
+  associatedtype Model: FittedClassifier
+  /// Checks the hyperparameters (called by `fit` first).
+  func validate() throws(LearningError)
+  /// - Parameters:
+  ///   - x: training rows (n × d), finite.
+  ///   - labels: class index of each row, in `0 ..< classCount`.
+  ///   - threads: the most threads the fit may use; the result does not depend on it.
+  func fit(_ x: Matrix, labels: [Int], classCount: Int, threads: Int) throws(LearningError) -> Model
+}
+
+/// A fitted classifier: class probabilities for new rows.
+public protocol FittedClassifier: Sendable, Codable, Equatable {
+  var featureCount: Int { get }
+  var classCount: Int { get }
+  /// n × classCount, rows in [0, 1] summing to 1.
+  func probabilities(_ x: Matrix) -> Matrix
+}
+
+extension FittedClassifier {
+  /// The most probable class of each row (the lowest class index on ties).
+  public func predict(_ x: Matrix) -> [Int] { argmaxPerRow(probabilities(x)) }
+}
+
+/// Checks shared by every `fit`: shapes, finiteness, at least two classes present.
+func validateTrainingData(_ x: Matrix, labels: [Int], classCount: Int) throws(LearningError) {
+  guard x.rows == labels.count else { throw .shapeMismatch(what: "labels", expected: x.rows, actual: labels.count) }
+  guard x.rows > 0 else { throw .notEnoughSamples(needed: 1, got: 0) }
+  guard labels.allSatisfy({ $0 >= 0 && $0 < classCount }) else {
+    throw .invalidParameter(name: "labels", value: "…", reason: "a label is outside 0..<\(classCount)")
+  }
+  guard Set(labels).count >= 2 else { throw .singleClass("all \(labels.count) rows are class \(labels[0])") }
+  guard x.values.allSatisfy(\.isFinite) else {
+    throw .invalidParameter(name: "features", value: "NaN/inf", reason: "training data must be finite")
+  }
+}

@@ -1,0 +1,89 @@
+import CBLASLAPACK
+
+/// k-nearest-neighbours classification (scikit-learn `KNeighborsClassifier`, brute force).
+public struct KNearestNeighbors: Classifier, Equatable, Codable {
+  public enum Weighting: String, Sendable, Codable, CaseIterable {
+    /// Every neighbour counts 1.
+    case uniform
+    /// Neighbours count 1/distance; an exact match takes all the weight.
+    case distance
+  }
+
+  /// Neighbours consulted. Default 5.
+  public var k = 5
+  /// Default `.uniform`.
+  public var weighting = Weighting.uniform
+
+  public init(k: Int = 5, weighting: Weighting = .uniform) {
+    self.k = k
+    self.weighting = weighting
+  }
+
+  public func validate() throws(LearningError) {
+    guard k >= 1 else { throw .invalidParameter(name: "k", value: "\(k)", reason: "must be at least 1") }
+  }
+
+  public func fit(_ x: Matrix, labels: [Int], classCount: Int, threads: Int) throws(LearningError) -> Fitted {
+    try validate()
+    try validateTrainingData(x, labels: labels, classCount: classCount)
+    guard x.rows >= k else { throw .notEnoughSamples(needed: k, got: x.rows) }
+    return Fitted(k: k, weighting: weighting, classCount: classCount, training: x, labels: labels)
+  }
+
+  public struct Fitted: FittedClassifier {
+    public let k: Int
+    public let weighting: Weighting
+    public let classCount: Int
+    public let training: Matrix
+    public let labels: [Int]
+    public var featureCount: Int { training.columns }
+
+    /// Squared Euclidean distances `|a|² + |b|² − 2 a·b`, the cross term by BLAS in blocks of rows.
+    public func probabilities(_ x: Matrix) -> Matrix {
+      let trainingNorms = (0..<training.rows).map { training.row($0).reduce(0) { $0 + $1 * $1 } }
+      var out = Matrix(rows: x.rows, columns: classCount)
+      let block = 256
+      for start in stride(from: 0, to: x.rows, by: block) {
+        let rows = Array(start..<min(start + block, x.rows))
+        let queries = x.selecting(rows: rows)
+        let cross = queries.multiplied(by: training, transposingOther: true)
+        for (q, row) in rows.enumerated() {
+          let norm = queries.row(q).reduce(0) { $0 + $1 * $1 }
+          let distances = (0..<training.rows).map { max(0, norm + trainingNorms[$0] - 2 * cross[q, $0]) }
+          let nearest = smallestIndices(distances, count: k)
+          vote(nearest.map { (labels[$0], distances[$0].squareRoot()) }, into: &out, row: row)
+        }
+      }
+      return out
+    }
+
+    private func vote(_ neighbours: [(label: Int, distance: Double)], into out: inout Matrix, row: Int) {
+      var weights = [Double](repeating: 0, count: classCount)
+      switch weighting {
+      case .uniform:
+        for n in neighbours { weights[n.label] += 1 }
+      case .distance:
+        if neighbours.contains(where: { $0.distance == 0 }) {
+          for n in neighbours where n.distance == 0 { weights[n.label] += 1 }
+        } else {
+          for n in neighbours { weights[n.label] += 1 / n.distance }
+        }
+      }
+      let total = weights.reduce(0, +)
+      for c in 0..<classCount { out[row, c] = weights[c] / total }
+    }
+  }
+}
+
+/// Indices of the `count` smallest values, nearest first (ties: lower index first).
+func smallestIndices(_ values: [Double], count: Int) -> [Int] {
+  var best: [Int] = []
+  best.reserveCapacity(count + 1)
+  for i in values.indices where best.count < count || values[i] < values[best[best.count - 1]] {
+    var position = best.count
+    while position > 0 && values[best[position - 1]] > values[i] { position -= 1 }
+    best.insert(i, at: position)
+    if best.count > count { best.removeLast() }
+  }
+  return best
+}

@@ -1,0 +1,93 @@
+import Foundation
+
+/// Multinomial logistic regression with L2 penalty, fitted by L-BFGS (scikit-learn
+/// `LogisticRegression(solver='lbfgs')`). Minimises `mean cross-entropy + ‖W‖² / (2·C·n)`; the
+/// intercepts are not penalised. The problem is strictly convex, so the optimum (and the
+/// accuracy) do not depend on the optimiser's path.
+public struct LogisticRegression: Classifier, Equatable, Codable {
+  /// Inverse regularisation strength. Default 1.
+  public var c = 1.0
+  /// Default 1000 (scikit-learn: 100, which often stops before convergence on GTZAN).
+  public var maxIterations = 1000
+  /// Largest gradient component at convergence. Default 1e-4.
+  public var tolerance = 1e-4
+
+  public init(c: Double = 1, maxIterations: Int = 1000, tolerance: Double = 1e-4) {
+    self.c = c
+    self.maxIterations = maxIterations
+    self.tolerance = tolerance
+  }
+
+  public func validate() throws(LearningError) {
+    guard c > 0, c.isFinite else { throw .invalidParameter(name: "C", value: "\(c)", reason: "must be positive") }
+    guard maxIterations >= 1 else { throw .invalidParameter(name: "max-iter", value: "\(maxIterations)", reason: "must be at least 1") }
+  }
+
+  public func fit(_ x: Matrix, labels: [Int], classCount: Int, threads: Int) throws(LearningError) -> Fitted {
+    try validate()
+    try validateTrainingData(x, labels: labels, classCount: classCount)
+    let n = Double(x.rows)
+    let d = x.columns
+    let k = classCount
+    let penalty = 1 / (c * n)
+    // Parameters: K×d weights (row-major), then K intercepts.
+    let result = LBFGS(maxIterations: maxIterations, gradientTolerance: tolerance).minimize(
+      from: [Double](repeating: 0, count: k * d + k)
+    ) { theta in
+      let model = Fitted(weights: Matrix(rows: k, columns: d, values: Array(theta[0..<(k * d)])), intercepts: Array(theta[(k * d)...]))
+      var p = model.probabilities(x)
+      var loss = 0.0
+      for i in 0..<x.rows {
+        loss -= log(max(p[i, labels[i]], Double.leastNormalMagnitude))
+        p[i, labels[i]] -= 1  // p − y
+      }
+      let weightGradient = p.multiplied(by: x, transposingSelf: true)  // K × d
+      var gradient = [Double](repeating: 0, count: k * d + k)
+      var squaredNorm = 0.0
+      for j in 0..<(k * d) {
+        gradient[j] = weightGradient.values[j] / n + penalty * theta[j]
+        squaredNorm += theta[j] * theta[j]
+      }
+      for i in 0..<x.rows { for cls in 0..<k { gradient[k * d + cls] += p[i, cls] / n } }
+      return (loss / n + 0.5 * penalty * squaredNorm, gradient)
+    }
+    return Fitted(
+      weights: Matrix(rows: k, columns: d, values: Array(result.point[0..<(k * d)])),
+      intercepts: Array(result.point[(k * d)...]), iterations: result.iterations, converged: result.converged)
+  }
+
+  public struct Fitted: FittedClassifier {
+    /// classCount × d.
+    public var weights: Matrix
+    public var intercepts: [Double]
+    public var iterations = 0
+    public var converged = true
+    public var featureCount: Int { weights.columns }
+    public var classCount: Int { weights.rows }
+
+    public func probabilities(_ x: Matrix) -> Matrix {
+      var scores = x.multiplied(by: weights, transposingOther: true)
+      for r in 0..<scores.rows {
+        for c in 0..<classCount { scores[r, c] += intercepts[c] }
+      }
+      return softmaxRows(scores)
+    }
+  }
+}
+
+/// Row-wise softmax, shifted by each row's maximum for stability.
+func softmaxRows(_ scores: Matrix) -> Matrix {
+  var out = scores
+  for r in 0..<out.rows {
+    let base = r * out.columns
+    var peak = -Double.infinity
+    for c in 0..<out.columns { peak = max(peak, out.values[base + c]) }
+    var total = 0.0
+    for c in 0..<out.columns {
+      out.values[base + c] = exp(out.values[base + c] - peak)
+      total += out.values[base + c]
+    }
+    for c in 0..<out.columns { out.values[base + c] /= total }
+  }
+  return out
+}

@@ -1,0 +1,246 @@
+import CBLASLAPACK
+import Foundation
+
+/// A feed-forward network with ReLU hidden layers and a softmax output, trained by Adam on
+/// mini-batches (scikit-learn `MLPClassifier`): Glorot-uniform initial weights, cross-entropy plus
+/// L2 penalty `α/2·‖W‖²/batch`, stopping when the training loss has not improved by `tolerance`
+/// for `patience` epochs (or, with `validationFraction`, when the held-out accuracy has not).
+public struct MultilayerPerceptron: Classifier, Equatable, Codable {
+  /// Default [100].
+  public var hiddenLayers = [100]
+  /// Default 1e-3.
+  public var learningRate = 1e-3
+  /// Default 1e-4.
+  public var alpha = 1e-4
+  /// Default 200 (the batch is min(200, n)).
+  public var batchSize = 200
+  /// Default 500 (scikit-learn: 200).
+  public var maxEpochs = 500
+  /// Default 1e-4.
+  public var tolerance = 1e-4
+  /// Epochs without improvement before stopping. Default 10.
+  public var patience = 10
+  /// Fraction of hidden units dropped during training (inverted dropout). Default 0 (off).
+  public var dropout = 0.0
+  /// Hold out this fraction of the training rows and stop on their accuracy. Default nil (off).
+  public var validationFraction: Double?
+  public var seed: UInt64 = 0
+
+  public init(
+    hiddenLayers: [Int] = [100], learningRate: Double = 1e-3, alpha: Double = 1e-4, batchSize: Int = 200,
+    maxEpochs: Int = 500, tolerance: Double = 1e-4, patience: Int = 10, dropout: Double = 0,
+    validationFraction: Double? = nil, seed: UInt64 = 0
+  ) {
+    self.hiddenLayers = hiddenLayers
+    self.learningRate = learningRate
+    self.alpha = alpha
+    self.batchSize = batchSize
+    self.maxEpochs = maxEpochs
+    self.tolerance = tolerance
+    self.patience = patience
+    self.dropout = dropout
+    self.validationFraction = validationFraction
+    self.seed = seed
+  }
+
+  public func validate() throws(LearningError) {
+    guard !hiddenLayers.isEmpty, hiddenLayers.allSatisfy({ $0 >= 1 }) else {
+      throw .invalidParameter(name: "hidden", value: "\(hiddenLayers)", reason: "layer sizes must be at least 1")
+    }
+    guard learningRate > 0, alpha >= 0, batchSize >= 1, maxEpochs >= 1, patience >= 1 else {
+      throw .invalidParameter(name: "mlp", value: "…", reason: "learning rate > 0, alpha ≥ 0, batch, epochs and patience ≥ 1")
+    }
+    guard dropout >= 0, dropout < 1 else { throw .invalidParameter(name: "dropout", value: "\(dropout)", reason: "must be in [0, 1)") }
+    if let f = validationFraction, !(f > 0 && f < 1) {
+      throw .invalidParameter(name: "validation-fraction", value: "\(f)", reason: "must be between 0 and 1")
+    }
+  }
+
+  public func fit(_ x: Matrix, labels: [Int], classCount: Int, threads: Int) throws(LearningError) -> Fitted {
+    try validate()
+    try validateTrainingData(x, labels: labels, classCount: classCount)
+    openblas_set_num_threads(Int32(max(1, threads)))
+    var generator = SeededGenerator(seed: seed)
+    var trainRows = Array(0..<x.rows)
+    var validationRows: [Int] = []
+    if let fraction = validationFraction {
+      trainRows.shuffle(using: &generator)
+      let held = max(1, Int(Double(x.rows) * fraction))
+      validationRows = Array(trainRows.prefix(held))
+      trainRows = Array(trainRows.dropFirst(held))
+    }
+    let sizes = [x.columns] + hiddenLayers + [classCount]
+    var network = Fitted(layers: (0..<(sizes.count - 1)).map { l in
+      let bound = (6 / Double(sizes[l] + sizes[l + 1])).squareRoot()
+      return Fitted.Layer(
+        weights: Matrix(rows: sizes[l], columns: sizes[l + 1], values: (0..<(sizes[l] * sizes[l + 1])).map { _ in (2 * generator.nextUnit() - 1) * bound }),
+        biases: (0..<sizes[l + 1]).map { _ in (2 * generator.nextUnit() - 1) * bound })
+    })
+    var adam = Adam(shapes: network.layers.flatMap { [$0.weights.values.count, $0.biases.count] }, learningRate: learningRate)
+
+    let batch = min(batchSize, trainRows.count)
+    var bestLoss = Double.infinity
+    var bestAccuracy = -Double.infinity
+    var bestNetwork = network
+    var stalls = 0
+    for epoch in 1...maxEpochs {
+      trainRows.shuffle(using: &generator)
+      var accumulatedLoss = 0.0
+      for start in stride(from: 0, to: trainRows.count, by: batch) {
+        let rows = Array(trainRows[start..<min(start + batch, trainRows.count)])
+        let (loss, gradients) = network.lossAndGradients(
+          x.selecting(rows: rows), labels: rows.map { labels[$0] }, alpha: alpha, dropout: dropout, generator: &generator)
+        accumulatedLoss += loss * Double(rows.count)
+        adam.advance()
+        for l in network.layers.indices {
+          adam.update(&network.layers[l].weights.values, gradient: gradients[2 * l], slot: 2 * l)
+          adam.update(&network.layers[l].biases, gradient: gradients[2 * l + 1], slot: 2 * l + 1)
+        }
+      }
+      network.epochs = epoch
+      let loss = accumulatedLoss / Double(trainRows.count)
+      if validationRows.isEmpty {
+        stalls = loss > bestLoss - tolerance ? stalls + 1 : 0
+        bestLoss = min(bestLoss, loss)
+      } else {
+        let predicted = network.predict(x.selecting(rows: validationRows))
+        let accuracy = Double(zip(predicted, validationRows).filter { $0 == labels[$1] }.count) / Double(validationRows.count)
+        stalls = accuracy < bestAccuracy + tolerance ? stalls + 1 : 0
+        if accuracy > bestAccuracy {
+          bestAccuracy = accuracy
+          bestNetwork = network
+        }
+      }
+      if stalls > patience { break }
+    }
+    if !validationRows.isEmpty { bestNetwork.epochs = network.epochs; network = bestNetwork }
+    return network
+  }
+
+  public struct Fitted: FittedClassifier {
+    public struct Layer: Sendable, Codable, Equatable {
+      /// fanIn × fanOut.
+      public var weights: Matrix
+      public var biases: [Double]
+    }
+
+    public var layers: [Layer]
+    public var epochs = 0
+    public var featureCount: Int { layers[0].weights.rows }
+    public var classCount: Int { layers[layers.count - 1].biases.count }
+
+    public func probabilities(_ x: Matrix) -> Matrix {
+      var a = x
+      for (l, layer) in layers.enumerated() {
+        a = affine(a, layer)
+        if l < layers.count - 1 { a.values = a.values.map { max(0, $0) } }
+      }
+      return softmaxRows(a)
+    }
+
+    private func affine(_ a: Matrix, _ layer: Layer) -> Matrix {
+      var z = a.multiplied(by: layer.weights)
+      let columns = z.columns
+      z.values.withUnsafeMutableBufferPointer { z in
+        layer.biases.withUnsafeBufferPointer { b in
+          for i in 0..<z.count { z[i] += b[i % columns] }
+        }
+      }
+      return z
+    }
+
+    /// Mean cross-entropy plus `α/2·Σ‖W‖²/n` on one batch, and its gradient for every parameter
+    /// array (weights, biases per layer), by backpropagation.
+    func lossAndGradients(
+      _ x: Matrix, labels: [Int], alpha: Double, dropout: Double, generator: inout SeededGenerator
+    ) -> (Double, [[Double]]) {
+      let n = Double(x.rows)
+      var activations = [x]
+      for (l, layer) in layers.enumerated() {
+        var z = affine(activations[l], layer)
+        if l < layers.count - 1 {
+          z.values.withUnsafeMutableBufferPointer { z in
+            for i in 0..<z.count { z[i] = max(0, z[i]) }
+            if dropout > 0 {
+              for i in 0..<z.count { z[i] = generator.nextUnit() < dropout ? 0 : z[i] / (1 - dropout) }
+            }
+          }
+        }
+        activations.append(l < layers.count - 1 ? z : softmaxRows(z))
+      }
+      var delta = activations[layers.count]
+      var loss = 0.0
+      for i in 0..<x.rows {
+        loss -= log(max(delta[i, labels[i]], 1e-300))
+        delta[i, labels[i]] -= 1
+      }
+      let squaredWeights = layers.reduce(0.0) { $0 + $1.weights.values.reduce(0) { $0 + $1 * $1 } }
+      loss = loss / n + 0.5 * alpha * squaredWeights / n
+      var gradients = [[Double]](repeating: [], count: 2 * layers.count)
+      for l in layers.indices.reversed() {
+        var weightGradient = activations[l].multiplied(by: delta, transposingSelf: true).values
+        layers[l].weights.values.withUnsafeBufferPointer { w in
+          for i in 0..<weightGradient.count { weightGradient[i] = (weightGradient[i] + alpha * w[i]) / n }
+        }
+        gradients[2 * l] = weightGradient
+        var biasGradient = [Double](repeating: 0, count: delta.columns)
+        for r in 0..<delta.rows { for c in 0..<delta.columns { biasGradient[c] += delta.values[r * delta.columns + c] } }
+        gradients[2 * l + 1] = biasGradient.map { $0 / n }
+        if l > 0 {
+          var back = delta.multiplied(by: layers[l].weights, transposingOther: true)
+          // ReLU (and dropout) derivative: zero where the unit's output was zero, 1/keep elsewhere.
+          let scale = 1 / (1 - dropout)
+          back.values.withUnsafeMutableBufferPointer { b in
+            activations[l].values.withUnsafeBufferPointer { a in
+              for i in 0..<b.count { b[i] = a[i] > 0 ? b[i] * scale : 0 }
+            }
+          }
+          delta = back
+        }
+      }
+      return (loss, gradients)
+    }
+  }
+}
+
+/// Adam (Kingma & Ba) as scikit-learn applies it: bias correction folded into the step size.
+struct Adam {
+  let learningRate: Double
+  let beta1 = 0.9
+  let beta2 = 0.999
+  let epsilon = 1e-8
+  private var t = 0
+  private var rate = 0.0
+  /// First and second moment estimates, one array per parameter array ("slot").
+  private var m: [[Double]]
+  private var v: [[Double]]
+
+  init(shapes: [Int], learningRate: Double) {
+    self.learningRate = learningRate
+    m = shapes.map { [Double](repeating: 0, count: $0) }
+    v = m
+  }
+
+  /// Starts a step: every slot is then updated once with `update`.
+  mutating func advance() {
+    t += 1
+    rate = learningRate * (1 - pow(beta2, Double(t))).squareRoot() / (1 - pow(beta1, Double(t)))
+  }
+
+  mutating func update(_ parameters: inout [Double], gradient: [Double], slot: Int) {
+    let (beta1, beta2, epsilon, rate) = (self.beta1, self.beta2, self.epsilon, self.rate)
+    parameters.withUnsafeMutableBufferPointer { p in
+      gradient.withUnsafeBufferPointer { g in
+        m[slot].withUnsafeMutableBufferPointer { m in
+          v[slot].withUnsafeMutableBufferPointer { v in
+            for i in 0..<p.count {
+              m[i] = beta1 * m[i] + (1 - beta1) * g[i]
+              v[i] = beta2 * v[i] + (1 - beta2) * g[i] * g[i]
+              p[i] -= rate * m[i] / (v[i].squareRoot() + epsilon)
+            }
+          }
+        }
+      }
+    }
+  }
+}
