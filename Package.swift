@@ -46,7 +46,7 @@ let package = Package(
     .testTarget(
       name: "AudioFeaturesTests", dependencies: ["AudioFeatures", "TabularIO", "CSndFile"],
       resources: [.copy("Fixtures")]),
-    .testTarget(name: "LearningTests", dependencies: ["Learning", "TabularIO"]),
+    .testTarget(name: "LearningTests", dependencies: ["Learning", "TabularIO"], resources: [.copy("Fixtures")]),
     .testTarget(name: "GenreKitCLITests", dependencies: ["genrekit", "TabularIO"]),
   ]
 )

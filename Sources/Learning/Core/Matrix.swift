@@ -65,3 +65,9 @@ public func argmaxPerRow(_ m: Matrix) -> [Int] {
     return best
   }
 }
+
+/// Threads OpenBLAS may use. GEMM splits its output among threads without changing any element's
+/// summation order, so results do not depend on the count.
+public func setLinearAlgebraThreads(_ threads: Int) {
+  openblas_set_num_threads(Int32(max(1, threads)))
+}

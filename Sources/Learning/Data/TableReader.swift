@@ -105,18 +105,21 @@ public enum TableReader {
       featureNames: featureIndices.map { columns[$0] }, groups: groups, rowNames: rowNames)
   }
 
-  /// A column is numeric when every value present parses as a number, and one at least is present.
+  /// A column is numeric when most values present parse as numbers (a stray word in a numeric
+  /// column is then reported as an error, while a text column with a few number-like titles stays
+  /// text).
   static func isNumericColumn(_ fields: [String]) -> Bool {
-    var sawNumber = false
+    var numbers = 0
+    var texts = 0
     for field in fields {
       let trimmed = field.trimmingCharacters(in: .whitespaces)
       if Double(trimmed) != nil {
-        sawNumber = true
+        numbers += 1
       } else if !missingMarkers.contains(trimmed.lowercased()) {
-        return false
+        texts += 1
       }
     }
-    return sawNumber
+    return numbers > texts
   }
 }
 

@@ -28,7 +28,7 @@ public enum Comparison {
         let fitStart = DispatchTime.now()
         let fitted = try settings.fit(train.features, labels: train.labels, classCount: dataset.classNames.count, threads: threads)
         let predictStart = DispatchTime.now()
-        let predicted = try fitted.predict(test.features)
+        let predicted = try fitted.predict(test.features, threads: threads)
         let end = DispatchTime.now()
         fitSeconds += seconds(fitStart, predictStart)
         predictSeconds += seconds(predictStart, end)

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A classifier's hyperparameters (scikit-learn's constructor arguments, linfa's params): a plain
 /// value with documented defaults. `fit` turns it into a fitted model; nothing is ever half-fitted.
 public protocol Classifier: Sendable {
@@ -15,13 +17,34 @@ public protocol Classifier: Sendable {
 public protocol FittedClassifier: Sendable, Codable, Equatable {
   var featureCount: Int { get }
   var classCount: Int { get }
-  /// n × classCount, rows in [0, 1] summing to 1.
-  func probabilities(_ x: Matrix) -> Matrix
+  /// n × classCount, rows in [0, 1] summing to 1. Rows are independent, so `threads` changes
+  /// only the speed.
+  func probabilities(_ x: Matrix, threads: Int) -> Matrix
 }
 
 extension FittedClassifier {
+  public func probabilities(_ x: Matrix) -> Matrix { probabilities(x, threads: 1) }
+
   /// The most probable class of each row (the lowest class index on ties).
-  public func predict(_ x: Matrix) -> [Int] { argmaxPerRow(probabilities(x)) }
+  public func predict(_ x: Matrix, threads: Int = 1) -> [Int] { argmaxPerRow(probabilities(x, threads: threads)) }
+}
+
+/// Runs `body` on consecutive row blocks on up to `threads` threads; each block writes only its
+/// own rows of the result.
+func parallelRows(
+  _ rows: Int, columns: Int, threads: Int, _ body: @Sendable (Range<Int>, UnsafeMutablePointer<Double>) -> Void
+) -> Matrix {
+  /// The blocks write disjoint rows of one buffer.
+  struct SharedOutput: @unchecked Sendable { let base: UnsafeMutablePointer<Double> }
+  var out = [Double](repeating: 0, count: rows * columns)
+  let blocks = max(1, min(threads, rows / 64))
+  out.withUnsafeMutableBufferPointer { out in
+    let shared = SharedOutput(base: out.baseAddress!)
+    DispatchQueue.concurrentPerform(iterations: blocks) { b in
+      body((b * rows / blocks)..<((b + 1) * rows / blocks), shared.base)
+    }
+  }
+  return Matrix(rows: rows, columns: columns, values: out)
 }
 
 /// Checks shared by every `fit`: shapes, finiteness, at least two classes present.

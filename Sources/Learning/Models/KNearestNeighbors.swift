@@ -39,25 +39,29 @@ public struct KNearestNeighbors: Classifier, Equatable, Codable {
     public var featureCount: Int { training.columns }
 
     /// Squared Euclidean distances `|a|² + |b|² − 2 a·b`, the cross term by BLAS in blocks of rows.
-    public func probabilities(_ x: Matrix) -> Matrix {
+    public func probabilities(_ x: Matrix, threads: Int) -> Matrix {
       let trainingNorms = (0..<training.rows).map { training.row($0).reduce(0) { $0 + $1 * $1 } }
-      var out = Matrix(rows: x.rows, columns: classCount)
-      let block = 256
-      for start in stride(from: 0, to: x.rows, by: block) {
-        let rows = Array(start..<min(start + block, x.rows))
-        let queries = x.selecting(rows: rows)
-        let cross = queries.multiplied(by: training, transposingOther: true)
-        for (q, row) in rows.enumerated() {
-          let norm = queries.row(q).reduce(0) { $0 + $1 * $1 }
-          let distances = (0..<training.rows).map { max(0, norm + trainingNorms[$0] - 2 * cross[q, $0]) }
-          let nearest = smallestIndices(distances, count: k)
-          vote(nearest.map { (labels[$0], distances[$0].squareRoot()) }, into: &out, row: row)
+      return parallelRows(x.rows, columns: classCount, threads: threads) { range, out in
+        var distances = [Double](repeating: 0, count: training.rows)
+        let block = 256
+        for start in stride(from: range.lowerBound, to: range.upperBound, by: block) {
+          let rows = Array(start..<min(start + block, range.upperBound))
+          let queries = x.selecting(rows: rows)
+          let cross = queries.multiplied(by: training, transposingOther: true)
+          for (q, row) in rows.enumerated() {
+            let norm = queries.row(q).reduce(0) { $0 + $1 * $1 }
+            cross.values.withUnsafeBufferPointer { cross in
+              let crossRow = cross.baseAddress! + q * training.rows
+              for j in 0..<training.rows { distances[j] = max(0, norm + trainingNorms[j] - 2 * crossRow[j]) }
+            }
+            let nearest = smallestIndices(distances, count: k)
+            vote(nearest.map { (labels[$0], distances[$0].squareRoot()) }, into: out + row * classCount)
+          }
         }
       }
-      return out
     }
 
-    private func vote(_ neighbours: [(label: Int, distance: Double)], into out: inout Matrix, row: Int) {
+    private func vote(_ neighbours: [(label: Int, distance: Double)], into out: UnsafeMutablePointer<Double>) {
       var weights = [Double](repeating: 0, count: classCount)
       switch weighting {
       case .uniform:
@@ -70,7 +74,7 @@ public struct KNearestNeighbors: Classifier, Equatable, Codable {
         }
       }
       let total = weights.reduce(0, +)
-      for c in 0..<classCount { out[row, c] = weights[c] / total }
+      for c in 0..<classCount { out[c] = weights[c] / total }
     }
   }
 }

@@ -26,6 +26,7 @@ public struct LogisticRegression: Classifier, Equatable, Codable {
   public func fit(_ x: Matrix, labels: [Int], classCount: Int, threads: Int) throws(LearningError) -> Fitted {
     try validate()
     try validateTrainingData(x, labels: labels, classCount: classCount)
+    setLinearAlgebraThreads(threads)
     let n = Double(x.rows)
     let d = x.columns
     let k = classCount
@@ -65,7 +66,8 @@ public struct LogisticRegression: Classifier, Equatable, Codable {
     public var featureCount: Int { weights.columns }
     public var classCount: Int { weights.rows }
 
-    public func probabilities(_ x: Matrix) -> Matrix {
+    /// BLAS uses the threads set by `setLinearAlgebraThreads`.
+    public func probabilities(_ x: Matrix, threads: Int) -> Matrix {
       var scores = x.multiplied(by: weights, transposingOther: true)
       for r in 0..<scores.rows {
         for c in 0..<classCount { scores[r, c] += intercepts[c] }

@@ -59,7 +59,7 @@ public struct MultilayerPerceptron: Classifier, Equatable, Codable {
   public func fit(_ x: Matrix, labels: [Int], classCount: Int, threads: Int) throws(LearningError) -> Fitted {
     try validate()
     try validateTrainingData(x, labels: labels, classCount: classCount)
-    openblas_set_num_threads(Int32(max(1, threads)))
+    setLinearAlgebraThreads(threads)
     var generator = SeededGenerator(seed: seed)
     var trainRows = Array(0..<x.rows)
     var validationRows: [Int] = []
@@ -129,7 +129,8 @@ public struct MultilayerPerceptron: Classifier, Equatable, Codable {
     public var featureCount: Int { layers[0].weights.rows }
     public var classCount: Int { layers[layers.count - 1].biases.count }
 
-    public func probabilities(_ x: Matrix) -> Matrix {
+    /// BLAS uses the threads set by `setLinearAlgebraThreads`.
+    public func probabilities(_ x: Matrix, threads: Int) -> Matrix {
       var a = x
       for (l, layer) in layers.enumerated() {
         a = affine(a, layer)

@@ -40,12 +40,12 @@ public enum FittedModel: Sendable, Equatable, Codable {
   case logreg(LogisticRegression.Fitted)
   case mlp(MultilayerPerceptron.Fitted)
 
-  public func probabilities(_ x: Matrix) -> Matrix {
+  public func probabilities(_ x: Matrix, threads: Int = 1) -> Matrix {
     switch self {
-    case .knn(let m): return m.probabilities(x)
-    case .forest(let m): return m.probabilities(x)
-    case .logreg(let m): return m.probabilities(x)
-    case .mlp(let m): return m.probabilities(x)
+    case .knn(let m): return m.probabilities(x, threads: threads)
+    case .forest(let m): return m.probabilities(x, threads: threads)
+    case .logreg(let m): return m.probabilities(x, threads: threads)
+    case .mlp(let m): return m.probabilities(x, threads: threads)
     }
   }
 }
@@ -109,12 +109,14 @@ public struct FittedPipeline: Sendable, Equatable, Codable {
 
   public var featureCount: Int { scaler.means.count }
 
-  public func probabilities(_ x: Matrix) throws(LearningError) -> Matrix {
+  public func probabilities(_ x: Matrix, threads: Int = 1) throws(LearningError) -> Matrix {
     guard x.columns == featureCount else { throw .shapeMismatch(what: "feature columns", expected: featureCount, actual: x.columns) }
     var transformed = scales ? scaler.transform(x) : scaler.imputeOnly(x)
     if let pca { transformed = pca.transform(transformed) }
-    return model.probabilities(transformed)
+    return model.probabilities(transformed, threads: threads)
   }
 
-  public func predict(_ x: Matrix) throws(LearningError) -> [Int] { argmaxPerRow(try probabilities(x)) }
+  public func predict(_ x: Matrix, threads: Int = 1) throws(LearningError) -> [Int] {
+    argmaxPerRow(try probabilities(x, threads: threads))
+  }
 }

@@ -80,17 +80,18 @@ public struct RandomForest: Classifier, Equatable, Codable {
     public var classCount: Int
     public var trees: [DecisionTree]
 
-    public func probabilities(_ x: Matrix) -> Matrix {
-      var out = Matrix(rows: x.rows, columns: classCount)
-      for r in 0..<x.rows {
-        let row = Array(x.row(r))
-        for tree in trees {
-          let leaf = tree.leaf(for: row)
-          for c in 0..<classCount { out[r, c] += tree.distribution[leaf * classCount + c] }
+    public func probabilities(_ x: Matrix, threads: Int) -> Matrix {
+      parallelRows(x.rows, columns: classCount, threads: threads) { range, out in
+        for r in range {
+          let row = Array(x.row(r))
+          let sums = out + r * classCount
+          for tree in trees {
+            let leaf = tree.leaf(for: row)
+            for c in 0..<classCount { sums[c] += tree.distribution[leaf * classCount + c] }
+          }
+          for c in 0..<classCount { sums[c] /= Double(trees.count) }
         }
-        for c in 0..<classCount { out[r, c] /= Double(trees.count) }
       }
-      return out
     }
   }
 }

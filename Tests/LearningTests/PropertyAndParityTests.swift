@@ -1,0 +1,103 @@
+import Foundation
+import Learning
+import Testing
+
+@Suite struct PropertyTests {
+  @Test func fullRankPCAReconstructsTheData() throws {
+    let (x, _) = blobs()
+    let pca = try PCA(fitting: x, componentCount: 4)
+    let back = pca.inverseTransform(pca.transform(x))
+    #expect(zip(back.values, x.values).allSatisfy { abs($0 - $1) < 1e-9 })
+    #expect(abs(pca.explainedVarianceRatio.reduce(0, +) - 1) < 1e-12)
+    #expect(zip(pca.explainedVariance, pca.explainedVariance.dropFirst()).allSatisfy { $0 >= $1 })
+  }
+
+  @Test func scalerGivesMeanZeroAndUnitStd() {
+    let (x, _) = blobs()
+    let scaled = StandardScaler(fitting: x).transform(x)
+    for c in 0..<x.columns {
+      let column = (0..<x.rows).map { scaled[$0, c] }
+      let mean = column.reduce(0, +) / Double(column.count)
+      let variance = column.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(column.count)
+      #expect(abs(mean) < 1e-12 && abs(variance - 1) < 1e-12)
+    }
+  }
+
+  @Test func oneNearestNeighbourRecallsTheTrainingSet() throws {
+    let (x, y) = blobs()
+    let model = try KNearestNeighbors(k: 1).fit(x, labels: y, classCount: 3, threads: 1)
+    #expect(model.predict(x) == y)
+  }
+
+  @Test func missingValuesAreImputedWithTrainingMeans() throws {
+    var (x, y) = blobs()
+    x[0, 0] = .nan
+    let model = try PipelineSettings(model: .defaults(for: .logreg, seed: 0)).fit(x, labels: y, classCount: 3, threads: 1)
+    #expect(try model.probabilities(Matrix([[.nan, 0, 0, 0]])).values.allSatisfy(\.isFinite))
+  }
+}
+
+/// Same data, same split, against scikit-learn's numbers (Fixtures/generate.py).
+@Suite struct ScikitLearnParityTests {
+  struct Reference: Decodable {
+    var knn_predictions: [Int]
+    var knn_distance_predictions: [Int]
+    var logreg_accuracy: Double
+    var logreg_optimum_probabilities_first_rows: [[Double]]
+    var forest_accuracy: Double
+    var mlp_accuracy: Double
+    var pca_explained_variance_ratio: [Double]
+    var pca_first_row: [Double]
+  }
+
+  let reference: Reference
+  let train: Dataset
+  let test: Dataset
+
+  init() throws {
+    let url = Bundle.module.url(forResource: "sklearn_reference", withExtension: "json", subdirectory: "Fixtures")!
+    reference = try JSONDecoder().decode(Reference.self, from: Data(contentsOf: url))
+    let table = try TableReader.read(path: EmbeddedTables.gtzan30Seconds)
+    train = table.subset((0..<table.count).filter { $0 % 5 != 0 })
+    test = table.subset((0..<table.count).filter { $0 % 5 == 0 })
+  }
+
+  func accuracy(_ kind: ModelKind) throws -> Double {
+    let model = try PipelineSettings(model: .defaults(for: kind, seed: 0)).fit(train.features, labels: train.labels, classCount: 10, threads: 2)
+    let predicted = try model.predict(test.features)
+    return Double(zip(predicted, test.labels).filter { $0 == $1 }.count) / Double(test.count)
+  }
+
+  @Test func knnPredictsExactlyAsScikitLearn() throws {
+    let uniform = try PipelineSettings(model: .knn(KNearestNeighbors())).fit(train.features, labels: train.labels, classCount: 10, threads: 1)
+    #expect(try uniform.predict(test.features) == reference.knn_predictions)
+    let distance = try PipelineSettings(model: .knn(KNearestNeighbors(weighting: .distance))).fit(train.features, labels: train.labels, classCount: 10, threads: 1)
+    #expect(try distance.predict(test.features) == reference.knn_distance_predictions)
+  }
+
+  @Test func logisticRegressionReachesTheSameOptimum() throws {
+    #expect(abs(try accuracy(.logreg) - reference.logreg_accuracy) <= 0.015)
+    let tight = LogisticRegression(maxIterations: 20000, tolerance: 1e-10)
+    let model = try PipelineSettings(model: .logreg(tight)).fit(train.features, labels: train.labels, classCount: 10, threads: 1)
+    let p = try model.probabilities(test.features.selecting(rows: Array(0..<5)))
+    let difference = maxDifference(p.values, reference.logreg_optimum_probabilities_first_rows.flatMap { $0 })
+    #expect(difference < 1e-5, "largest probability difference \(difference)")
+  }
+
+  @Test func forestAndMLPAccuracyWithinThreePoints() throws {
+    #expect(abs(try accuracy(.forest) - reference.forest_accuracy) <= 0.03)
+    #expect(abs(try accuracy(.mlp) - reference.mlp_accuracy) <= 0.03)
+  }
+
+  @Test func pcaMatchesScikitLearn() throws {
+    let scaled = StandardScaler(fitting: train.features).transform(train.features)
+    let pca = try PCA(fitting: scaled, componentCount: 5)
+    #expect(zip(pca.explainedVarianceRatio, reference.pca_explained_variance_ratio).allSatisfy { abs($0 - $1) < 1e-9 })
+    let first = pca.transform(scaled.selecting(rows: [0]))
+    #expect(zip(first.values, reference.pca_first_row).allSatisfy { abs($0 - $1) < 1e-6 })
+  }
+}
+
+func maxDifference(_ a: [Double], _ b: [Double]) -> Double {
+  zip(a, b).reduce(0) { max($0, abs($1.0 - $1.1)) }
+}
