@@ -1,21 +1,28 @@
 #!/usr/bin/env bash
-# Fit + predict time and accuracy of GenreKit's models against scikit-learn's on the Spotify export
-# (12 audio features → playlist_genre, artist-grouped 20 % holdout written once by `genrekit split`
-# and used by both), 2 threads each, in one run. Needs ../shared/data/spotify and .venv-ref.
+# GenreKit's models against scikit-learn's in one run, on split files written once by `genrekit
+# split` and used by both: accuracy and fit + predict seconds (2 threads each).
+#   1. Spotify export: 12 audio features → playlist_genre, artist-grouped 20 % holdout (speed).
+#   2. GTZAN features_30_sec.csv: 5 folds grouped by track (accuracy).
+# Needs ../shared/data and .venv-ref.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python=${PYTHON:-.venv-ref/bin/python}
-table=../shared/data/spotify/spotify_songs.csv
-features=danceability,energy,key,loudness,mode,speechiness,acousticness,instrumentalness,liveness,valence,tempo,duration_ms
 out=bench/out
 mkdir -p "$out"
 swift build -c release --product genrekit >/dev/null
 genrekit=.build/release/genrekit
-"$genrekit" split "$table" --label playlist_genre --group track_artist --features "$features" --test-size 0.2 --seed 0 --output "$out/spotify-split.csv"
-"$genrekit" compare "$table" --label playlist_genre --group track_artist --features "$features" --split "$out/spotify-split.csv" \
-  --jobs 2 --format csv > "$out/genrekit-models.csv"
-"$python" bench/sklearn_models.py "$table" "$out/spotify-split.csv" playlist_genre track_artist "$features" > "$out/sklearn-models.csv"
-"$python" - "$out/genrekit-models.csv" "$out/sklearn-models.csv" <<'PY'
+
+compare() {  # name table label group features split-options...
+  local name=$1 table=$2 label=$3 group=$4 features=$5
+  shift 5
+  local table_options=(--label "$label")
+  [ "$group" != "-" ] && table_options+=(--group "$group")
+  [ "$features" != "-" ] && table_options+=(--features "$features")
+  "$genrekit" split "$table" "${table_options[@]}" "$@" --seed 0 --output "$out/$name-split.csv"
+  "$genrekit" compare "$table" "${table_options[@]}" --split "$out/$name-split.csv" --jobs 2 --format csv > "$out/$name-genrekit.csv"
+  "$python" bench/sklearn_models.py "$table" "$out/$name-split.csv" "$label" "$group" "$features" > "$out/$name-sklearn.csv"
+  echo "== $name =="
+  "$python" - "$out/$name-genrekit.csv" "$out/$name-sklearn.csv" <<'PY'
 import csv, sys
 ours = {r["model"]: r for r in csv.DictReader(open(sys.argv[1]))}
 theirs = {r["model"]: r for r in csv.DictReader(open(sys.argv[2]))}
@@ -26,3 +33,9 @@ for name in ours:
     tt = float(t["fit_seconds"]) + float(t["predict_seconds"])
     print(f"{name:8s} {float(o['accuracy']):12.3f} {float(t['accuracy']):12.3f} {ot:11.2f} {tt:10.2f} {tt / ot:8.1f}x")
 PY
+}
+
+compare spotify ../shared/data/spotify/spotify_songs.csv playlist_genre track_artist \
+  danceability,energy,key,loudness,mode,speechiness,acousticness,instrumentalness,liveness,valence,tempo,duration_ms \
+  --test-size 0.2
+compare gtzan ../shared/data/gtzan/features_30_sec.csv label - - --folds 5

@@ -1,11 +1,17 @@
 #!/usr/bin/env python3
-"""scikit-learn's side of bench/models.sh: the same four models, defaults as GenreKit's (logistic
-regression max_iter 1000, MLP 500), standardisation for knn/logreg/mlp, on the split that
-`genrekit split` wrote (rows whose group is in the test set are the test part). n_jobs=2.
-Prints CSV: model,accuracy,fit_seconds,predict_seconds."""
+"""scikit-learn's side of bench/models.sh: the same four models with GenreKit's defaults (logistic
+regression max_iter 1000, MLP 500; standardisation for knn/logreg/mlp), on the split file that
+`genrekit split` wrote: `id,set` (train on train, score on test) or `id,fold` (mean over folds).
+n_jobs=2. Prints CSV: model,accuracy,fit_seconds,predict_seconds (seconds summed over folds).
+
+    sklearn_models.py TABLE SPLIT LABEL GROUP FEATURES|-
+GROUP '-' means the GTZAN track of 'filename'; FEATURES '-' means every column but filename,
+length and the label."""
+import re
 import sys
 import time
 
+import numpy as np
 import pandas as pd
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
@@ -14,23 +20,41 @@ from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-table_path, split_path, label, group, features = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5].split(",")
+table_path, split_path, label, group, features = sys.argv[1:6]
 table = pd.read_csv(table_path)
-split = pd.read_csv(split_path, keep_default_na=False)
-test_groups = set(split.loc[split["set"] == "test", "id"].astype(str))
-is_test = table[group].astype(str).isin(test_groups).to_numpy()
-X, y = table[features].to_numpy(), table[label].to_numpy()
-models = {
-    "knn": make_pipeline(StandardScaler(), KNeighborsClassifier(n_jobs=2)),
-    "forest": RandomForestClassifier(n_jobs=2, random_state=0),
-    "logreg": make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000)),
-    "mlp": make_pipeline(StandardScaler(), MLPClassifier(max_iter=500, random_state=0)),
-}
+split = pd.read_csv(split_path, keep_default_na=False, dtype=str)
+if group == "-":
+    # blues.00000.wav and blues.00000.3.wav (segment 3) are track blues.00000
+    groups = table["filename"].map(lambda n: re.sub(r"^([^.]+\.\d+)\.\d+$", r"\1", re.sub(r"\.(wav|au)$", "", n)))
+else:
+    groups = table[group].astype(str)
+columns = [c for c in table.columns if c not in ("filename", "length", label)] if features == "-" else features.split(",")
+X, y = table[columns].to_numpy(), table[label].to_numpy()
+assignment = dict(zip(split["id"], split.iloc[:, 1]))
+part = groups.map(assignment).to_numpy()
+if split.columns[1] == "set":
+    folds = [(part != "test", part == "test")]
+else:
+    folds = [(part != f, part == f) for f in sorted(set(part))]
+
+def models():
+    return {
+        "knn": make_pipeline(StandardScaler(), KNeighborsClassifier(n_jobs=2)),
+        "forest": RandomForestClassifier(n_jobs=2, random_state=0),
+        "logreg": make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000)),
+        "mlp": make_pipeline(StandardScaler(), MLPClassifier(max_iter=500, random_state=0)),
+    }
+
 print("model,accuracy,fit_seconds,predict_seconds")
-for name, model in models.items():
-    start = time.perf_counter()
-    model.fit(X[~is_test], y[~is_test])
-    fitted = time.perf_counter()
-    predicted = model.predict(X[is_test])
-    done = time.perf_counter()
-    print(f"{name},{(predicted == y[is_test]).mean():.4f},{fitted - start:.3f},{done - fitted:.3f}", flush=True)
+for name in models():
+    accuracies, fit_seconds, predict_seconds = [], 0.0, 0.0
+    for train, test in folds:
+        model = models()[name]
+        start = time.perf_counter()
+        model.fit(X[train], y[train])
+        fitted = time.perf_counter()
+        predicted = model.predict(X[test])
+        predict_seconds += time.perf_counter() - fitted
+        fit_seconds += fitted - start
+        accuracies.append((predicted == y[test]).mean())
+    print(f"{name},{np.mean(accuracies):.4f},{fit_seconds:.3f},{predict_seconds:.3f}", flush=True)
