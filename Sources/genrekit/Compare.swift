@@ -51,9 +51,7 @@ struct Compare: ParsableCommand {
         "\($0.model),\($0.accuracy.mean),\($0.macroF1.mean),\($0.fitSeconds),\($0.predictSeconds)"
       }).joined(separator: "\n") + "\n"
     case .json:
-      let encoder = JSONEncoder()
-      encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-      return String(decoding: try! encoder.encode(scores), as: UTF8.self) + "\n"
+      return ((try? prettyJSON(scores)) ?? "[]") + "\n"
     case .table:
       var lines = [
         "\(table): \(dataset.count) rows, \(dataset.featureNames.count) features, \(dataset.classNames.count) classes",

@@ -89,8 +89,7 @@ struct Train: ParsableCommand {
 
   func run() throws {
     let dataset = try tableArguments.read(table)
-    let splitGiven = splitArguments.split != nil || splitArguments.splitLists != nil || splitArguments.testSize != nil || splitArguments.folds != nil
-    let rows = splitGiven ? try splitArguments.folds(of: dataset)[0].trainingRows : Array(0..<dataset.count)
+    let rows = splitArguments.isGiven ? try splitArguments.folds(of: dataset)[0].trainingRows : Array(0..<dataset.count)
     let training = dataset.subset(rows)
     let settings = try hyperparameters.pipeline(for: model, seed: splitArguments.seed)
     let fitted = try settings.fit(training.features, labels: training.labels, classCount: dataset.classNames.count, threads: jobs)
@@ -119,8 +118,7 @@ struct Evaluate: ParsableCommand {
     var options = tableArguments.options
     options.featureColumns = options.featureColumns ?? file.featureNames
     let dataset = try TableReader.read(path: table, options: options)
-    let splitGiven = splitArguments.split != nil || splitArguments.splitLists != nil || splitArguments.testSize != nil || splitArguments.folds != nil
-    let rows = splitGiven ? try splitArguments.folds(of: dataset)[0].test : Array(0..<dataset.count)
+    let rows = splitArguments.isGiven ? try splitArguments.folds(of: dataset)[0].test : Array(0..<dataset.count)
     let test = dataset.subset(rows)
     let predicted = try file.pipeline.predict(try file.featureMatrix(from: test))
     // Labels are compared by name: the table may order or lack classes differently.
@@ -132,9 +130,7 @@ struct Evaluate: ParsableCommand {
     switch format {
     case .json:
       struct Output: Encodable { var classes: [String]; var report: ClassificationReport; var rows: Int }
-      let encoder = JSONEncoder()
-      encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-      print(String(decoding: try encoder.encode(Output(classes: classes, report: report, rows: test.count)), as: UTF8.self))
+      print(try prettyJSON(Output(classes: classes, report: report, rows: test.count)))
     case .csv:
       print("class,precision,recall,f1,support")
       for (i, name) in classes.enumerated() {
@@ -187,9 +183,7 @@ struct Predict: ParsableCommand {
       print(CSVFormat.line(header) + rows.map(CSVFormat.line).joined(), terminator: "")
     case .json:
       let objects = rows.map { Dictionary(uniqueKeysWithValues: zip(header, $0)) }
-      let encoder = JSONEncoder()
-      encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-      print(String(decoding: try encoder.encode(objects), as: UTF8.self))
+      print(try prettyJSON(objects))
     }
   }
 }

@@ -59,3 +59,10 @@ func keepLargeAllocationsInTheHeap() {
     mallopt(M_TRIM_THRESHOLD, 512 << 20)
   #endif
 }
+
+/// Indented JSON with sorted keys, for `--format json`.
+func prettyJSON<T: Encodable>(_ value: T) throws -> String {
+  let encoder = JSONEncoder()
+  encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+  return String(decoding: try encoder.encode(value), as: UTF8.self)
+}

@@ -85,6 +85,9 @@ struct SplitArguments: ParsableArguments {
     }
   }
 
+  /// Whether any split option was given (train and evaluate then use the first fold).
+  var isGiven: Bool { split != nil || splitLists != nil || folds != nil || testSize != nil }
+
   var description: String {
     if let split { return "split file \(split)" }
     if let splitLists { return "split lists \(splitLists)" }
