@@ -59,9 +59,11 @@ struct Extract: ParsableCommand {
     let audioInputs = files.map {
       AudioInput(path: $0, label: label ?? InputDiscovery.parentDirectoryName(of: $0))
     }
-    let pending = audioInputs.filter { input in
-      !previous.rows.contains { segmentation.isRow($0.fields[0], of: input.fileName) }
-    }
+    // Inputs already in the output keep their rows, written in the same sorted order as a full run.
+    var keptRows = Dictionary(grouping: previous.rows) { segmentation.sourceKey(ofRow: $0.fields[0]) }
+    let sourceKeys = audioInputs.map { segmentation.sourceKey(ofFile: $0.fileName) }
+    let pendingIndices = audioInputs.indices.filter { keptRows[sourceKeys[$0]] == nil }
+    let pending = pendingIndices.map { audioInputs[$0] }
     guard !pending.isEmpty else {
       log("genrekit: all \(audioInputs.count) inputs are already in \(output)")
       return
@@ -69,23 +71,16 @@ struct Extract: ParsableCommand {
 
     let writer = try AtomicFileWriter(destination: output)
     writer.write(CSVFormat.line(FeatureSchema.columns))
-    var keptRows = previous.rows
     var failures: [(path: String, reason: String)] = []
     var newRows = 0
     let progress = Progress(total: pending.count, enabled: !quiet && isatty(STDERR_FILENO) != 0)
-    // Inputs already done keep their old rows, in the same sorted order as a full run.
     var cursor = 0
     func writeKeptRows(before index: Int) {
       while cursor < index {
-        let fileName = audioInputs[cursor].fileName
-        for row in keptRows where segmentation.isRow(row.fields[0], of: fileName) {
-          writer.write(CSVFormat.line(row.fields))
-        }
-        keptRows.removeAll { segmentation.isRow($0.fields[0], of: fileName) }
+        for row in keptRows.removeValue(forKey: sourceKeys[cursor]) ?? [] { writer.write(CSVFormat.line(row.fields)) }
         cursor += 1
       }
     }
-    let pendingIndices = audioInputs.indices.filter { pending.contains(audioInputs[$0]) }
     BatchExtractor(extractor: FeatureExtractor(mode: compat), segmentation: segmentation)
       .run(pending, jobs: jobs) { index, result in
         writeKeptRows(before: pendingIndices[index])
@@ -102,8 +97,10 @@ struct Extract: ParsableCommand {
         progress.advance()
       }
     writeKeptRows(before: audioInputs.count)
-    // Rows of files that are not among this run's inputs stay too.
-    for row in keptRows { writer.write(CSVFormat.line(row.fields)) }
+    // Rows of files that are not among this run's inputs stay too, in their old order.
+    for row in previous.rows where keptRows[segmentation.sourceKey(ofRow: row.fields[0])] != nil {
+      writer.write(CSVFormat.line(row.fields))
+    }
     progress.finish()
 
     if newRows > 0 {

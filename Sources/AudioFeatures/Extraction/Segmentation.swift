@@ -35,16 +35,27 @@ public enum Segmentation: Sendable, Equatable {
     }
   }
 
-  /// Whether `rowName` is a row this segmentation makes for `fileName`.
-  public func isRow(_ rowName: String, of fileName: String) -> Bool {
+  /// The key shared by a file and the rows made from it: the file name for whole clips, the
+  /// stem for segments (`x.flac` and its rows `x.0.wav`, `x.1.wav`, …).
+  public func sourceKey(ofFile fileName: String) -> String {
+    switch self {
+    case .wholeClip: return fileName
+    case .segments: return Self.stem(of: fileName)
+    }
+  }
+
+  /// `sourceKey(ofFile:)` of the file a row came from, read off the row name.
+  public func sourceKey(ofRow rowName: String) -> String {
     switch self {
     case .wholeClip:
-      return rowName == fileName
+      return rowName
     case .segments:
-      let prefix = Self.stem(of: fileName) + "."
-      guard rowName.hasPrefix(prefix), rowName.hasSuffix(".wav") else { return false }
-      let index = rowName.dropFirst(prefix.count).dropLast(4)
-      return !index.isEmpty && index.allSatisfy(\.isASCII) && index.allSatisfy(\.isNumber)
+      guard rowName.hasSuffix(".wav") else { return rowName }
+      let stem = Self.stem(of: rowName)
+      guard let dot = stem.lastIndex(of: ".") else { return rowName }
+      let index = stem[stem.index(after: dot)...]
+      guard !index.isEmpty, index.allSatisfy({ $0.isASCII && $0.isNumber }) else { return rowName }
+      return String(stem[..<dot])
     }
   }
 

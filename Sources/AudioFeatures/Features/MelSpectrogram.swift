@@ -10,20 +10,18 @@ struct MelFilterBank: Sendable {
   let firstBin: [Int]
   let weights: [[Float]]
 
+  // The Slaney mel scale: linear below 1 kHz (200/3 Hz per mel), logarithmic above.
+  private static let hertzPerMel = 200.0 / 3
+  private static let minLogHz = 1000.0
+  private static let minLogMel = minLogHz / hertzPerMel
+  private static let logStep = log(6.4) / 27.0
+
   static func hzToMel(_ f: Double) -> Double {
-    let fSp = 200.0 / 3
-    let minLogHz = 1000.0
-    let minLogMel = minLogHz / fSp
-    let logStep = log(6.4) / 27.0
-    return f >= minLogHz ? minLogMel + log(f / minLogHz) / logStep : f / fSp
+    f >= minLogHz ? minLogMel + log(f / minLogHz) / logStep : f / hertzPerMel
   }
 
   static func melToHz(_ m: Double) -> Double {
-    let fSp = 200.0 / 3
-    let minLogHz = 1000.0
-    let minLogMel = minLogHz / fSp
-    let logStep = log(6.4) / 27.0
-    return m >= minLogMel ? minLogHz * exp(logStep * (m - minLogMel)) : fSp * m
+    m >= minLogMel ? minLogHz * exp(logStep * (m - minLogMel)) : hertzPerMel * m
   }
 
   private init() {
