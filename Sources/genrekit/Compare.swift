@@ -41,17 +41,17 @@ struct Compare: ParsableCommand {
       return (name, PipelineSettings(model: .defaults(for: kind, seed: splitArguments.seed), pcaComponents: pca))
     }
     let scores = try Comparison.run(pipelines, on: dataset, folds: folds, threads: jobs)
-    print(render(scores, table: table ?? "bundled GTZAN features_30_sec.csv", dataset: dataset), terminator: "")
+    print(try render(scores, table: table ?? "bundled GTZAN features_30_sec.csv", dataset: dataset), terminator: "")
   }
 
-  private func render(_ scores: [ModelScore], table: String, dataset: Dataset) -> String {
+  private func render(_ scores: [ModelScore], table: String, dataset: Dataset) throws -> String {
     switch format {
     case .csv:
       return (["model,accuracy,macro_f1,fit_seconds,predict_seconds"] + scores.map {
         "\($0.model),\($0.accuracy.mean),\($0.macroF1.mean),\($0.fitSeconds),\($0.predictSeconds)"
       }).joined(separator: "\n") + "\n"
     case .json:
-      return ((try? prettyJSON(scores)) ?? "[]") + "\n"
+      return try prettyJSON(scores) + "\n"
     case .table:
       var lines = [
         "\(table): \(dataset.count) rows, \(dataset.featureNames.count) features, \(dataset.classNames.count) classes",

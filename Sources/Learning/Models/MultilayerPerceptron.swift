@@ -113,7 +113,11 @@ public struct MultilayerPerceptron: Classifier, Equatable, Codable {
       }
       if stalls > patience { break }
     }
-    if !validationRows.isEmpty { bestNetwork.epochs = network.epochs; network = bestNetwork }
+    if !validationRows.isEmpty {
+      // Keep the weights of the best held-out accuracy, but report the epochs actually run.
+      bestNetwork.epochs = network.epochs
+      network = bestNetwork
+    }
     return network
   }
 
