@@ -101,3 +101,19 @@ import Testing
 func maxDifference(_ a: [Double], _ b: [Double]) -> Double {
   zip(a, b).reduce(0) { max($0, abs($1.0 - $1.1)) }
 }
+
+@Suite struct MultilayerPerceptronOptionTests {
+  /// Early stopping waits `patience` epochs; with one batch per epoch (as scikit-learn, batch
+  /// min(200, n)) tiny data stops before it has learned, so this uses 1200 rows.
+  @Test func dropoutAndEarlyStoppingStillLearnAndStayDeterministic() throws {
+    let (x, y) = blobs(perClass: 400)
+    let (testX, testY) = blobs(seed: 2)
+    let settings = PipelineSettings(model: .mlp(MultilayerPerceptron(dropout: 0.2, validationFraction: 0.2, seed: 3)))
+    let model = try settings.fit(x, labels: y, classCount: 3, threads: 1)
+    let accuracy = Double(zip(try model.predict(testX), testY).filter { $0 == $1 }.count) / Double(testY.count)
+    #expect(accuracy >= 0.95)
+    guard case .mlp(let network) = model.model else { Issue.record("not an MLP"); return }
+    #expect(network.epochs < 500)
+    #expect(try settings.fit(x, labels: y, classCount: 3, threads: 2) == model)
+  }
+}
