@@ -115,13 +115,20 @@ public struct DecisionTree: Sendable, Codable, Equatable {
   }
 }
 
-/// The training matrix stored by column, for the per-feature sorts of split search.
+/// The training matrix stored by column, with every sample sorted by each feature once per forest
+/// (ties by sample index); each tree filters these orders by its bootstrap sample.
 struct ColumnMajor: Sendable {
   let rows: Int
   let columns: [[Double]]
+  let sortedSamples: [[Int32]]
+
   init(_ x: Matrix) {
     rows = x.rows
-    columns = (0..<x.columns).map { c in (0..<x.rows).map { x[$0, c] } }
+    let columns = (0..<x.columns).map { c in (0..<x.rows).map { x[$0, c] } }
+    self.columns = columns
+    sortedSamples = columns.map { column in
+      (0..<Int32(x.rows)).map { (column[Int($0)], $0) }.sorted { $0 < $1 }.map(\.1)
+    }
   }
 }
 
@@ -150,12 +157,9 @@ private struct TreeBuilder {
     self.maxFeatures = maxFeatures
     self.minSamplesLeaf = minSamplesLeaf
     self.maxDepth = maxDepth
-    let inBag = (0..<columns.rows).filter { weights[$0] > 0 }.map(Int32.init)
-    orders = columns.columns.map { column in
-      inBag.sorted { column[Int($0)] != column[Int($1)] ? column[Int($0)] < column[Int($1)] : $0 < $1 }
-    }
+    orders = columns.sortedSamples.map { order in order.filter { weights[Int($0)] > 0 } }
     goesLeft = [Bool](repeating: false, count: columns.rows)
-    scratch = [Int32](repeating: 0, count: inBag.count)
+    scratch = [Int32](repeating: 0, count: orders[0].count)
   }
 
   mutating func build(using generator: inout SeededGenerator) -> DecisionTree {
