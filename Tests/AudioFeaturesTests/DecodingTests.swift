@@ -42,9 +42,15 @@ func temporaryDirectory() throws -> URL {
     #expect(audio.samples == samples)
   }
 
-  @Test func oggVorbisDecodes() throws {
-    let path = try temporaryDirectory().appendingPathComponent("x.ogg").path
-    try writeAudio(path, samples, format: SF_FORMAT_OGG | SF_FORMAT_VORBIS)
+  static let lossyFormats: [(String, Int)] = [
+    ("ogg", SF_FORMAT_OGG | SF_FORMAT_VORBIS), ("mp3", SF_FORMAT_MPEG | SF_FORMAT_MPEG_LAYER_III),
+  ]
+
+  /// Lossy codecs: the same length and a close waveform.
+  @Test(arguments: lossyFormats)
+  func lossyFormatsDecode(name: String, format: Int) throws {
+    let path = try temporaryDirectory().appendingPathComponent("x.\(name)").path
+    try writeAudio(path, samples, format: format)
     let audio = try decodeAudio(atPath: path)
     #expect(audio.samples.count == samples.count)
     #expect(maxAbsDifference(audio.samples, samples) < 0.05)
