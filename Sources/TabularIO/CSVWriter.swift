@@ -99,6 +99,13 @@ public enum InterruptCleanup {
   private static func installHandlers() {
     guard !installed else { return }
     installed = true
+    // A parent may have left these signals blocked (the mask is inherited): unblock them so that
+    // an interrupt really ends the run.
+    var unblocked = sigset_t()
+    sigemptyset(&unblocked)
+    sigaddset(&unblocked, SIGINT)
+    sigaddset(&unblocked, SIGTERM)
+    pthread_sigmask(SIG_UNBLOCK, &unblocked, nil)
     for signalNumber in [SIGINT, SIGTERM] {
       signal(signalNumber) { received in
         for path in InterruptCleanup.paths { unlink(path) }

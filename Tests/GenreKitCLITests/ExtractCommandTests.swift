@@ -98,6 +98,26 @@ import Testing
     #expect(Set(leftovers) == ["features.csv", "a.wav"])
   }
 
+  @Test func anInterruptedRunLeavesTheOutputAlone() throws {
+    let root = try makeTemporaryDirectory()
+    for i in 0..<80 {  // ~3 s of work, interrupted after 0.5 s
+      try FileManager.default.copyItem(at: CLIFixtures.signal("white_noise.wav"), to: root.appendingPathComponent("n\(i).wav"))
+    }
+    let output = root.appendingPathComponent("features.csv")
+    try Data("previous contents\n".utf8).write(to: output)
+    let process = Process()
+    process.executableURL = GenreKitBinary.url
+    process.arguments = ["extract", root.path, "--output", output.path, "--jobs", "1", "--quiet"]
+    try process.run()
+    Thread.sleep(forTimeInterval: 0.5)
+    process.interrupt()
+    process.waitUntilExit()
+    #expect(process.terminationStatus != 0)
+    #expect(try String(contentsOf: output, encoding: .utf8) == "previous contents\n")
+    let leftovers = try FileManager.default.contentsOfDirectory(atPath: root.path).filter { !$0.hasSuffix(".wav") }
+    #expect(leftovers == ["features.csv"])
+  }
+
   @Test func usageErrorsExitWithTwo() throws {
     let empty = try makeTemporaryDirectory()
     let noAudio = try GenreKitBinary.run(["extract", empty.path, "--output", empty.appendingPathComponent("x.csv").path])
