@@ -62,7 +62,7 @@ public enum CSVReader {
     // Feed one physical line at a time so that callbacks know the current line number.
     var failure: CSVError?
     body.withUnsafeBufferPointer { buffer in
-      let base = buffer.baseAddress!
+      guard let base = buffer.baseAddress else { return }
       var offset = 0
       while offset < buffer.count {
         var end = offset

@@ -55,6 +55,7 @@ import Testing
     #expect(Segmentation.wholeClip.sourceKey(ofRow: "a.b.wav") == Segmentation.wholeClip.sourceKey(ofFile: "a.b.wav"))
     #expect(Segmentation(segmentSeconds: 10) == .segments(stride: 220_500))
     #expect(Segmentation(segmentSeconds: 0) == nil && Segmentation(segmentSeconds: -3) == nil)
+    #expect(Segmentation(segmentSeconds: 1e300) == nil && Segmentation(segmentSeconds: .nan) == nil)
   }
 
   /// Check values of feature-spec.md §3.1.

@@ -12,7 +12,8 @@ public enum Segmentation: Sendable, Equatable {
       self = .wholeClip
       return
     }
-    guard seconds.isFinite, seconds > 0 else { return nil }
+    // Longer than a year of audio is certainly a typo (and would overflow the sample count).
+    guard seconds.isFinite, seconds > 0, seconds < 365 * 86_400 else { return nil }
     let stride = Int((seconds * Double(Framing.sampleRate)).rounded())
     guard stride >= 2 else { return nil }
     self = .segments(stride: stride)
