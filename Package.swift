@@ -44,7 +44,7 @@ let package = Package(
     // MARK: Tests
     .testTarget(name: "TabularIOTests", dependencies: ["TabularIO"]),
     .testTarget(
-      name: "AudioFeaturesTests", dependencies: ["AudioFeatures", "TabularIO", "CSndFile"],
+      name: "AudioFeaturesTests", dependencies: ["AudioFeatures", "TabularIO", "CSndFile", "Learning"],
       resources: [.copy("Fixtures")]),
     .testTarget(name: "LearningTests", dependencies: ["Learning", "TabularIO"], resources: [.copy("Fixtures")]),
     .testTarget(name: "GenreKitCLITests", dependencies: ["genrekit", "TabularIO"]),

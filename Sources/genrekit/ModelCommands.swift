@@ -160,6 +160,7 @@ struct Predict: ParsableCommand {
 
   func validate() throws {
     guard top >= 1 else { throw ValidationError("--top must be at least 1") }
+    _ = try TableArguments.delimiterByte(delimiter)
   }
 
   func run() throws {
@@ -168,7 +169,7 @@ struct Predict: ParsableCommand {
     options.labelColumn = file.labelColumn
     options.labelOptional = true
     options.featureColumns = file.featureNames
-    options.delimiter = delimiter.map { UInt8(ascii: $0.unicodeScalars.first!) }
+    options.delimiter = try TableArguments.delimiterByte(delimiter)
     let dataset = try TableReader.read(path: table, options: options)
     let probabilities = try file.pipeline.probabilities(try file.featureMatrix(from: dataset))
     let k = min(top, file.classNames.count)

@@ -24,7 +24,7 @@ struct TableArguments: ParsableArguments {
 
   func validate() throws {
     if features != nil && exclude != nil { throw ValidationError("use either --features or --exclude") }
-    if let delimiter, delimiter != "," && delimiter != ";" { throw ValidationError("--delimiter must be ',' or ';'") }
+    _ = try Self.delimiterByte(delimiter)
     if let impute, impute != "mean" { throw ValidationError("--impute supports 'mean'") }
   }
 
@@ -34,12 +34,19 @@ struct TableArguments: ParsableArguments {
     options.groupColumn = group
     options.featureColumns = features.map(Self.list)
     options.excludedColumns = exclude.map(Self.list) ?? []
-    options.delimiter = delimiter.map { UInt8(ascii: $0.unicodeScalars.first!) }
+    options.delimiter = try? Self.delimiterByte(delimiter)
     options.allowMissing = impute == "mean"
     return options
   }
 
   func read(_ path: String) throws -> Dataset { try TableReader.read(path: path, options: options) }
+
+  /// `--delimiter`: ',' or ';', or nil to detect it from the header.
+  static func delimiterByte(_ text: String?) throws -> UInt8? {
+    guard let text else { return nil }
+    guard text == "," || text == ";" else { throw ValidationError("--delimiter must be ',' or ';'") }
+    return UInt8(ascii: text.unicodeScalars.first!)
+  }
 
   static func list(_ text: String) -> [String] {
     text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }

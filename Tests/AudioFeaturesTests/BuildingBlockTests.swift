@@ -1,11 +1,12 @@
 import Foundation
+import Learning
 import Testing
 
 @testable import AudioFeatures
 
 @Suite struct BuildingBlockTests {
   @Test func slidingMedianEqualsTheMedianOfEveryWindow() {
-    var generator = SplitMix64(seed: 7)
+    var generator = SeededGenerator(seed: 7)
     for (length, window, distinctValues) in [(200, 31, 5), (500, 31, 1000), (64, 3, 2), (40, 31, 3), (31, 31, 50)] {
       // Few distinct values give many ties, the hard case for the rank bookkeeping.
       let x = (0..<length).map { _ in Float(generator.next() % UInt64(distinctValues)) }
@@ -88,18 +89,5 @@ import Testing
   @Test func meanAndPopulationVariance() {
     let stats = MeanVariance([1.0, 2, 3, 4])
     #expect(stats.mean == 2.5 && stats.variance == 1.25)
-  }
-}
-
-/// A small deterministic generator for test data.
-struct SplitMix64: RandomNumberGenerator {
-  var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
   }
 }

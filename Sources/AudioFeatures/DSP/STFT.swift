@@ -79,8 +79,9 @@ func squared(_ magnitude: [Float]) -> [Float] {
 
 /// Inverse STFT by weighted overlap-add, normalised by the summed squared window (`librosa.istft`).
 /// `frame(t, spectrum)` fills the 1025 bins of frame t; `windowSquareSum` is
-/// `windowSquareSum(frameCount:)`, shared by callers that invert several spectrograms. Returns `outputLength` samples: the first
-/// `reconstructedLength` of the centre-trimmed buffer (`out[1024...]`), then zeros.
+/// `windowSquareSum(frameCount:)`, shared by callers that invert several spectrograms. Returns
+/// `outputLength` samples: the first `reconstructedLength` of the centre-trimmed buffer
+/// (`out[1024...]`), then zeros.
 func inverseSTFT(
   frameCount: Int, outputLength: Int, reconstructedLength: Int, windowSquareSum normalisation: [Double],
   frame: (Int, UnsafeMutablePointer<fftw_complex>) -> Void
