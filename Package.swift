@@ -27,10 +27,12 @@ let package = Package(
     .systemLibrary(name: "CMalloc"),
 
     // MARK: Library modules
+    // The HPSS median filter kernel, in C for its AVX2 version chosen at run time.
+    .target(name: "CSlidingMedian"),
     .target(name: "TabularIO", dependencies: ["CCSV"]),
     .target(
       name: "AudioFeatures",
-      dependencies: ["CSndFile", "CFFTW", "CSoxr", "TabularIO"]),
+      dependencies: ["CSndFile", "CFFTW", "CSoxr", "CSlidingMedian", "TabularIO"]),
     .target(name: "Learning", dependencies: ["CBLASLAPACK", "TabularIO"], resources: [.copy("Resources")]),
 
     // MARK: Command-line tool

@@ -5,28 +5,42 @@ import Testing
 @testable import AudioFeatures
 
 @Suite struct BuildingBlockTests {
-  @Test func slidingMedianEqualsTheMedianOfEveryWindow() {
+  /// Both filter directions against sorting every (reflect-extended) window, on shapes whose sides
+  /// are not multiples of the kernel's 8 lanes, with few distinct values (many ties, the hard case
+  /// for the insert/delete bookkeeping) and with many.
+  @Test func medianFiltersEqualTheMedianOfEveryWindow() {
     var generator = SeededGenerator(seed: 7)
-    for (length, window, distinctValues) in [(200, 31, 5), (500, 31, 1000), (64, 3, 2), (40, 31, 3), (31, 31, 50)] {
-      // Few distinct values give many ties, the hard case for the rank bookkeeping.
-      let x = (0..<length).map { _ in Float(generator.next() % UInt64(distinctValues)) }
-      var median = SlidingMedian(window: window)
-      var out = [Float](repeating: .nan, count: length - window + 1)
-      x.withUnsafeBufferPointer { x in
-        out.withUnsafeMutableBufferPointer { median.run(x.baseAddress!, outputCount: $0.count, into: $0.baseAddress!) }
+    for (rows, columns, window, distinctValues) in [
+      (37, 45, 31, 5), (20, 70, 31, 1000), (9, 17, 3, 2), (16, 8, 5, 50), (3, 40, 31, 3), (1, 1, 31, 4),
+    ] {
+      let x = (0..<(rows * columns)).map { _ in Float(generator.next() % UInt64(distinctValues)) }
+      func bruteForce(along axisLength: Int, _ value: @escaping (_ line: Int, _ index: Int) -> Float) -> (Int, Int) -> Float {
+        { line, index in
+          let window = (-(window / 2)...(window / 2)).map {
+            value(line, halfSampleSymmetricIndex(index + $0, count: axisLength))
+          }
+          return window.sorted()[window.count / 2]
+        }
       }
-      let expected = (0..<out.count).map { x[$0..<($0 + window)].sorted()[window / 2] }
-      #expect(out == expected, "length \(length), window \(window)")
+      let alongRow = bruteForce(along: columns) { r, c in x[r * columns + c] }
+      let alongColumn = bruteForce(along: rows) { c, r in x[r * columns + c] }
+      let expectedRows = (0..<(rows * columns)).map { alongRow($0 / columns, $0 % columns) }
+      let expectedColumns = (0..<(rows * columns)).map { alongColumn($0 % columns, $0 / columns) }
+      #expect(MedianFilter.alongRows(x, rows: rows, columns: columns, window: window) == expectedRows,
+        "rows \(rows), columns \(columns), window \(window)")
+      #expect(MedianFilter.alongColumns(x, rows: rows, columns: columns, window: window) == expectedColumns,
+        "rows \(rows), columns \(columns), window \(window)")
     }
   }
 
   /// Values from `scipy.ndimage.median_filter(..., mode='reflect')`.
   @Test func medianFilterUsesScipysReflectBoundary() {
-    #expect(medianFilterRows([1, 5, 2], rows: 1, columns: 3, window: 3) == [1, 2, 2])
-    #expect(medianFilterRows([1, 5, 2, 8, 3, 3, 0], rows: 1, columns: 7, window: 5) == [2, 2, 3, 3, 3, 3, 3])
+    #expect(MedianFilter.alongRows([1, 5, 2], rows: 1, columns: 3, window: 3) == [1, 2, 2])
+    #expect(MedianFilter.alongRows([1, 5, 2, 8, 3, 3, 0], rows: 1, columns: 7, window: 5) == [2, 2, 3, 3, 3, 3, 3])
+    #expect(MedianFilter.alongColumns([1, 5, 2, 8, 3, 3, 0], rows: 7, columns: 1, window: 5) == [2, 2, 3, 3, 3, 3, 3])
     // Kernel longer than the axis: the extension repeats with period 2L.
     // [4, 1] extends to … 4 1 1 4 | 4 1 | 1 4 4 1 …
-    #expect(medianFilterRows([4, 1], rows: 1, columns: 2, window: 9) == [4, 1])
+    #expect(MedianFilter.alongRows([4, 1], rows: 1, columns: 2, window: 9) == [4, 1])
   }
 
   /// Values from `numpy.pad`.

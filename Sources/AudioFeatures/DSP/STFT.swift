@@ -78,12 +78,10 @@ func squared(_ magnitude: [Float]) -> [Float] {
 }
 
 /// Inverse STFT by weighted overlap-add, normalised by the summed squared window (`librosa.istft`).
-/// `frame(t, spectrum)` fills the 1025 bins of frame t; `windowSquareSum` is
-/// `windowSquareSum(frameCount:)`, shared by callers that invert several spectrograms. Returns
-/// `outputLength` samples: the first `reconstructedLength` of the centre-trimmed buffer
-/// (`out[1024...]`), then zeros.
+/// `frame(t, spectrum)` fills the 1025 bins of frame t. Returns `outputLength` samples: the first
+/// `reconstructedLength` of the centre-trimmed buffer (`out[1024...]`), then zeros.
 func inverseSTFT(
-  frameCount: Int, outputLength: Int, reconstructedLength: Int, windowSquareSum normalisation: [Double],
+  frameCount: Int, outputLength: Int, reconstructedLength: Int,
   frame: (Int, UnsafeMutablePointer<fftw_complex>) -> Void
 ) -> [Float] {
   let n = Framing.frameLength
@@ -106,24 +104,47 @@ func inverseSTFT(
       }
     }
   }
+  let normalisation = WindowSquareSum(frameCount: frameCount)
   return [Float](unsafeUninitializedCapacity: outputLength) { out, count in
     for i in 0..<kept {
       let j = start + i
-      out[i] = Float(normalisation[j] > Double(Float.leastNormalMagnitude) ? sum[j] / normalisation[j] : sum[j])
+      let norm = normalisation[j]
+      out[i] = Float(norm > Double(Float.leastNormalMagnitude) ? sum[j] / norm : sum[j])
     }
     for i in kept..<outputLength { out[i] = 0 }
     count = outputLength
   }
 }
 
-/// `Σ_t w²[i − 512t]` over the frames covering each buffer sample (librosa `window_sumsquare`).
-func windowSquareSum(frameCount: Int) -> [Double] {
-  let n = Framing.frameLength
-  let hop = Framing.hopLength
-  var sum = [Double](repeating: 0, count: n + hop * (frameCount - 1))
-  let window = Framing.hannWindow
-  for t in 0..<frameCount {
-    for i in 0..<n { sum[t * hop + i] += window[i] * window[i] }
+/// `Σ_t w²[j − 512t]` over the frames t that cover sample j of the overlap-add buffer (librosa's
+/// `window_sumsquare`), summed in frame order. Away from the ends four frames always overlap, so
+/// there it is 512-periodic and read from one stored period instead of a buffer-long array.
+struct WindowSquareSum {
+  let frameCount: Int
+
+  private static let squaredWindow = Framing.hannWindow.map { $0 * $0 }
+  private static let framesPerSample = Framing.frameLength / Framing.hopLength
+  /// One period where all four frames overlap, starting at buffer sample 1536.
+  private static let fullOverlap = (0..<Framing.hopLength).map {
+    summed(at: $0 + Framing.frameLength - Framing.hopLength, frameCount: framesPerSample)
   }
-  return sum
+
+  subscript(j: Int) -> Double {
+    let (first, last) = WindowSquareSum.coveringFrames(of: j, frameCount: frameCount)
+    return last - first + 1 == WindowSquareSum.framesPerSample
+      ? WindowSquareSum.fullOverlap[j % Framing.hopLength]
+      : WindowSquareSum.summed(at: j, frameCount: frameCount)
+  }
+
+  private static func coveringFrames(of j: Int, frameCount: Int) -> (first: Int, last: Int) {
+    let first = j < Framing.frameLength ? 0 : (j - Framing.frameLength) / Framing.hopLength + 1
+    return (first, min(frameCount - 1, j / Framing.hopLength))
+  }
+
+  private static func summed(at j: Int, frameCount: Int) -> Double {
+    let (first, last) = coveringFrames(of: j, frameCount: frameCount)
+    var sum = 0.0
+    for t in stride(from: first, through: last, by: 1) { sum += squaredWindow[j - t * Framing.hopLength] }
+    return sum
+  }
 }

@@ -37,7 +37,7 @@ public struct FeatureExtractor: Sendable {
     let mfcc = MFCC.coefficients(melDecibels)
     let tempo = Tempo.estimate(onsetEnvelope: Tempo.onsetEnvelope(melDecibels))
     let (harmonic, percussive) = HarmonicPercussive.separate(
-      stft: stft, magnitude: magnitude, length: signal.count, zeroTail: mode == .kaggle)
+      stft: stft, magnitude: magnitude, signal: signal, zeroTail: mode == .kaggle)
 
     return ClipFeatures(
       length: signal.count,

@@ -1,0 +1,22 @@
+#ifndef GENREKIT_SLIDING_MEDIAN_H
+#define GENREKIT_SLIDING_MEDIAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/// Number of independent sequences one call filters side by side.
+#define GENREKIT_MEDIAN_LANES 8
+/// Longest window the kernel accepts.
+#define GENREKIT_MEDIAN_MAX_WINDOW 31
+
+/// Running median of an odd `window` (at most 31) over 8 independent sequences at once.
+///
+/// Element i of the (already boundary-extended) sequences is the 8 consecutive floats at
+/// `input + positions[i] * input_stride`; the 8 medians of window k (elements k ..< k + window) are
+/// written to `output + k * output_stride`, for k = 0 ..< position_count − window + 1 (none when
+/// position_count < window). Values must not be NaN.
+void genrekit_sliding_median_x8(
+    const float *input, ptrdiff_t input_stride, const int32_t *positions, size_t position_count,
+    int window, float *output, ptrdiff_t output_stride);
+
+#endif
