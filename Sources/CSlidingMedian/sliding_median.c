@@ -60,8 +60,12 @@ static inline __attribute__((always_inline)) void slide(
 }
 
 #if defined(__x86_64__)
-__attribute__((target_clones("avx2", "default")))
+#define MULTIVERSIONED __attribute__((target_clones("avx2", "default")))
+#else
+#define MULTIVERSIONED
 #endif
+
+MULTIVERSIONED
 void genrekit_sliding_median_x8(
     const float *input, ptrdiff_t input_stride, const int32_t *positions, size_t position_count,
     int window, float *output, ptrdiff_t output_stride) {
@@ -70,4 +74,60 @@ void genrekit_sliding_median_x8(
     slide(input, input_stride, positions, position_count, GENREKIT_MEDIAN_MAX_WINDOW, output, output_stride);
   else
     slide(input, input_stride, positions, position_count, window, output, output_stride);
+}
+
+// 8 × 8 transpose in registers: dst row j = column j of the 8 source rows.
+static inline __attribute__((always_inline)) void transpose8x8(
+    const float *src, ptrdiff_t src_stride, float *dst, ptrdiff_t dst_stride) {
+#define ROW(i) (*(const f32x8 *)(src + (i) * src_stride))
+#define UNPACK_LO(a, b) __builtin_shufflevector(a, b, 0, 8, 1, 9, 4, 12, 5, 13)
+#define UNPACK_HI(a, b) __builtin_shufflevector(a, b, 2, 10, 3, 11, 6, 14, 7, 15)
+#define PAIRS_LO(a, b) __builtin_shufflevector(a, b, 0, 1, 8, 9, 4, 5, 12, 13)
+#define PAIRS_HI(a, b) __builtin_shufflevector(a, b, 2, 3, 10, 11, 6, 7, 14, 15)
+#define HALVES_LO(a, b) __builtin_shufflevector(a, b, 0, 1, 2, 3, 8, 9, 10, 11)
+#define HALVES_HI(a, b) __builtin_shufflevector(a, b, 4, 5, 6, 7, 12, 13, 14, 15)
+  const f32x8 t0 = UNPACK_LO(ROW(0), ROW(1)), t1 = UNPACK_HI(ROW(0), ROW(1));
+  const f32x8 t2 = UNPACK_LO(ROW(2), ROW(3)), t3 = UNPACK_HI(ROW(2), ROW(3));
+  const f32x8 t4 = UNPACK_LO(ROW(4), ROW(5)), t5 = UNPACK_HI(ROW(4), ROW(5));
+  const f32x8 t6 = UNPACK_LO(ROW(6), ROW(7)), t7 = UNPACK_HI(ROW(6), ROW(7));
+  const f32x8 u0 = PAIRS_LO(t0, t2), u1 = PAIRS_HI(t0, t2), u2 = PAIRS_LO(t1, t3), u3 = PAIRS_HI(t1, t3);
+  const f32x8 u4 = PAIRS_LO(t4, t6), u5 = PAIRS_HI(t4, t6), u6 = PAIRS_LO(t5, t7), u7 = PAIRS_HI(t5, t7);
+  *(f32x8 *)(dst + 0 * dst_stride) = HALVES_LO(u0, u4);
+  *(f32x8 *)(dst + 1 * dst_stride) = HALVES_LO(u1, u5);
+  *(f32x8 *)(dst + 2 * dst_stride) = HALVES_LO(u2, u6);
+  *(f32x8 *)(dst + 3 * dst_stride) = HALVES_LO(u3, u7);
+  *(f32x8 *)(dst + 4 * dst_stride) = HALVES_HI(u0, u4);
+  *(f32x8 *)(dst + 5 * dst_stride) = HALVES_HI(u1, u5);
+  *(f32x8 *)(dst + 6 * dst_stride) = HALVES_HI(u2, u6);
+  *(f32x8 *)(dst + 7 * dst_stride) = HALVES_HI(u3, u7);
+#undef ROW
+#undef UNPACK_LO
+#undef UNPACK_HI
+#undef PAIRS_LO
+#undef PAIRS_HI
+#undef HALVES_LO
+#undef HALVES_HI
+}
+
+MULTIVERSIONED
+void genrekit_interleave_x8(
+    const float *rows, ptrdiff_t row_stride, size_t height, size_t length, float *block) {
+  const size_t lanes = GENREKIT_MEDIAN_LANES;
+  size_t i = 0;
+  if (height == lanes)
+    for (; i + lanes <= length; i += lanes) transpose8x8(rows + i, row_stride, block + i * lanes, lanes);
+  for (; i < length; i++)
+    for (size_t lane = 0; lane < lanes; lane++)
+      block[i * lanes + lane] = lane < height ? rows[lane * row_stride + i] : 0;
+}
+
+MULTIVERSIONED
+void genrekit_deinterleave_x8(
+    const float *block, size_t length, size_t height, float *rows, ptrdiff_t row_stride) {
+  const size_t lanes = GENREKIT_MEDIAN_LANES;
+  size_t i = 0;
+  if (height == lanes)
+    for (; i + lanes <= length; i += lanes) transpose8x8(block + i * lanes, lanes, rows + i, row_stride);
+  for (; i < length; i++)
+    for (size_t lane = 0; lane < height; lane++) rows[lane * row_stride + i] = block[i * lanes + lane];
 }

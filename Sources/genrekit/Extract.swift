@@ -49,7 +49,7 @@ struct Extract: ParsableCommand {
   }
 
   func run() throws {
-    keepLargeAllocationsInTheHeap()
+    prepareHeapForExtraction(jobs: jobs)
     let segmentation = Segmentation(segmentSeconds: segmentSeconds)!
     let files = InputDiscovery.audioFiles(in: inputs)
     guard !files.isEmpty else {

@@ -33,6 +33,18 @@ import Testing
     }
   }
 
+  @Test func middlePairEqualsTheTwoMiddleSortedValues() {
+    var generator = SeededGenerator(seed: 11)
+    for (count, distinctValues) in [(2, 3), (8, 2), (128, 3), (128, 1000), (130, 1)] {
+      for _ in 0..<50 {
+        var x = (0..<count).map { _ in Float(generator.next() % UInt64(distinctValues)) }
+        let sorted = x.sorted()
+        let pair = x.withUnsafeMutableBufferPointer { middlePair($0) }
+        #expect(pair.lower == sorted[count / 2 - 1] && pair.upper == sorted[count / 2], "count \(count)")
+      }
+    }
+  }
+
   /// Values from `scipy.ndimage.median_filter(..., mode='reflect')`.
   @Test func medianFilterUsesScipysReflectBoundary() {
     #expect(MedianFilter.alongRows([1, 5, 2], rows: 1, columns: 3, window: 3) == [1, 2, 2])

@@ -18,63 +18,83 @@ public enum Framing {
   static let synthesisWindow = hannWindow.map { $0 / Double(frameLength) }
 }
 
-/// The centred short-time Fourier transform of a signal (`librosa.stft` with the defaults above).
+/// The centred short-time Fourier transform of a signal (`librosa.stft` with the defaults above)
+/// and its magnitude.
 ///
 /// Stored frame-major as complex64, like librosa: `re/im` of bin k in frame t at `2·(t·1025 + k)`.
 /// The FFT itself runs in double precision, as numpy.fft did for librosa 0.7 (the Kaggle tables).
 /// Every spectral feature, chroma, the mel spectrogram, onset strength and HPSS use this one STFT.
-public struct ComplexSpectrogram: Sendable {
+public struct Spectrogram: Sendable {
   public let frameCount: Int
   public var binCount: Int { Framing.binCount }
   /// Interleaved (re, im), frame-major.
-  public internal(set) var values: [Float]
+  public let values: [Float]
+  /// `|X|` (librosa power 1) of the complex64 values, frame-major `frameCount × 1025`.
+  public let magnitude: [Float]
 
   public init(signal: [Float], padding: PaddingMode) {
     let n = Framing.frameLength
     let bins = Framing.binCount
     let frames = Framing.frameCount(samples: signal.count)
-    let ypad = padded(signal, by: n / 2, mode: padding)
     let fft = RealFFT.frame2048
     let buffers = FFTBuffers(size: n)
-    let window = Framing.hannWindow
-    let values = [Float](unsafeUninitializedCapacity: 2 * bins * frames) { out, count in
-      count = out.count
-      ypad.withUnsafeBufferPointer { y in
-        window.withUnsafeBufferPointer { w in
-          for t in 0..<frames {
-            let start = t * Framing.hopLength
-            for i in 0..<n { buffers.real[i] = w[i] * Double(y[start + i]) }
-            fft.forward(buffers)
-            let base = 2 * bins * t
-            for k in 0..<bins {
-              out[base + 2 * k] = Float(buffers.complex[k].0)
-              out[base + 2 * k + 1] = Float(buffers.complex[k].1)
+    let windowed = buffers.real
+    // The transform as bins × (re, im) doubles.
+    let spectrum = UnsafeRawPointer(buffers.complex).assumingMemoryBound(to: Double.self)
+    var values: [Float] = []
+    let magnitude = [Float](unsafeUninitializedCapacity: bins * frames) { magnitude, magnitudeCount in
+      values = [Float](unsafeUninitializedCapacity: 2 * bins * frames) { values, valuesCount in
+        signal.withUnsafeBufferPointer { y in
+          Framing.hannWindow.withUnsafeBufferPointer { w in
+            for t in 0..<frames {
+              // Centred: frame t starts n/2 before sample 512t; only the first and last few
+              // frames reach into the padding.
+              let start = t * Framing.hopLength - n / 2
+              if start >= 0 && start + n <= y.count {
+                for i in 0..<n { windowed[i] = w[i] * Double(y[start + i]) }
+              } else {
+                for i in 0..<n {
+                  let sample = paddedIndex(start + i, count: y.count, mode: padding).map { y[$0] } ?? 0
+                  windowed[i] = w[i] * Double(sample)
+                }
+              }
+              fft.forward(buffers)
+              let complex64 = values.baseAddress! + 2 * bins * t
+              for i in 0..<(2 * bins) { complex64[i] = Float(spectrum[i]) }
+              let frameMagnitude = magnitude.baseAddress! + bins * t
+              for k in 0..<bins {
+                let re = Double(complex64[2 * k])
+                let im = Double(complex64[2 * k + 1])
+                frameMagnitude[k] = Float((re * re + im * im).squareRoot())
+              }
             }
           }
         }
+        valuesCount = 2 * bins * frames
       }
+      magnitudeCount = bins * frames
     }
     self.frameCount = frames
     self.values = values
-  }
-
-  /// `|X|` (librosa power 1), frame-major `frameCount × 1025`.
-  public func magnitude() -> [Float] {
-    [Float](unsafeUninitializedCapacity: frameCount * binCount) { out, count in
-      count = out.count
-      values.withUnsafeBufferPointer { x in
-        for i in 0..<out.count {
-          let re = Double(x[2 * i]), im = Double(x[2 * i + 1])
-          out[i] = Float((re * re + im * im).squareRoot())
-        }
-      }
-    }
+    self.magnitude = magnitude
   }
 }
 
-/// `S²` elementwise in float32 (librosa's `np.abs(stft)**2`).
-func squared(_ magnitude: [Float]) -> [Float] {
-  magnitude.map { $0 * $0 }
+/// Calls `body(t, power)` for every frame with `power` = `S²` of that frame in float32 (librosa's
+/// `np.abs(stft)**2`), squared into one reused buffer instead of a second spectrogram-sized array.
+func forEachPowerFrame(
+  of magnitude: [Float], frames: Int, _ body: (_ frame: Int, _ power: UnsafePointer<Float>) -> Void
+) {
+  let bins = Framing.binCount
+  withUnsafeTemporaryAllocation(of: Float.self, capacity: bins) { power in
+    magnitude.withUnsafeBufferPointer { s in
+      for t in 0..<frames {
+        let frame = s.baseAddress! + t * bins
+        for k in 0..<bins { power[k] = frame[k] * frame[k] }
+        body(t, power.baseAddress!)
+      }
+    }
+  }
 }
 
 /// Inverse STFT by weighted overlap-add, normalised by the summed squared window (`librosa.istft`).
@@ -88,28 +108,45 @@ func inverseSTFT(
   let hop = Framing.hopLength
   let start = n / 2
   let kept = max(0, min(reconstructedLength, outputLength, hop * (frameCount - 1) + n - start))
-  // Overlap-add in Double, rounded once per sample (numpy rounds to float32 after every frame's
-  // add; the two differ by float32 rounding, far below the features' tolerance).
-  var sum = [Double](repeating: 0, count: n + hop * (frameCount - 1))
   let fft = RealFFT.frame2048
   let buffers = FFTBuffers(size: n)
-  let window = Framing.synthesisWindow
-  sum.withUnsafeMutableBufferPointer { sum in
-    window.withUnsafeBufferPointer { w in
-      for t in 0..<frameCount {
-        frame(t, buffers.complex)
-        fft.inverse(buffers)
-        let out = sum.baseAddress! + t * hop
-        for i in 0..<n { out[i] += w[i] * buffers.real[i] }
-      }
-    }
-  }
   let normalisation = WindowSquareSum(frameCount: frameCount)
   return [Float](unsafeUninitializedCapacity: outputLength) { out, count in
-    for i in 0..<kept {
-      let j = start + i
-      let norm = normalisation[j]
-      out[i] = Float(norm > Double(Float.leastNormalMagnitude) ? sum[j] / norm : sum[j])
+    // Overlap-add in Double, rounded once per sample (numpy rounds to float32 after every frame's
+    // add; the two differ by float32 rounding, far below the features' tolerance). The sum lives
+    // in a ring of one frame: buffer sample j at j mod 2048. Once frame t is added, the hop
+    // starting at 512t is complete and is written out.
+    withUnsafeTemporaryAllocation(of: Double.self, capacity: n + hop) { scratch in
+      let ring = scratch.baseAddress!
+      let hopNormalisation = ring + n
+      ring.initialize(repeating: 0, count: n)
+      func emitHop(startingAt first: Int) {
+        let hopInRing = ring + (first & (n - 1))
+        let (low, high) = (max(first, start), min(first + hop, start + kept))
+        if low < high {
+          normalisation.hop(startingAt: first, into: hopNormalisation)
+          for j in low..<high {
+            let sum = hopInRing[j - first]
+            let norm = hopNormalisation[j - first]
+            out[j - start] = Float(norm > Double(Float.leastNormalMagnitude) ? sum / norm : sum)
+          }
+        }
+        hopInRing.update(repeating: 0, count: hop)
+      }
+      Framing.synthesisWindow.withUnsafeBufferPointer { w in
+        for t in 0..<frameCount {
+          frame(t, buffers.complex)
+          fft.inverse(buffers)
+          let offset = (t * hop) & (n - 1)
+          for i in 0..<(n - offset) { ring[offset + i] += w[i] * buffers.real[i] }
+          for i in (n - offset)..<n { ring[offset + i - n] += w[i] * buffers.real[i] }
+          emitHop(startingAt: t * hop)
+        }
+      }
+      // The last frame's remaining three hops.
+      for first in stride(from: frameCount * hop, to: (frameCount - 1) * hop + n, by: hop) {
+        emitHop(startingAt: first)
+      }
     }
     for i in kept..<outputLength { out[i] = 0 }
     count = outputLength
@@ -129,11 +166,15 @@ struct WindowSquareSum {
     summed(at: $0 + Framing.frameLength - Framing.hopLength, frameCount: framesPerSample)
   }
 
-  subscript(j: Int) -> Double {
-    let (first, last) = WindowSquareSum.coveringFrames(of: j, frameCount: frameCount)
-    return last - first + 1 == WindowSquareSum.framesPerSample
-      ? WindowSquareSum.fullOverlap[j % Framing.hopLength]
-      : WindowSquareSum.summed(at: j, frameCount: frameCount)
+  /// The sums of the 512 buffer samples from `first`, a multiple of 512 (all of them are covered
+  /// by the same frames).
+  func hop(startingAt first: Int, into sums: UnsafeMutablePointer<Double>) {
+    let (firstFrame, lastFrame) = WindowSquareSum.coveringFrames(of: first, frameCount: frameCount)
+    if lastFrame - firstFrame + 1 == WindowSquareSum.framesPerSample {
+      WindowSquareSum.fullOverlap.withUnsafeBufferPointer { sums.update(from: $0.baseAddress!, count: $0.count) }
+    } else {
+      for i in 0..<Framing.hopLength { sums[i] = WindowSquareSum.summed(at: first + i, frameCount: frameCount) }
+    }
   }
 
   private static func coveringFrames(of j: Int, frameCount: Int) -> (first: Int, last: Int) {

@@ -4,22 +4,19 @@ public struct MeanVariance: Sendable, Equatable {
   public var variance: Double
 
   /// Two-pass, accumulated in Double (numpy accumulates float32 pairwise; the two agree to ~1e-7).
-  public init<C: Collection>(_ values: C) where C.Element: BinaryFloatingPoint {
+  public init<T: BinaryFloatingPoint>(_ values: [T]) {
     guard !values.isEmpty else {
       self.mean = 0
       self.variance = 0
       return
     }
-    var sum = 0.0
-    for v in values { sum += Double(v) }
-    let mean = sum / Double(values.count)
-    var squares = 0.0
-    for v in values {
-      let d = Double(v) - mean
-      squares += d * d
+    let (mean, variance) = values.withUnsafeBufferPointer { v in
+      let mean = interleavedSum(v.count) { Double(v[$0]) } / Double(v.count)
+      let squares = interleavedSum(v.count) { (Double(v[$0]) - mean) * (Double(v[$0]) - mean) }
+      return (mean, squares / Double(v.count))
     }
     self.mean = mean
-    self.variance = squares / Double(values.count)
+    self.variance = variance
   }
 
   public init(mean: Double, variance: Double) {

@@ -11,7 +11,7 @@ public enum CompatibilityMode: String, Sendable, CaseIterable {
 
 /// Computes the 57 GTZAN features of a 22050-Hz mono signal.
 ///
-/// Data flow: signal → one STFT → magnitude and power → (chroma, centroid/bandwidth/roll-off,
+/// Data flow: signal → one STFT and its magnitude → (power → chroma, centroid/bandwidth/roll-off,
 /// log-mel → MFCC and onset strength → tempo, HPSS → harmonic/percussive waveforms); RMS and
 /// zero-crossing rate read the samples directly. Each frame-wise feature is then summarised by its
 /// mean and variance.
@@ -25,19 +25,15 @@ public struct FeatureExtractor: Sendable {
   /// - Precondition: `signal` is non-empty and finite (the decoder guarantees both).
   public func features(of signal: [Float]) -> ClipFeatures {
     precondition(!signal.isEmpty, "cannot compute features of an empty signal")
-    let stft = ComplexSpectrogram(signal: signal, padding: mode.framePadding)
-    let frames = stft.frameCount
-    let magnitude = stft.magnitude()
-    let shape = SpectralShape(magnitude: magnitude, frames: frames)
-    // The power spectrogram is only needed here; the scope frees it before HPSS.
-    let (chroma, melDecibels) = {
-      let power = squared(magnitude)
-      return (Chroma.chromagram(power: power, frames: frames), MelDecibels(power: power, frames: frames))
-    }()
+    let spectrogram = Spectrogram(signal: signal, padding: mode.framePadding)
+    let frames = spectrogram.frameCount
+    let shape = SpectralShape(magnitude: spectrogram.magnitude, frames: frames)
+    let chroma = Chroma.chromagram(magnitude: spectrogram.magnitude, frames: frames)
+    let melDecibels = MelDecibels(magnitude: spectrogram.magnitude, frames: frames)
     let mfcc = MFCC.coefficients(melDecibels)
     let tempo = Tempo.estimate(onsetEnvelope: Tempo.onsetEnvelope(melDecibels))
     let (harmonic, percussive) = HarmonicPercussive.separate(
-      stft: stft, magnitude: magnitude, signal: signal, zeroTail: mode == .kaggle)
+      spectrogram, signal: signal, zeroTail: mode == .kaggle)
 
     return ClipFeatures(
       length: signal.count,

@@ -5,18 +5,16 @@ import Foundation
 enum Chroma {
   static let binsPerOctave = 12
 
-  /// Chromagram, frame-major `frames × 12` float32.
-  static func chromagram(power: [Float], frames: Int) -> [Float] {
+  /// Chromagram of the power spectrogram `magnitude²`, frame-major `frames × 12` float32.
+  static func chromagram(magnitude: [Float], frames: Int) -> [Float] {
     let bins = Framing.binCount
-    let filters = filterBank(tuning: estimateTuning(power: power, frames: frames))
+    let filters = filterBank(tuning: estimateTuning(magnitude: magnitude, frames: frames))
     var chroma = [Float](repeating: 0, count: frames * binsPerOctave)
     // raw[t, c] = Σ_k P[t, k] · W[c, k]
-    power.withUnsafeBufferPointer { p in
-      filters.withUnsafeBufferPointer { w in
-        for t in 0..<frames {
-          for c in 0..<binsPerOctave {
-            chroma[t * binsPerOctave + c] = dot(p.baseAddress! + t * bins, w.baseAddress! + c * bins, count: bins)
-          }
+    filters.withUnsafeBufferPointer { w in
+      forEachPowerFrame(of: magnitude, frames: frames) { t, power in
+        for c in 0..<binsPerOctave {
+          chroma[t * binsPerOctave + c] = dot(power, w.baseAddress! + c * bins, count: bins)
         }
       }
     }
@@ -29,12 +27,12 @@ enum Chroma {
     return chroma
   }
 
-  /// `estimate_tuning(S=P)`: note that librosa passes the *power* spectrogram where `piptrack`
-  /// expects magnitudes. Peaks between 150 and 4000 Hz above 0.1 × the frame maximum are refined by
+  /// `estimate_tuning(S=P)` with P = `magnitude²`: note that librosa passes the *power* spectrogram
+  /// where `piptrack` expects magnitudes. Peaks between 150 and 4000 Hz above 0.1 × the frame maximum are refined by
   /// parabolic interpolation; those at least as strong as the median peak vote in a 0.01-semitone
   /// histogram of deviations from equal temperament; the tuning is the left edge of the first
   /// fullest bin, in [−0.5, 0.49].
-  static func estimateTuning(power: [Float], frames: Int) -> Double {
+  static func estimateTuning(magnitude: [Float], frames: Int) -> Double {
     let bins = Framing.binCount
     let minFrequency = 150.0
     let maxFrequency = 4000.0
@@ -43,22 +41,19 @@ enum Chroma {
     }
     var pitches = [Float]()
     var magnitudes = [Float]()
-    power.withUnsafeBufferPointer { p in
-      for t in 0..<frames {
-        let s = p.baseAddress! + t * bins
-        var frameMax: Float = 0
-        for k in 0..<bins { frameMax = max(frameMax, s[k]) }
-        let reference = Float(0.1) * frameMax
-        @inline(__always) func thresholded(_ k: Int) -> Float { s[k] > reference ? s[k] : 0 }
-        for k in candidateBins where thresholded(k) > thresholded(k - 1) && thresholded(k) >= thresholded(k + 1) {
-          // librosa 0.7 arithmetic, in float32.
-          let average = 0.5 * (s[k + 1] - s[k - 1])
-          let curvature = 2 * s[k] - s[k + 1] - s[k - 1]
-          let shift = average / (curvature + (abs(curvature) < Float.leastNormalMagnitude ? 1 : 0))
-          let skew = 0.5 * average * shift
-          pitches.append(Float((Double(k) + Double(shift)) * Double(Framing.sampleRate) / Double(Framing.frameLength)))
-          magnitudes.append(s[k] + skew)
-        }
+    forEachPowerFrame(of: magnitude, frames: frames) { _, s in
+      var frameMax: Float = 0
+      for k in 0..<bins { frameMax = max(frameMax, s[k]) }
+      let reference = Float(0.1) * frameMax
+      @inline(__always) func thresholded(_ k: Int) -> Float { s[k] > reference ? s[k] : 0 }
+      for k in candidateBins where thresholded(k) > thresholded(k - 1) && thresholded(k) >= thresholded(k + 1) {
+        // librosa 0.7 arithmetic, in float32.
+        let average = 0.5 * (s[k + 1] - s[k - 1])
+        let curvature = 2 * s[k] - s[k + 1] - s[k - 1]
+        let shift = average / (curvature + (abs(curvature) < Float.leastNormalMagnitude ? 1 : 0))
+        let skew = 0.5 * average * shift
+        pitches.append(Float((Double(k) + Double(shift)) * Double(Framing.sampleRate) / Double(Framing.frameLength)))
+        magnitudes.append(s[k] + skew)
       }
     }
     let voiced = pitches.indices.filter { pitches[$0] > 0 }

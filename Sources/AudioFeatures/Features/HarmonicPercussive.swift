@@ -6,24 +6,30 @@ enum HarmonicPercussive {
   static let kernelSize = 31
 
   /// - Parameters:
-  ///   - stft: the clip's shared STFT.
-  ///   - magnitude: `|stft|`, frame-major.
+  ///   - spectrogram: the clip's shared STFT and its magnitude.
   ///   - signal: the clip's samples.
   ///   - zeroTail: librosa ≤ 0.8 (Kaggle) inverted without `length=`, so the last `N mod 512`
   ///     samples of both outputs are 0; librosa ≥ 0.9 reconstructs all N samples.
   static func separate(
-    stft: ComplexSpectrogram, magnitude: [Float], signal: [Float], zeroTail: Bool
+    _ spectrogram: Spectrogram, signal: [Float], zeroTail: Bool
   ) -> (harmonic: [Float], percussive: [Float]) {
-    let frames = stft.frameCount
-    let bins = stft.binCount
-    // Percussive: median across frequency within each frame. Harmonic: across time within each bin.
-    let percussiveMedian = MedianFilter.alongRows(magnitude, rows: frames, columns: bins, window: kernelSize)
-    var harmonicMask = MedianFilter.alongColumns(magnitude, rows: frames, columns: bins, window: kernelSize)
-    applyHarmonicSoftMask(&harmonicMask, percussiveMedian: percussiveMedian)
+    let frames = spectrogram.frameCount
+    let bins = spectrogram.binCount
+    // Harmonic: median across time within each bin. Percussive: across frequency within each
+    // frame, turned into the harmonic soft mask 8 frames at a time as it is computed.
+    var harmonicMask = MedianFilter.alongColumns(
+      spectrogram.magnitude, rows: frames, columns: bins, window: kernelSize)
+    harmonicMask.withUnsafeMutableBufferPointer { mask in
+      MedianFilter.alongRows(spectrogram.magnitude, rows: frames, columns: bins, window: kernelSize) {
+        percussiveMedian, firstFrame, height in
+        let rows = mask.baseAddress! + firstFrame * bins
+        for i in 0..<(height * bins) { rows[i] = harmonicSoftMask(rows[i], percussiveMedian[i]) }
+      }
+    }
 
     let length = signal.count
     let reconstructed = min(length, zeroTail ? Framing.hopLength * (frames - 1) : length)
-    let harmonic = stft.values.withUnsafeBufferPointer { x in
+    let harmonic = spectrogram.values.withUnsafeBufferPointer { x in
       harmonicMask.withUnsafeBufferPointer { mask in
         inverseSTFT(frameCount: frames, outputLength: length, reconstructedLength: reconstructed) { t, spectrum in
           for k in 0..<bins {
@@ -44,20 +50,14 @@ enum HarmonicPercussive {
     return (harmonic, percussive)
   }
 
-  /// Replaces the harmonic median H by `librosa.util.softmask(H, P, power=2, split_zeros=True)` in
-  /// float32: `H²/(H²+P²)` after scaling both by `max(H, P)`; 0.5 where both are ~0.
-  static func applyHarmonicSoftMask(_ harmonic: inout [Float], percussiveMedian: [Float]) {
-    harmonic.withUnsafeMutableBufferPointer { h in
-      percussiveMedian.withUnsafeBufferPointer { p in
-        for i in 0..<h.count {
-          let z = max(h[i], p[i])
-          let silent = z < Float.leastNormalMagnitude
-          let scale = silent ? 1 : z
-          let hh = (h[i] / scale) * (h[i] / scale)
-          let pp = (p[i] / scale) * (p[i] / scale)
-          h[i] = silent ? 0.5 : hh / (hh + pp)
-        }
-      }
-    }
+  /// `librosa.util.softmask(H, P, power=2, split_zeros=True)` for one bin, in float32: `H²/(H²+P²)`
+  /// after scaling both by `max(H, P)`; 0.5 where both are ~0.
+  @inline(__always)
+  static func harmonicSoftMask(_ h: Float, _ p: Float) -> Float {
+    let z = max(h, p)
+    guard z >= Float.leastNormalMagnitude else { return 0.5 }
+    let hh = (h / z) * (h / z)
+    let pp = (p / z) * (p / z)
+    return hh / (hh + pp)
   }
 }

@@ -66,26 +66,23 @@ struct MelDecibels {
 
   static let topDecibels: Float = 80
 
-  init(power: [Float], frames: Int) {
+  /// - Parameter magnitude: `|X|`, frame-major; the mel bands sum its square.
+  init(magnitude: [Float], frames: Int) {
     let bank = MelFilterBank.shared
     let bands = MelFilterBank.bandCount
-    let bins = Framing.binCount
     var values = [Float](repeating: 0, count: bands * frames)
     values.withUnsafeMutableBufferPointer { out in
-      power.withUnsafeBufferPointer { p in
-        for t in 0..<frames {
-          let frame = p.baseAddress! + t * bins
-          for i in 0..<bands {
-            let sum = bank.weights[i].withUnsafeBufferPointer { w in
-              dot(w.baseAddress!, frame + bank.firstBin[i], count: w.count)
-            }
-            out[i * frames + t] = 10 * log10(max(1e-10, sum))
+      forEachPowerFrame(of: magnitude, frames: frames) { t, frame in
+        for i in 0..<bands {
+          let sum = bank.weights[i].withUnsafeBufferPointer { w in
+            dot(w.baseAddress!, frame + bank.firstBin[i], count: w.count)
           }
+          out[i * frames + t] = 10 * log10(max(1e-10, sum))
         }
-        // The clamp uses the global maximum over the whole clip or segment.
-        let floor = (out.max() ?? 0) - MelDecibels.topDecibels
-        for i in 0..<out.count where out[i] < floor { out[i] = floor }
       }
+      // The clamp uses the global maximum over the whole clip or segment.
+      let floor = (out.max() ?? 0) - MelDecibels.topDecibels
+      for i in 0..<out.count where out[i] < floor { out[i] = floor }
     }
     self.frames = frames
     self.values = values
@@ -97,13 +94,15 @@ struct MelDecibels {
 enum MFCC {
   static let coefficientCount = 20
 
+  /// The orthonormal DCT-II matrix stored band-major, `dct[j · 20 + q]`, so that one pass over a
+  /// frame's bands updates all 20 coefficients (each still summed over bands in order).
   static let dctMatrix: [Double] = {
     let n = MelFilterBank.bandCount
-    var m = [Double](repeating: 0, count: coefficientCount * n)
+    var m = [Double](repeating: 0, count: n * coefficientCount)
     for q in 0..<coefficientCount {
       let scale = q == 0 ? (1 / Double(n)).squareRoot() : (2 / Double(n)).squareRoot()
       for j in 0..<n {
-        m[q * n + j] = scale * cos(Double.pi * Double(q) * Double(2 * j + 1) / Double(2 * n))
+        m[j * coefficientCount + q] = scale * cos(Double.pi * Double(q) * Double(2 * j + 1) / Double(2 * n))
       }
     }
     return m
@@ -115,13 +114,14 @@ enum MFCC {
     var out = [[Float]](repeating: [Float](repeating: 0, count: frames), count: coefficientCount)
     mel.values.withUnsafeBufferPointer { d in
       dctMatrix.withUnsafeBufferPointer { m in
-        var column = [Double](repeating: 0, count: n)
-        for t in 0..<frames {
-          for j in 0..<n { column[j] = Double(d[j * frames + t]) }
-          for q in 0..<coefficientCount {
-            var sum = 0.0
-            for j in 0..<n { sum += m[q * n + j] * column[j] }
-            out[q][t] = Float(sum)
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: coefficientCount) { sums in
+          for t in 0..<frames {
+            sums.initialize(repeating: 0)
+            for j in 0..<n {
+              let value = Double(d[j * frames + t])
+              for q in 0..<coefficientCount { sums[q] += m[j * coefficientCount + q] * value }
+            }
+            for q in 0..<coefficientCount { out[q][t] = Float(sums[q]) }
           }
         }
       }

@@ -6,12 +6,21 @@ enum TimeDomain {
     let hop = Framing.hopLength
     let blocksPerFrame = Framing.frameLength / hop
     let frames = Framing.frameCount(samples: signal.count)
-    let y = padded(signal, by: Framing.frameLength / 2, mode: padding)
-    // Sum of squares of each 512-sample block (float32 squares, as numpy), in Double.
-    let blockSums = y.withUnsafeBufferPointer { y in
+    // Sum of squares of each 512-sample block of the padded signal (float32 squares, as numpy),
+    // in Double. Block b starts 1024 samples before sample 512b; only the first and last blocks
+    // reach into the padding.
+    let blockSums = signal.withUnsafeBufferPointer { y in
       (0..<(frames + blocksPerFrame - 1)).map { b in
+        let start = b * hop - Framing.frameLength / 2
         var sum = 0.0
-        for i in (b * hop)..<(b * hop + hop) { sum += Double(y[i] * y[i]) }
+        if start >= 0 && start + hop <= y.count {
+          for i in start..<(start + hop) { sum += Double(y[i] * y[i]) }
+        } else {
+          for i in start..<(start + hop) {
+            guard let j = paddedIndex(i, count: y.count, mode: padding) else { continue }
+            sum += Double(y[j] * y[j])
+          }
+        }
         return sum
       }
     }
@@ -27,22 +36,24 @@ enum TimeDomain {
   static func zeroCrossingRate(_ signal: [Float]) -> [Double] {
     let n = Framing.frameLength
     let frames = Framing.frameCount(samples: signal.count)
-    let y = padded(signal, by: n / 2, mode: .edge)
-    // crossingsBefore[i] = crossings between neighbours among y[0 ... i].
-    var crossingsBefore = [Int32](repeating: 0, count: y.count)
-    y.withUnsafeBufferPointer { y in
+    // crossingsBefore[i] = crossings between neighbours among signal[0 ... i]. The edge padding
+    // repeats the end samples, which adds no crossing: a frame counts those among the samples it
+    // covers, its ends clamped to the signal.
+    var crossingsBefore = [Int32](repeating: 0, count: signal.count)
+    signal.withUnsafeBufferPointer { y in
       var previousNegative = y[0] < -1e-10
       var count: Int32 = 0
       for i in 1..<y.count {
         let negative = y[i] < -1e-10
-        if negative != previousNegative { count += 1 }
+        count &+= negative != previousNegative ? 1 : 0
         previousNegative = negative
         crossingsBefore[i] = count
       }
     }
     return (0..<frames).map { t in
-      let start = t * Framing.hopLength
-      return Double(crossingsBefore[start + n - 1] - crossingsBefore[start]) / Double(n)
+      let first = min(max(t * Framing.hopLength - n / 2, 0), signal.count - 1)
+      let last = min(max(t * Framing.hopLength - n / 2 + n - 1, 0), signal.count - 1)
+      return Double(crossingsBefore[last] - crossingsBefore[first]) / Double(n)
     }
   }
 }

@@ -19,4 +19,13 @@ void genrekit_sliding_median_x8(
     const float *input, ptrdiff_t input_stride, const int32_t *positions, size_t position_count,
     int window, float *output, ptrdiff_t output_stride);
 
+/// Rows → lanes: `block[i * 8 + lane] = rows[lane * row_stride + i]` for i < length and
+/// lane < height (≤ 8); lanes from `height` on are set to 0.
+void genrekit_interleave_x8(
+    const float *rows, ptrdiff_t row_stride, size_t height, size_t length, float *block);
+
+/// Lanes → rows, the inverse: `rows[lane * row_stride + i] = block[i * 8 + lane]` for lane < height.
+void genrekit_deinterleave_x8(
+    const float *block, size_t length, size_t height, float *rows, ptrdiff_t row_stride);
+
 #endif
