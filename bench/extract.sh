@@ -12,7 +12,7 @@ mapfile -t all_clips < <(find "$clips_dir" -name '*.wav' | sort)
 out=bench/out
 mkdir -p "$out"
 
-swift build -c release --product genrekit >/dev/null
+swift build -c release --product genrekit --static-swift-stdlib >/dev/null
 genrekit=.build/release/genrekit
 export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 NUMBA_NUM_THREADS=1
 

@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 python=${PYTHON:-.venv-ref/bin/python}
 out=bench/out
 mkdir -p "$out"
-swift build -c release --product genrekit >/dev/null
+swift build -c release --product genrekit --static-swift-stdlib >/dev/null
 genrekit=.build/release/genrekit
 
 compare() {  # name table label group features split-options...

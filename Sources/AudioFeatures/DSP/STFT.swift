@@ -133,13 +133,14 @@ func inverseSTFT(
         }
         hopInRing.update(repeating: 0, count: hop)
       }
+      let frameSamples = buffers.real
       Framing.synthesisWindow.withUnsafeBufferPointer { w in
         for t in 0..<frameCount {
           frame(t, buffers.complex)
           fft.inverse(buffers)
           let offset = (t * hop) & (n - 1)
-          for i in 0..<(n - offset) { ring[offset + i] += w[i] * buffers.real[i] }
-          for i in (n - offset)..<n { ring[offset + i - n] += w[i] * buffers.real[i] }
+          for i in 0..<(n - offset) { ring[offset + i] += w[i] * frameSamples[i] }
+          for i in (n - offset)..<n { ring[offset + i - n] += w[i] * frameSamples[i] }
           emitHop(startingAt: t * hop)
         }
       }

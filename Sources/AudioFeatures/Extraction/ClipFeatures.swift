@@ -5,18 +5,18 @@ public struct MeanVariance: Sendable, Equatable {
 
   /// Two-pass, accumulated in Double (numpy accumulates float32 pairwise; the two agree to ~1e-7).
   public init<T: BinaryFloatingPoint>(_ values: [T]) {
-    guard !values.isEmpty else {
-      self.mean = 0
-      self.variance = 0
+    self = values.withUnsafeBufferPointer { v in MeanVariance(count: v.count) { Double(v[$0]) } }
+  }
+
+  /// Of `value(0) … value(count − 1)`, for values computed on demand instead of stored.
+  init(count: Int, _ value: (Int) -> Double) {
+    guard count > 0 else {
+      self.init(mean: 0, variance: 0)
       return
     }
-    let (mean, variance) = values.withUnsafeBufferPointer { v in
-      let mean = interleavedSum(v.count) { Double(v[$0]) } / Double(v.count)
-      let squares = interleavedSum(v.count) { (Double(v[$0]) - mean) * (Double(v[$0]) - mean) }
-      return (mean, squares / Double(v.count))
-    }
-    self.mean = mean
-    self.variance = variance
+    let mean = interleavedSum(count, value) / Double(count)
+    let squares = interleavedSum(count) { (value($0) - mean) * (value($0) - mean) }
+    self.init(mean: mean, variance: squares / Double(count))
   }
 
   public init(mean: Double, variance: Double) {

@@ -32,8 +32,7 @@ public struct FeatureExtractor: Sendable {
     let melDecibels = MelDecibels(magnitude: spectrogram.magnitude, frames: frames)
     let mfcc = MFCC.coefficients(melDecibels)
     let tempo = Tempo.estimate(onsetEnvelope: Tempo.onsetEnvelope(melDecibels))
-    let (harmonic, percussive) = HarmonicPercussive.separate(
-      spectrogram, signal: signal, zeroTail: mode == .kaggle)
+    let parts = HarmonicPercussive.separate(spectrogram, signal: signal, zeroTail: mode == .kaggle)
 
     return ClipFeatures(
       length: signal.count,
@@ -43,8 +42,8 @@ public struct FeatureExtractor: Sendable {
       spectralBandwidth: MeanVariance(shape.bandwidth),
       rolloff: MeanVariance(shape.rolloff),
       zeroCrossingRate: MeanVariance(TimeDomain.zeroCrossingRate(signal)),
-      harmonic: MeanVariance(harmonic).float32Rounded,
-      percussive: MeanVariance(percussive).float32Rounded,
+      harmonic: MeanVariance(parts.harmonic).float32Rounded,
+      percussive: MeanVariance(count: signal.count) { Double(parts.percussive($0)) }.float32Rounded,
       tempo: tempo,
       mfcc: mfcc.map { MeanVariance($0).float32Rounded })
   }

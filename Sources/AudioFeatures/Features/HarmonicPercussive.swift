@@ -12,7 +12,7 @@ enum HarmonicPercussive {
   ///     samples of both outputs are 0; librosa ≥ 0.9 reconstructs all N samples.
   static func separate(
     _ spectrogram: Spectrogram, signal: [Float], zeroTail: Bool
-  ) -> (harmonic: [Float], percussive: [Float]) {
+  ) -> Parts {
     let frames = spectrogram.frameCount
     let bins = spectrogram.binCount
     // Harmonic: median across time within each bin. Percussive: across frequency within each
@@ -39,25 +39,34 @@ enum HarmonicPercussive {
         }
       }
     }
-    // The two soft masks add up to 1 (to float32 rounding), the inverse STFT is linear and inverts
-    // the unmasked STFT to the signal itself: the percussive part is the signal minus the harmonic
-    // part, which saves librosa's second inverse STFT.
-    let percussive = [Float](unsafeUninitializedCapacity: length) { out, count in
-      for i in 0..<reconstructed { out[i] = signal[i] - harmonic[i] }
-      for i in reconstructed..<length { out[i] = 0 }
-      count = length
+    return Parts(signal: signal, harmonic: harmonic, reconstructedCount: reconstructed)
+  }
+
+  /// The harmonic waveform, and the percussive one computed on demand. The two soft masks add up
+  /// to 1 (to float32 rounding), the inverse STFT is linear and inverts the unmasked STFT to the
+  /// signal itself: the percussive part is the signal minus the harmonic part, which saves
+  /// librosa's second inverse STFT (and a signal-length array).
+  struct Parts {
+    let signal: [Float]
+    let harmonic: [Float]
+    /// Samples the inverse STFT reconstructs; both parts are 0 after them.
+    let reconstructedCount: Int
+
+    func percussive(_ i: Int) -> Float {
+      i < reconstructedCount ? signal[i] - harmonic[i] : 0
     }
-    return (harmonic, percussive)
   }
 
   /// `librosa.util.softmask(H, P, power=2, split_zeros=True)` for one bin, in float32: `H²/(H²+P²)`
   /// after scaling both by `max(H, P)`; 0.5 where both are ~0.
+  /// Branch-free, so that the loop over a block of frames vectorises.
   @inline(__always)
   static func harmonicSoftMask(_ h: Float, _ p: Float) -> Float {
     let z = max(h, p)
-    guard z >= Float.leastNormalMagnitude else { return 0.5 }
-    let hh = (h / z) * (h / z)
-    let pp = (p / z) * (p / z)
-    return hh / (hh + pp)
+    let silent = z < Float.leastNormalMagnitude
+    let scale = silent ? 1 : z
+    let hh = (h / scale) * (h / scale)
+    let pp = (p / scale) * (p / scale)
+    return silent ? 0.5 : hh / (hh + pp)
   }
 }

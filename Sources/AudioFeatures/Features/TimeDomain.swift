@@ -36,24 +36,21 @@ enum TimeDomain {
   static func zeroCrossingRate(_ signal: [Float]) -> [Double] {
     let n = Framing.frameLength
     let frames = Framing.frameCount(samples: signal.count)
-    // crossingsBefore[i] = crossings between neighbours among signal[0 ... i]. The edge padding
-    // repeats the end samples, which adds no crossing: a frame counts those among the samples it
-    // covers, its ends clamped to the signal.
-    var crossingsBefore = [Int32](repeating: 0, count: signal.count)
-    signal.withUnsafeBufferPointer { y in
-      var previousNegative = y[0] < -1e-10
-      var count: Int32 = 0
-      for i in 1..<y.count {
-        let negative = y[i] < -1e-10
-        count &+= negative != previousNegative ? 1 : 0
-        previousNegative = negative
-        crossingsBefore[i] = count
+    // A crossing at i is a sign change between samples i − 1 and i. The edge padding repeats the
+    // end samples, which adds none, so frame t counts the crossings at first + 1 ... last, its
+    // ends clamped to the signal; both ends only move forward, so the count is kept running.
+    return signal.withUnsafeBufferPointer { y in
+      @inline(__always) func crossing(_ i: Int) -> Int { (y[i] < -1e-10) != (y[i - 1] < -1e-10) ? 1 : 0 }
+      var count = 0
+      var (first, last) = (0, 0)
+      return (0..<frames).map { t in
+        let start = t * Framing.hopLength - n / 2
+        let (newFirst, newLast) = (min(max(start, 0), y.count - 1), min(max(start + n - 1, 0), y.count - 1))
+        for i in stride(from: last + 1, through: newLast, by: 1) { count += crossing(i) }
+        for i in stride(from: first + 1, through: newFirst, by: 1) { count -= crossing(i) }
+        (first, last) = (newFirst, newLast)
+        return Double(count) / Double(n)
       }
-    }
-    return (0..<frames).map { t in
-      let first = min(max(t * Framing.hopLength - n / 2, 0), signal.count - 1)
-      let last = min(max(t * Framing.hopLength - n / 2 + n - 1, 0), signal.count - 1)
-      return Double(crossingsBefore[last] - crossingsBefore[first]) / Double(n)
     }
   }
 }
