@@ -38,17 +38,29 @@ enum TimeDomain {
     let frames = Framing.frameCount(samples: signal.count)
     // A crossing at i is a sign change between samples i − 1 and i. The edge padding repeats the
     // end samples, which adds none, so frame t counts the crossings at first + 1 ... last, its
-    // ends clamped to the signal; both ends only move forward, so the count is kept running.
+    // ends clamped to the signal. Inside the signal that is four 512-sample blocks of crossings
+    // (blocks[b]: crossings at 512b + 1 ... 512b + 512) less the one at last + 1.
+    let hop = Framing.hopLength
     return signal.withUnsafeBufferPointer { y in
-      @inline(__always) func crossing(_ i: Int) -> Int { (y[i] < -1e-10) != (y[i - 1] < -1e-10) ? 1 : 0 }
-      var count = 0
-      var (first, last) = (0, 0)
+      @inline(__always) func crossing(_ i: Int) -> Int32 {
+        (y[i] < -1e-10) != (y[i - 1] < -1e-10) ? 1 : 0
+      }
+      func crossings(_ range: ClosedRange<Int>) -> Int32 {
+        var count: Int32 = 0
+        for i in range { count &+= crossing(i) }
+        return count
+      }
+      let blocks = (0..<(y.count / hop)).map { b in crossings((b * hop + 1)...min(b * hop + hop, y.count - 1)) }
       return (0..<frames).map { t in
-        let start = t * Framing.hopLength - n / 2
-        let (newFirst, newLast) = (min(max(start, 0), y.count - 1), min(max(start + n - 1, 0), y.count - 1))
-        for i in stride(from: last + 1, through: newLast, by: 1) { count += crossing(i) }
-        for i in stride(from: first + 1, through: newFirst, by: 1) { count -= crossing(i) }
-        (first, last) = (newFirst, newLast)
+        let first = t * hop - n / 2
+        let last = first + n - 1
+        let count: Int32
+        if first >= 0 && last + 1 < y.count {
+          count = blocks[t - 2] &+ blocks[t - 1] &+ blocks[t] &+ blocks[t + 1] &- crossing(last + 1)
+        } else {
+          let (low, high) = (min(max(first, 0), y.count - 1), min(max(last, 0), y.count - 1))
+          count = low < high ? crossings((low + 1)...high) : 0
+        }
         return Double(count) / Double(n)
       }
     }
