@@ -4,6 +4,7 @@ import Learning
 
 struct Compare: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "compare",
     abstract: "Train and score several models on one split of a feature table, side by side.",
     discussion: "Without a table, the GTZAN 30-s table bundled with GenreKit is used.")
 

@@ -7,6 +7,7 @@ extension CompatibilityMode: ExpressibleByArgument {}
 
 struct Extract: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "extract",
     abstract: "Compute the 57 GTZAN features of audio files, as CSV in the Kaggle schema.",
     discussion: """
       Inputs are audio files or directories (searched recursively for wav, au, aiff, aif, flac, \

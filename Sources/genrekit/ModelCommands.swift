@@ -51,7 +51,7 @@ struct HyperparameterArguments: ParsableArguments {
 }
 
 struct Split: ParsableCommand {
-  static let configuration = CommandConfiguration(abstract: "Write a group-aware split file (id,fold or id,set).")
+  static let configuration = CommandConfiguration(commandName: "split", abstract: "Write a group-aware split file (id,fold or id,set).")
 
   @Argument(help: "A feature table (CSV).") var table: String
   @OptionGroup var tableArguments: TableArguments
@@ -76,6 +76,7 @@ struct Split: ParsableCommand {
 
 struct Train: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "train",
     abstract: "Train one model and write it as a versioned JSON model file.",
     discussion: "With a split option, trains on the training part (and validation set) of the first fold; otherwise on every row.")
 
@@ -105,6 +106,7 @@ struct Train: ParsableCommand {
 
 struct Evaluate: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "evaluate",
     abstract: "Score a model file on a labelled table (on the test part when a split is given).")
 
   @Argument(help: "A model file from 'genrekit train'.") var model: String
@@ -150,7 +152,7 @@ struct Evaluate: ParsableCommand {
 }
 
 struct Predict: ParsableCommand {
-  static let configuration = CommandConfiguration(abstract: "Predict the label of every row of a table with a model file.")
+  static let configuration = CommandConfiguration(commandName: "predict", abstract: "Predict the label of every row of a table with a model file.")
 
   @Argument(help: "A model file from 'genrekit train'.") var model: String
   @Argument(help: "A feature table (CSV); a label column is not needed.") var table: String
