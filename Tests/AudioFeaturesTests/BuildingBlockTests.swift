@@ -57,6 +57,9 @@ import Testing
 
   /// Values from `numpy.pad`.
   @Test func paddingModesMatchNumpy() {
+    func padded(_ x: [Float], by pad: Int, mode: PaddingMode) -> [Float] {
+      (-pad..<(x.count + pad)).map { paddedIndex($0, count: x.count, mode: mode).map { x[$0] } ?? 0 }
+    }
     #expect(padded([1, 2, 3], by: 4, mode: .reflect) == [1, 2, 3, 2, 1, 2, 3, 2, 1, 2, 3])
     #expect(padded([1, 2, 3], by: 2, mode: .edge) == [1, 1, 1, 2, 3, 3, 3])
     #expect(padded([1, 2, 3], by: 1, mode: .constant) == [0, 1, 2, 3, 0])

@@ -27,19 +27,6 @@ func paddedIndex(_ index: Int, count: Int, mode: PaddingMode) -> Int? {
   }
 }
 
-/// `x` extended by `pad` samples on each side.
-func padded(_ x: [Float], by pad: Int, mode: PaddingMode) -> [Float] {
-  var out = [Float](repeating: 0, count: x.count + 2 * pad)
-  out.withUnsafeMutableBufferPointer { out in
-    x.withUnsafeBufferPointer { x in
-      for i in 0..<out.count {
-        if let j = paddedIndex(i - pad, count: x.count, mode: mode) { out[i] = x[j] }
-      }
-    }
-  }
-  return out
-}
-
 /// scipy.ndimage `reflect` (half-sample symmetric: `d c b a | a b c d | d c b a`), periodic with
 /// period 2L when the filter is longer than the axis. Used by the HPSS median filters.
 @inline(__always)
