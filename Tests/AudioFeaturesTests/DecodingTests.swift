@@ -79,7 +79,7 @@ func temporaryDirectory() throws -> URL {
     let directory = try temporaryDirectory()
     func expectFailure(_ name: String, contents: Data?, _ expected: AudioDecodingError? = nil) {
       let path = directory.appendingPathComponent(name).path
-      if let contents { FileManager.default.createFile(atPath: path, contents: contents) }
+      if let contents { #expect(FileManager.default.createFile(atPath: path, contents: contents)) }
       #expect(throws: AudioDecodingError.self, "\(name)") { _ = try decodeAudio(atPath: path) }
       if let expected {
         #expect(throws: expected) { _ = try decodeAudio(atPath: path) }
