@@ -37,3 +37,39 @@ func interleavedSum(_ count: Int, _ term: (Int) -> Double) -> Double {
   }
   return (partial.0 + partial.1) + (partial.2 + partial.3)
 }
+
+/// numpy's median of a non-empty buffer, in float32: the middle value, or the mean of the two
+/// middle values. Hoare selection of the lower middle value, then the minimum of what lies above
+/// it; the buffer is reordered.
+func median(reordering x: UnsafeMutableBufferPointer<Float>) -> Float {
+  precondition(!x.isEmpty, "median of an empty buffer")
+  let k = (x.count - 1) / 2
+  var low = 0
+  var high = x.count - 1
+  while low < high {
+    let pivot = x[(low + high) / 2]
+    var i = low
+    var j = high
+    while i <= j {
+      while x[i] < pivot { i += 1 }
+      while x[j] > pivot { j -= 1 }
+      if i <= j {
+        x.swapAt(i, j)
+        i += 1
+        j -= 1
+      }
+    }
+    if k <= j {
+      high = j
+    } else if k >= i {
+      low = i
+    } else {
+      break  // x[k] equals the pivot and is in place
+    }
+  }
+  guard x.count % 2 == 0 else { return x[k] }
+  // Selection leaves x[..<k] ≤ x[k] ≤ x[(k + 1)...].
+  var upper = x[k + 1]
+  for v in x[(k + 2)...] { upper = min(upper, v) }
+  return (x[k] + upper) / 2
+}

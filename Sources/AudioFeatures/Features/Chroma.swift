@@ -58,7 +58,8 @@ enum Chroma {
     }
     let voiced = pitches.indices.filter { pitches[$0] > 0 }
     guard !voiced.isEmpty else { return 0 }
-    let threshold = median(voiced.map { magnitudes[$0] })
+    var voicedMagnitudes = voiced.map { magnitudes[$0] }
+    let threshold = voicedMagnitudes.withUnsafeMutableBufferPointer { median(reordering: $0) }
     let selected = voiced.filter { magnitudes[$0] >= threshold }.map { pitches[$0] }
     return pitchTuning(selected)
   }
@@ -127,11 +128,4 @@ enum Chroma {
 func floorRemainder<T: BinaryFloatingPoint>(_ x: T, _ divisor: T) -> T {
   let r = x.truncatingRemainder(dividingBy: divisor)
   return r != 0 && (r < 0) != (divisor < 0) ? r + divisor : r
-}
-
-/// numpy's median: the middle value, or the mean of the two middle values (in float32).
-func median(_ values: [Float]) -> Float {
-  let sorted = values.sorted()
-  let mid = sorted.count / 2
-  return sorted.count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
 }

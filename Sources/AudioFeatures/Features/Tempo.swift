@@ -22,9 +22,7 @@ enum Tempo {
           for m in 0..<bands {
             column[m] = max(0, d[m * frames + u + 1] - d[m * frames + u])
           }
-          // Even count: numpy's median is the float32 mean of the two middle values.
-          let (lower, upper) = middlePair(column)
-          envelope[u + delay] = (lower + upper) / 2
+          envelope[u + delay] = median(reordering: column)
         }
       }
     }
@@ -89,36 +87,3 @@ enum Tempo {
   }
 }
 
-/// The two middle values of an even-length buffer in sorted order, by Hoare selection of the lower
-/// one and the minimum of what lies above it; the buffer is reordered.
-func middlePair(_ x: UnsafeMutableBufferPointer<Float>) -> (lower: Float, upper: Float) {
-  precondition(x.count >= 2 && x.count % 2 == 0, "middlePair needs an even, non-zero count")
-  let k = x.count / 2 - 1
-  var low = 0
-  var high = x.count - 1
-  while low < high {
-    let pivot = x[(low + high) / 2]
-    var i = low
-    var j = high
-    while i <= j {
-      while x[i] < pivot { i += 1 }
-      while x[j] > pivot { j -= 1 }
-      if i <= j {
-        x.swapAt(i, j)
-        i += 1
-        j -= 1
-      }
-    }
-    if k <= j {
-      high = j
-    } else if k >= i {
-      low = i
-    } else {
-      break  // x[k] equals the pivot and is in place
-    }
-  }
-  // Selection leaves x[..<k] ≤ x[k] ≤ x[(k + 1)...].
-  var upper = x[k + 1]
-  for v in x[(k + 2)...] { upper = min(upper, v) }
-  return (x[k], upper)
-}
