@@ -9,6 +9,7 @@ let package = Package(
     .library(name: "AudioFeatures", targets: ["AudioFeatures"]),
     .library(name: "TabularIO", targets: ["TabularIO"]),
     .library(name: "Learning", targets: ["Learning"]),
+    .library(name: "TensorIO", targets: ["TensorIO"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
@@ -30,10 +31,11 @@ let package = Package(
     // The HPSS median filter kernel, in C for its AVX2 version chosen at run time.
     .target(name: "CSlidingMedian"),
     .target(name: "TabularIO", dependencies: ["CCSV"]),
+    .target(name: "TensorIO"),
     .target(
       name: "AudioFeatures",
       dependencies: ["CSndFile", "CFFTW", "CSoxr", "CSlidingMedian", "TabularIO"]),
-    .target(name: "Learning", dependencies: ["CBLASLAPACK", "TabularIO"], resources: [.copy("Resources")]),
+    .target(name: "Learning", dependencies: ["CBLASLAPACK", "TabularIO", "TensorIO"], resources: [.copy("Resources")]),
 
     // MARK: Command-line tool
     .executableTarget(
@@ -45,10 +47,11 @@ let package = Package(
 
     // MARK: Tests
     .testTarget(name: "TabularIOTests", dependencies: ["TabularIO"]),
+    .testTarget(name: "TensorIOTests", dependencies: ["TensorIO"]),
     .testTarget(
       name: "AudioFeaturesTests", dependencies: ["AudioFeatures", "TabularIO", "CSndFile", "Learning"],
       resources: [.copy("Fixtures")]),
-    .testTarget(name: "LearningTests", dependencies: ["Learning", "TabularIO"], resources: [.copy("Fixtures")]),
-    .testTarget(name: "GenreKitCLITests", dependencies: ["genrekit", "TabularIO"]),
+    .testTarget(name: "LearningTests", dependencies: ["Learning", "TabularIO", "TensorIO"], resources: [.copy("Fixtures")]),
+    .testTarget(name: "GenreKitCLITests", dependencies: ["genrekit", "TabularIO", "TensorIO"]),
   ]
 )

@@ -27,7 +27,7 @@ public struct CSVError: Error, Equatable, CustomStringConvertible {
   }
 
   public var description: String {
-    var location = path
+    var location = InputFile.displayName(path)
     if let line { location += ":\(line)" }
     if let column { location += ", column \(column)" }
     return "\(location): \(reason)"
@@ -36,13 +36,17 @@ public struct CSVError: Error, Equatable, CustomStringConvertible {
 
 /// Parses CSV with libcsv in strict mode: RFC 4180 quoting (delimiters, quotes and newlines inside
 /// quoted fields), CRLF or LF line ends, an optional UTF-8 byte-order mark, and `,` or `;` as the
-/// delimiter (detected from the first line unless given). Blank lines are skipped.
+/// delimiter (detected from the first line unless given). Blank lines are skipped. `-` reads
+/// standard input.
 public enum CSVReader {
   public static func read(path: String, delimiter: UInt8? = nil) throws(CSVError) -> [CSVRecord] {
-    guard let data = FileManager.default.contents(atPath: path) else {
-      throw CSVError(path: path, reason: "cannot read the file")
+    let bytes: [UInt8]
+    do {
+      bytes = try InputFile.bytes(of: path)
+    } catch {
+      throw CSVError(path: path, reason: error.reason)
     }
-    return try parse([UInt8](data), path: path, delimiter: delimiter)
+    return try parse(bytes, path: path, delimiter: delimiter)
   }
 
   public static func parse(_ bytes: [UInt8], path: String, delimiter: UInt8? = nil) throws(CSVError)

@@ -22,6 +22,9 @@ struct GenreKit: ParsableCommand {
     } catch let failure as CSVError {
       log("genrekit: \(failure)")
       Foundation.exit(2)
+    } catch let failure as FileError {
+      log("genrekit: \(failure)")
+      Foundation.exit(2)
     } catch let failure as LearningError {
       log("genrekit: \(failure)")
       Foundation.exit(2)

@@ -97,9 +97,7 @@ struct Train: ParsableCommand {
     let file = ModelFile(
       pipeline: fitted, hyperparameters: settings.summary, featureNames: dataset.featureNames,
       classNames: dataset.classNames, labelColumn: tableArguments.label)
-    let writer = try AtomicFileWriter(destination: output)
-    writer.write(String(decoding: try file.encoded(), as: UTF8.self) + "\n")
-    try writer.commit()
+    try file.write(to: output)
     log("genrekit: trained \(model.rawValue) on \(training.count) rows; wrote \(output)")
   }
 }

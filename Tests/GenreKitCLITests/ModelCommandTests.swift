@@ -66,7 +66,7 @@ import Testing
     try String(text.prefix(text.count / 2)).write(to: truncated, atomically: true, encoding: .utf8)
     try expectRefusal(["predict", truncated.path, data], mentioning: "not a GenreKit model file")
     let future = directory.appendingPathComponent("future.json")
-    try text.replacingOccurrences(of: "\"formatVersion\":1", with: "\"formatVersion\":99").write(to: future, atomically: true, encoding: .utf8)
+    try text.replacingOccurrences(of: "\"formatVersion\" : 2", with: "\"formatVersion\" : 99").write(to: future, atomically: true, encoding: .utf8)
     try expectRefusal(["predict", future.path, data], mentioning: "version 99")
     let other = directory.appendingPathComponent("other.csv")
     try "filename,f1,label\nblues.00000.wav,1,blues\n".write(to: other, atomically: true, encoding: .utf8)

@@ -61,8 +61,9 @@ func blobs(perClass: Int = 40, classes: Int = 3, dimensions: Int = 4, seed: UInt
     let model = try settings(kind).fit(x, labels: y, classCount: 3, threads: 2)
     let file = ModelFile(pipeline: model, hyperparameters: settings(kind).summary, featureNames: ["a", "b", "c", "d"], classNames: ["x", "y", "z"], labelColumn: "label")
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("model-\(UUID()).json").path
-    try file.encoded().write(to: URL(fileURLWithPath: path))
+    try file.write(to: path)
     let loaded = try ModelFile.read(path: path)
+    #expect(loaded == file)
     #expect(try loaded.pipeline.probabilities(x) == model.probabilities(x))
   }
 

@@ -7,6 +7,7 @@ public enum LearningError: Error, Equatable, CustomStringConvertible {
   case invalidTable(String)
   case invalidSplit(String)
   case invalidModelFile(String)
+  case nonFiniteResult(String)
   case linearAlgebra(routine: String, info: Int32)
 
   public var description: String {
@@ -15,7 +16,8 @@ public enum LearningError: Error, Equatable, CustomStringConvertible {
     case .shapeMismatch(let what, let expected, let actual): return "\(what): expected \(expected), got \(actual)"
     case .singleClass(let detail): return "training data has a single class (\(detail)); a classifier needs at least two"
     case .notEnoughSamples(let needed, let got): return "not enough samples: need \(needed), got \(got)"
-    case .invalidTable(let message), .invalidSplit(let message), .invalidModelFile(let message): return message
+    case .invalidTable(let message), .invalidSplit(let message), .invalidModelFile(let message), .nonFiniteResult(let message):
+      return message
     case .linearAlgebra(let routine, let info): return "\(routine) failed (info \(info))"
     }
   }

@@ -210,12 +210,12 @@ public enum SplitFiles {
       }
       if header[1] == "fold" {
         guard let fold = Int(record.fields[1]), fold >= 0 else {
-          throw CSVError(path: path, line: record.line, column: 2, reason: "fold '\(record.fields[1])' is not a number ≥ 0")
+          throw CSVError(path: path, line: record.line, column: 2, reason: "fold \(excerpt(record.fields[1])) is not a number ≥ 0")
         }
         folds[record.fields[0]] = fold
       } else {
         guard let set = SplitSet(rawValue: record.fields[1]) else {
-          throw CSVError(path: path, line: record.line, column: 2, reason: "set '\(record.fields[1])' is not train, valid or test")
+          throw CSVError(path: path, line: record.line, column: 2, reason: "set \(excerpt(record.fields[1])) is not train, valid or test")
         }
         sets[record.fields[0]] = set
       }

@@ -43,7 +43,7 @@ public enum TableReader {
     }
     func index(of name: String, role: String) throws -> Int {
       guard let i = columns.firstIndex(of: name) else {
-        throw CSVError(path: path, line: header.line, reason: "no \(role) column '\(name)' (columns: \(columns.joined(separator: ", ")))")
+        throw CSVError(path: path, line: header.line, reason: "no \(role) column \(excerpt(name)) (columns: \(excerpt(columns.joined(separator: ", "), limit: 400)))")
       }
       return i
     }
@@ -76,12 +76,12 @@ public enum TableReader {
         let field = row.fields[c].trimmingCharacters(in: .whitespaces)
         let value = Double(field)
         if value == nil && !missingMarkers.contains(field.lowercased()) {
-          throw CSVError(path: path, line: row.line, column: c + 1, reason: "'\(field)' in column '\(columns[c])' is not a number")
+          throw CSVError(path: path, line: row.line, column: c + 1, reason: "\(excerpt(field)) in column \(excerpt(columns[c])) is not a number")
         }
         if !(value?.isFinite ?? false) && !options.allowMissing {
           throw CSVError(
             path: path, line: row.line, column: c + 1,
-            reason: "missing or non-finite value '\(field)' in column '\(columns[c])' (use --impute mean)")
+            reason: "missing or non-finite value \(excerpt(field)) in column \(excerpt(columns[c])) (use --impute mean)")
         }
         values.append(value.flatMap { $0.isFinite ? $0 : nil } ?? .nan)
       }

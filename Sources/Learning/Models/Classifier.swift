@@ -14,7 +14,7 @@ public protocol Classifier: Sendable {
 }
 
 /// A fitted classifier: class probabilities for new rows.
-public protocol FittedClassifier: Sendable, Codable, Equatable {
+public protocol FittedClassifier: Sendable, Equatable {
   var featureCount: Int { get }
   var classCount: Int { get }
   /// n × classCount, rows in [0, 1] summing to 1. Rows are independent, so `threads` changes

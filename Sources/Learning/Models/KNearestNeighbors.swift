@@ -1,7 +1,7 @@
-import CBLASLAPACK
+import TensorIO
 
 /// k-nearest-neighbours classification (scikit-learn `KNeighborsClassifier`, brute force).
-public struct KNearestNeighbors: Classifier, Equatable, Codable {
+public struct KNearestNeighbors: Classifier, Equatable {
   public enum Weighting: String, Sendable, Codable, CaseIterable {
     /// Every neighbour counts 1.
     case uniform
@@ -90,4 +90,30 @@ func smallestIndices(_ values: [Double], count: Int) -> [Int] {
     if best.count > count { best.removeLast() }
   }
   return best
+}
+
+extension KNearestNeighbors.Fitted: ArchivableModel {
+  struct Header: Codable, Sendable, Equatable {
+    var k: Int
+    var weighting: KNearestNeighbors.Weighting
+  }
+
+  var header: Header { Header(k: k, weighting: weighting) }
+
+  func archive(into tensors: inout TensorArchive) {
+    tensors.add("knn.training", training.values, shape: [training.rows, training.columns])
+    tensors.add("knn.labels", labels.map { Int32($0) }, shape: [labels.count])
+  }
+
+  init(header: Header, tensors: TensorArchive, shape: ModelShape) throws {
+    let rows = try tensors.shape(of: "knn.training", rank: 2)[0]
+    guard header.k >= 1, header.k <= rows else {
+      throw LearningError.invalidModelFile("model.k is \(header.k); it must be in 1...\(rows) (the training rows)")
+    }
+    let training = try tensors.doubles("knn.training", shape: [rows, shape.featureCount])
+    let labels = try tensors.int32s("knn.labels", shape: [rows], in: 0...Int32(shape.classCount - 1))
+    self.init(
+      k: header.k, weighting: header.weighting, classCount: shape.classCount,
+      training: Matrix(rows: rows, columns: shape.featureCount, values: training), labels: labels.map(Int.init))
+  }
 }

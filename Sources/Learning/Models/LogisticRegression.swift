@@ -1,10 +1,11 @@
 import Foundation
+import TensorIO
 
 /// Multinomial logistic regression with L2 penalty, fitted by L-BFGS (scikit-learn
 /// `LogisticRegression(solver='lbfgs')`). Minimises `mean cross-entropy + ‖W‖² / (2·C·n)`; the
 /// intercepts are not penalised. The problem is strictly convex, so the optimum (and the
 /// accuracy) do not depend on the optimiser's path.
-public struct LogisticRegression: Classifier, Equatable, Codable {
+public struct LogisticRegression: Classifier, Equatable {
   /// Inverse regularisation strength. Default 1.
   public var c = 1.0
   /// Default 1000 (scikit-learn: 100, which often stops before convergence on GTZAN).
@@ -92,4 +93,28 @@ func softmaxRows(_ scores: Matrix) -> Matrix {
     for c in 0..<out.columns { out.values[base + c] /= total }
   }
   return out
+}
+
+extension LogisticRegression.Fitted: ArchivableModel {
+  struct Header: Codable, Sendable, Equatable {
+    var iterations: Int
+    var converged: Bool
+  }
+
+  var header: Header { Header(iterations: iterations, converged: converged) }
+
+  /// Named as scikit-learn's `coef_` (classes × features) and `intercept_`.
+  func archive(into tensors: inout TensorArchive) {
+    tensors.add("logreg.coef", weights.values, shape: [weights.rows, weights.columns])
+    tensors.add("logreg.intercept", intercepts, shape: [intercepts.count])
+  }
+
+  init(header: Header, tensors: TensorArchive, shape: ModelShape) throws {
+    self.init(
+      weights: Matrix(
+        rows: shape.classCount, columns: shape.featureCount,
+        values: try tensors.doubles("logreg.coef", shape: [shape.classCount, shape.featureCount])),
+      intercepts: try tensors.doubles("logreg.intercept", shape: [shape.classCount]),
+      iterations: header.iterations, converged: header.converged)
+  }
 }

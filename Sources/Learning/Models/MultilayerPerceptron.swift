@@ -1,11 +1,11 @@
-import CBLASLAPACK
+import TensorIO
 import Foundation
 
 /// A feed-forward network with ReLU hidden layers and a softmax output, trained by Adam on
 /// mini-batches (scikit-learn `MLPClassifier`): Glorot-uniform initial weights, cross-entropy plus
 /// L2 penalty `α/2·‖W‖²/batch`, stopping when the training loss has not improved by `tolerance`
 /// for `patience` epochs (or, with `validationFraction`, when the held-out accuracy has not).
-public struct MultilayerPerceptron: Classifier, Equatable, Codable {
+public struct MultilayerPerceptron: Classifier, Equatable {
   /// Default [100].
   public var hiddenLayers = [100]
   /// Default 1e-3.
@@ -122,7 +122,7 @@ public struct MultilayerPerceptron: Classifier, Equatable, Codable {
   }
 
   public struct Fitted: FittedClassifier {
-    public struct Layer: Sendable, Codable, Equatable {
+    public struct Layer: Sendable, Equatable {
       /// fanIn × fanOut.
       public var weights: Matrix
       public var biases: [Double]
@@ -251,5 +251,37 @@ struct Adam {
         }
       }
     }
+  }
+}
+
+extension MultilayerPerceptron.Fitted: ArchivableModel {
+  struct Header: Codable, Sendable, Equatable {
+    /// Inputs, hidden layers, classes.
+    var layerSizes: [Int]
+    var epochs: Int
+  }
+
+  var header: Header { Header(layerSizes: [featureCount] + layers.map(\.biases.count), epochs: epochs) }
+
+  /// Named as scikit-learn's `coefs_[l]` (fan-in × fan-out) and `intercepts_[l]`.
+  func archive(into tensors: inout TensorArchive) {
+    for (l, layer) in layers.enumerated() {
+      tensors.add("mlp.coefs.\(l)", layer.weights.values, shape: [layer.weights.rows, layer.weights.columns])
+      tensors.add("mlp.intercepts.\(l)", layer.biases, shape: [layer.biases.count])
+    }
+  }
+
+  init(header: Header, tensors: TensorArchive, shape: ModelShape) throws {
+    let sizes = header.layerSizes
+    guard sizes.count >= 2, sizes.first == shape.featureCount, sizes.last == shape.classCount, sizes.allSatisfy({ $0 >= 1 }) else {
+      throw LearningError.invalidModelFile(
+        "model.layerSizes is \(sizes); it must run from the \(shape.featureCount) features to the \(shape.classCount) classes")
+    }
+    let layers = try (0..<(sizes.count - 1)).map { l in
+      Layer(
+        weights: Matrix(rows: sizes[l], columns: sizes[l + 1], values: try tensors.doubles("mlp.coefs.\(l)", shape: [sizes[l], sizes[l + 1]])),
+        biases: try tensors.doubles("mlp.intercepts.\(l)", shape: [sizes[l + 1]]))
+    }
+    self.init(layers: layers, epochs: header.epochs)
   }
 }

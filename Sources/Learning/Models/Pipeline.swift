@@ -1,5 +1,5 @@
 /// The models GenreKit compares, by their command-line names.
-public enum ModelKind: String, Sendable, Codable, CaseIterable {
+public enum ModelKind: String, Sendable, CaseIterable {
   case knn, forest, logreg, mlp
 
   /// Standardisation is on by default for the distance- and gradient-based models.
@@ -34,7 +34,7 @@ public enum ModelSettings: Sendable, Equatable {
 }
 
 /// A fitted model of any kind (for files and for the CLI).
-public enum FittedModel: Sendable, Equatable, Codable {
+public enum FittedModel: Sendable, Equatable {
   case knn(KNearestNeighbors.Fitted)
   case forest(RandomForest.Fitted)
   case logreg(LogisticRegression.Fitted)
@@ -99,7 +99,7 @@ public struct PipelineSettings: Sendable, Equatable {
   }
 }
 
-public struct FittedPipeline: Sendable, Equatable, Codable {
+public struct FittedPipeline: Sendable, Equatable {
   public var kind: ModelKind
   /// Always fitted: it imputes missing values even when `scales` is false.
   public var scaler: StandardScaler
@@ -113,7 +113,12 @@ public struct FittedPipeline: Sendable, Equatable, Codable {
     guard x.columns == featureCount else { throw .shapeMismatch(what: "feature columns", expected: featureCount, actual: x.columns) }
     var transformed = scales ? scaler.transform(x) : scaler.imputeOnly(x)
     if let pca { transformed = pca.transform(transformed) }
-    return model.probabilities(transformed, threads: threads)
+    let probabilities = model.probabilities(transformed, threads: threads)
+    // Finite weights can still overflow on extreme inputs; a NaN must not pass for a result.
+    if let bad = probabilities.values.firstIndex(where: { !$0.isFinite }) {
+      throw .nonFiniteResult("row \(bad / max(1, probabilities.columns) + 1): the model's class probabilities are not finite (its arithmetic overflows on this row)")
+    }
+    return probabilities
   }
 
   public func predict(_ x: Matrix, threads: Int = 1) throws(LearningError) -> [Int] {

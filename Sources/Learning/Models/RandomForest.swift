@@ -1,4 +1,5 @@
 import Foundation
+import TensorIO
 
 /// Random forest of CART trees (scikit-learn `RandomForestClassifier`): each tree is grown on a
 /// bootstrap sample with Gini impurity, trying `maxFeatures` random features per split; the forest
@@ -6,8 +7,8 @@ import Foundation
 ///
 /// Tree i draws from its own seeded stream (`seed`, i), and trees are gathered in order, so the
 /// same seed gives the same forest for any number of threads.
-public struct RandomForest: Classifier, Equatable, Codable {
-  public enum MaxFeatures: Sendable, Codable, Equatable {
+public struct RandomForest: Classifier, Equatable {
+  public enum MaxFeatures: Sendable, Equatable {
     /// ⌊√d⌋ (at least 1). The default.
     case squareRoot
     case all
@@ -83,11 +84,11 @@ public struct RandomForest: Classifier, Equatable, Codable {
     public func probabilities(_ x: Matrix, threads: Int) -> Matrix {
       parallelRows(x.rows, columns: classCount, threads: threads) { range, out in
         for r in range {
-          let row = Array(x.row(r))
+          let row = x.row(r)
           let sums = out + r * classCount
           for tree in trees {
-            let leaf = tree.leaf(for: row)
-            for c in 0..<classCount { sums[c] += tree.distribution[leaf * classCount + c] }
+            let distribution = tree.distribution(for: row)
+            for c in 0..<classCount { sums[c] += distribution[distribution.startIndex + c] }
           }
           for c in 0..<classCount { sums[c] /= Double(trees.count) }
         }
@@ -96,22 +97,96 @@ public struct RandomForest: Classifier, Equatable, Codable {
   }
 }
 
-/// A fitted binary tree in flat arrays. Internal node i sends a row left when
-/// `row[feature[i]] <= threshold[i]`; leaves have feature −1 and a normalised class distribution.
-public struct DecisionTree: Sendable, Codable, Equatable {
-  public var feature: [Int32] = []
-  public var threshold: [Double] = []
-  public var left: [Int32] = []
-  public var right: [Int32] = []
-  /// classCount values per node (used at leaves).
-  public var distribution: [Double] = []
+/// A fitted binary tree in flat arrays (as scikit-learn's `tree_`). Internal node i sends a row
+/// left when `row[feature[i]] <= threshold[i]`; leaves have feature, left and right −1. Each leaf
+/// keeps the bootstrap-weighted class counts of its training samples, from which its class
+/// distribution is computed.
+public struct DecisionTree: Sendable, Equatable {
+  public let feature: [Int32]
+  public let threshold: [Double]
+  public let left: [Int32]
+  public let right: [Int32]
+  /// `classCount` counts per leaf, leaves in node order.
+  public let leafCounts: [Int32]
+  public let classCount: Int
+  /// Per node: its row of `leafDistributions`, or −1 for an internal node.
+  private let leafOfNode: [Int32]
+  /// `leafCounts` normalised per leaf.
+  private let leafDistributions: [Double]
 
-  func leaf(for row: [Double]) -> Int {
+  init(feature: [Int32], threshold: [Double], left: [Int32], right: [Int32], leafCounts: [Int32], classCount: Int) {
+    self.feature = feature
+    self.threshold = threshold
+    self.left = left
+    self.right = right
+    self.leafCounts = leafCounts
+    self.classCount = classCount
+    var leaf: Int32 = 0
+    leafOfNode = feature.map { f in
+      guard f < 0 else { return -1 }
+      defer { leaf += 1 }
+      return leaf
+    }
+    var distributions = [Double](repeating: 0, count: leafCounts.count)
+    for start in stride(from: 0, to: leafCounts.count, by: max(1, classCount)) {
+      let counts = leafCounts[start..<(start + classCount)].map(Double.init)
+      let total = counts.reduce(0, +)
+      for c in 0..<classCount { distributions[start + c] = counts[c] / total }
+    }
+    leafDistributions = distributions
+  }
+
+  /// The class distribution of the leaf `row` falls in (`classCount` values).
+  func distribution(for row: ArraySlice<Double>) -> ArraySlice<Double> {
     var node = 0
     while feature[node] >= 0 {
-      node = Int(row[Int(feature[node])] <= threshold[node] ? left[node] : right[node])
+      node = Int(row[row.startIndex + Int(feature[node])] <= threshold[node] ? left[node] : right[node])
     }
-    return node
+    let start = Int(leafOfNode[node]) * classCount
+    return leafDistributions[start..<(start + classCount)]
+  }
+
+  /// A tree read from a model file, checked so that prediction can neither fail nor loop: every
+  /// child index points forward within the tree (so no node is its own ancestor), every node but
+  /// the root is the child of exactly one node, features index the model's columns, thresholds are
+  /// finite, and every leaf has non-negative counts with a positive total.
+  init(validating feature: [Int32], threshold: [Double], left: [Int32], right: [Int32], leafCounts: [Int32], classCount: Int, featureCount: Int) throws(LearningError) {
+    let nodes = feature.count
+    guard nodes >= 1 else { throw .invalidModelFile("a tree has no nodes") }
+    var parents = [Int32](repeating: 0, count: nodes)
+    var leaves = 0
+    for i in 0..<nodes {
+      if feature[i] < 0 {
+        guard feature[i] == -1, left[i] == -1, right[i] == -1 else {
+          throw .invalidModelFile("node \(i) is a leaf (feature \(feature[i])) but has children \(left[i]), \(right[i])")
+        }
+        leaves += 1
+        continue
+      }
+      guard Int(feature[i]) < featureCount else {
+        throw .invalidModelFile("node \(i) splits on feature \(feature[i]); the model has \(featureCount) features")
+      }
+      guard threshold[i].isFinite else { throw .invalidModelFile("node \(i) has threshold \(threshold[i])") }
+      for child in [left[i], right[i]] {
+        guard Int(child) > i, Int(child) < nodes else {
+          throw .invalidModelFile("node \(i) has child \(child); children must lie in \(i + 1)..<\(nodes)")
+        }
+        parents[Int(child)] += 1
+      }
+    }
+    if let orphan = (1..<nodes).first(where: { parents[$0] != 1 }) {
+      throw .invalidModelFile("node \(orphan) is the child of \(parents[orphan]) nodes; every node but the root must be reached once")
+    }
+    guard leafCounts.count == leaves * classCount else {
+      throw .invalidModelFile("\(leafCounts.count) leaf counts for \(leaves) leaves of \(classCount) classes")
+    }
+    for start in stride(from: 0, to: leafCounts.count, by: classCount) {
+      let counts = leafCounts[start..<(start + classCount)]
+      guard counts.allSatisfy({ $0 >= 0 }), counts.contains(where: { $0 > 0 }) else {
+        throw .invalidModelFile("leaf \(start / classCount) has counts \(Array(counts)); they must be ≥ 0 and not all 0")
+      }
+    }
+    self.init(feature: feature, threshold: threshold, left: left, right: right, leafCounts: leafCounts, classCount: classCount)
   }
 }
 
@@ -147,7 +222,12 @@ private struct TreeBuilder {
   var orders: [[Int32]]
   var goesLeft: [Bool]
   var scratch: [Int32]
-  var tree = DecisionTree()
+  var feature: [Int32] = []
+  var threshold: [Double] = []
+  var left: [Int32] = []
+  var right: [Int32] = []
+  /// Per node, its class counts when it ends as a leaf (kept only for leaves).
+  var leafCountsOfNode: [Int: [Int32]] = [:]
 
   init(columns: ColumnMajor, labels: [Int], weights: [Int32], classCount: Int, maxFeatures: Int, minSamplesLeaf: Int, maxDepth: Int) {
     self.columns = columns
@@ -166,32 +246,34 @@ private struct TreeBuilder {
     var stack: [(node: Int, start: Int, end: Int, depth: Int)] = [(addNode(), 0, orders[0].count, 0)]
     while let (node, start, end, depth) = stack.popLast() {
       let counts = classCounts(start, end)
-      let total = counts.reduce(0, +)
-      for c in 0..<classCount { tree.distribution[node * classCount + c] = counts[c] / total }
       let pure = counts.filter { $0 > 0 }.count <= 1
       guard !pure, depth < maxDepth, end - start >= max(2, 2 * minSamplesLeaf),
         let split = bestSplit(start, end, parentCounts: counts, using: &generator)
-      else { continue }
+      else {
+        // Weights are whole bootstrap counts, so the sums are exact integers.
+        leafCountsOfNode[node] = counts.map { Int32($0) }
+        continue
+      }
       let middle = partition(start, end, feature: split.feature, threshold: split.threshold)
       let leftNode = addNode()
       let rightNode = addNode()
-      tree.feature[node] = Int32(split.feature)
-      tree.threshold[node] = split.threshold
-      tree.left[node] = Int32(leftNode)
-      tree.right[node] = Int32(rightNode)
+      feature[node] = Int32(split.feature)
+      threshold[node] = split.threshold
+      left[node] = Int32(leftNode)
+      right[node] = Int32(rightNode)
       stack.append((rightNode, middle, end, depth + 1))
       stack.append((leftNode, start, middle, depth + 1))
     }
-    return tree
+    let leafCounts = feature.indices.filter { feature[$0] < 0 }.flatMap { leafCountsOfNode[$0]! }
+    return DecisionTree(feature: feature, threshold: threshold, left: left, right: right, leafCounts: leafCounts, classCount: classCount)
   }
 
   private mutating func addNode() -> Int {
-    tree.feature.append(-1)
-    tree.threshold.append(0)
-    tree.left.append(-1)
-    tree.right.append(-1)
-    tree.distribution += [Double](repeating: 0, count: classCount)
-    return tree.feature.count - 1
+    feature.append(-1)
+    threshold.append(0)
+    left.append(-1)
+    right.append(-1)
+    return feature.count - 1
   }
 
   private func classCounts(_ start: Int, _ end: Int) -> [Double] {
@@ -302,4 +384,59 @@ private final class TreeSlots: @unchecked Sendable {
     lock.unlock()
   }
   var all: [DecisionTree] { trees.map { $0! } }
+}
+
+extension RandomForest.Fitted: ArchivableModel {
+  struct Header: Codable, Sendable, Equatable {}
+
+  var header: Header { Header() }
+
+  /// Every tree's node arrays end to end (children index nodes of their own tree), with
+  /// `forest.node_offsets[t]` the first node of tree t, and the leaves' counts in node order.
+  func archive(into tensors: inout TensorArchive) {
+    var offsets: [Int64] = [0]
+    for tree in trees { offsets.append(offsets.last! + Int64(tree.feature.count)) }
+    let nodes = Int(offsets.last!)
+    tensors.add("forest.node_offsets", offsets, shape: [offsets.count])
+    tensors.add("forest.feature", trees.flatMap(\.feature), shape: [nodes])
+    tensors.add("forest.threshold", trees.flatMap(\.threshold), shape: [nodes])
+    tensors.add("forest.left", trees.flatMap(\.left), shape: [nodes])
+    tensors.add("forest.right", trees.flatMap(\.right), shape: [nodes])
+    let leafCounts = trees.flatMap(\.leafCounts)
+    tensors.add("forest.leaf_counts", leafCounts, shape: [leafCounts.count / classCount, classCount])
+  }
+
+  init(header: Header, tensors: TensorArchive, shape: ModelShape) throws {
+    let treeCount = try tensors.shape(of: "forest.node_offsets", rank: 1)[0] - 1
+    guard treeCount >= 1 else { throw LearningError.invalidModelFile("forest.node_offsets holds no tree") }
+    let nodes = try tensors.shape(of: "forest.feature", rank: 1)[0]
+    let offsets = try tensors.int64s("forest.node_offsets", shape: [treeCount + 1])
+    guard offsets.first == 0, offsets.last == Int64(nodes), zip(offsets, offsets.dropFirst()).allSatisfy({ $0 < $1 }) else {
+      throw LearningError.invalidModelFile("forest.node_offsets must rise from 0 to the \(nodes) nodes, each tree at least one node")
+    }
+    let classes = shape.classCount
+    let feature = try tensors.int32s("forest.feature", shape: [nodes])
+    let threshold = try tensors.doubles("forest.threshold", shape: [nodes], finite: false)
+    let left = try tensors.int32s("forest.left", shape: [nodes])
+    let right = try tensors.int32s("forest.right", shape: [nodes])
+    let leaves = feature.filter { $0 < 0 }.count
+    let leafCounts = try tensors.int32s("forest.leaf_counts", shape: [leaves, classes])
+    var leafStart = 0
+    var trees: [DecisionTree] = []
+    for t in 0..<treeCount {
+      let range = Int(offsets[t])..<Int(offsets[t + 1])
+      let treeLeaves = feature[range].filter { $0 < 0 }.count
+      do {
+        trees.append(
+          try DecisionTree(
+            validating: Array(feature[range]), threshold: Array(threshold[range]), left: Array(left[range]),
+            right: Array(right[range]), leafCounts: Array(leafCounts[(leafStart * classes)..<((leafStart + treeLeaves) * classes)]),
+            classCount: classes, featureCount: shape.featureCount))
+      } catch {
+        throw LearningError.invalidModelFile("tree \(t): \(error)")
+      }
+      leafStart += treeLeaves
+    }
+    self.init(featureCount: shape.featureCount, classCount: classes, trees: trees)
+  }
 }

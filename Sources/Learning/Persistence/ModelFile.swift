@@ -1,11 +1,22 @@
 import Foundation
+import TabularIO
+import TensorIO
 
-/// A trained pipeline with everything needed to apply it to a new table: versioned JSON.
-public struct ModelFile: Codable, Equatable, Sendable {
-  public static let currentVersion = 1
+/// A trained pipeline with everything needed to apply it to a new table.
+///
+/// On disk a model is two files: `name.json` holds the structure (kind, hyperparameters, feature
+/// and class names, preprocessing and model settings) and `name.safetensors`, beside it, every
+/// numeric array (see `TensorArchive`; the tensor names are listed in README). The JSON names its
+/// tensor file and records its size and XXH64 checksum, so a pair that does not belong together
+/// is refused. Written to standard output (`-`), the tensor file's bytes are embedded in the JSON
+/// as base64 instead (`tensors.inline`).
+///
+/// A model file is untrusted input: reading checks every dimension, index and value against the
+/// model's own shapes, and any violation is a `LearningError.invalidModelFile` naming the file.
+public struct ModelFile: Equatable, Sendable {
+  public static let currentVersion = 2
+  static let format = "genrekit-model"
 
-  public var format = "genrekit-model"
-  public var formatVersion = ModelFile.currentVersion
   public var kind: ModelKind
   /// The hyperparameters, as given to `fit` (for the record).
   public var hyperparameters: [String: String]
@@ -26,33 +37,150 @@ public struct ModelFile: Codable, Equatable, Sendable {
     self.pipeline = pipeline
   }
 
-  public func encoded() throws -> Data {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys]
-    return try encoder.encode(self)
+  // MARK: Writing
+
+  /// The tensor file written beside the model file `path`: `.json` replaced by `.safetensors`.
+  public static func tensorFilePath(for path: String) -> String {
+    (path.hasSuffix(".json") ? String(path.dropLast(5)) : path) + ".safetensors"
   }
 
-  /// Reads and checks a model file; errors say what is wrong with it.
-  public static func read(path: String) throws(LearningError) -> ModelFile {
-    guard let data = FileManager.default.contents(atPath: path) else {
-      throw .invalidModelFile("\(path): cannot read the model file")
+  /// Writes the model file and its tensor file, each atomically (tensors first: a failure between
+  /// the two leaves a pair whose checksum differs, which reading refuses). `-` writes one JSON
+  /// document, tensors embedded, to standard output.
+  public func write(to path: String) throws {
+    guard !path.hasSuffix(".safetensors") else {
+      throw FileError(path: path, reason: "a model file is JSON; name it .json (its tensors go beside it as .safetensors)")
     }
+    var tensors = TensorArchive()
+    tensors.metadata = ["format": "genrekit-model-tensors", "kind": kind.rawValue]
+    pipeline.archive(into: &tensors)
+    let bytes = tensors.serialized()
+    var reference = TensorReference(bytes: bytes.count, checksum: Self.checksum(bytes))
+    if path == "-" {
+      reference.inline = Data(bytes).base64EncodedString()
+    } else {
+      let tensorPath = Self.tensorFilePath(for: path)
+      reference.file = (tensorPath as NSString).lastPathComponent
+      let writer = try AtomicFileWriter(destination: tensorPath)
+      writer.write(bytes)
+      try writer.commit()
+    }
+    let writer = try AtomicFileWriter(destination: path)
+    writer.write(try json(tensors: reference) + "\n")
+    try writer.commit()
+  }
+
+  /// The JSON document (sorted keys, so that equal models give equal bytes).
+  func json(tensors: TensorReference) throws -> String {
+    let document = Document(
+      format: Self.format, formatVersion: Self.currentVersion, kind: kind.rawValue, hyperparameters: hyperparameters,
+      featureNames: featureNames, classNames: classNames, labelColumn: labelColumn, pipeline: pipeline.header,
+      tensors: tensors)
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+    return String(decoding: try encoder.encode(WithModel(document: document, model: pipeline.model.header)), as: UTF8.self)
+  }
+
+  static func checksum(_ bytes: [UInt8]) -> String { "xxh64:" + String(xxHash64(bytes), radix: 16) }
+
+  // MARK: Reading
+
+  /// Reads and checks a model file (`-`: standard input); errors name the file and what is wrong.
+  public static func read(path: String) throws(LearningError) -> ModelFile {
+    let data: Data
+    do {
+      data = try InputFile.contents(of: path)
+    } catch {
+      throw .invalidModelFile("\(InputFile.displayName(path)): cannot read the model file: \(error.reason)")
+    }
+    do {
+      return try decode(data, path: path)
+    } catch let error as LearningError {
+      throw .invalidModelFile("\(InputFile.displayName(path)): \(error)")
+    } catch let error as DecodingError {
+      throw .invalidModelFile("\(InputFile.displayName(path)): \(describe(error))")
+    } catch {
+      throw .invalidModelFile("\(InputFile.displayName(path)): \(error)")
+    }
+  }
+
+  private static func decode(_ data: Data, path: String) throws -> ModelFile {
     struct Header: Decodable {
       var format: String?
       var formatVersion: Int?
     }
-    guard let header = try? JSONDecoder().decode(Header.self, from: data), header.format == "genrekit-model" else {
-      throw .invalidModelFile("\(path): not a GenreKit model file (truncated or not JSON)")
+    guard let header = try? JSONDecoder().decode(Header.self, from: data), header.format == format else {
+      throw LearningError.invalidModelFile("not a GenreKit model file (truncated or not JSON)")
     }
     guard header.formatVersion == currentVersion else {
-      throw .invalidModelFile(
-        "\(path): model file format version \(header.formatVersion.map(String.init) ?? "?") is not supported (this GenreKit reads version \(currentVersion))")
+      throw LearningError.invalidModelFile(
+        "model file format version \(header.formatVersion.map(String.init) ?? "?") is not supported (this GenreKit reads version \(currentVersion); train the model again)")
     }
-    do {
-      return try JSONDecoder().decode(ModelFile.self, from: data)
-    } catch {
-      throw .invalidModelFile("\(path): damaged model file: \(error)")
+    let document = try JSONDecoder().decode(Document.self, from: data)
+    guard let kind = ModelKind(rawValue: document.kind) else {
+      throw LearningError.invalidModelFile(
+        "unknown model kind \(excerpt(document.kind)) (this GenreKit knows \(ModelKind.allCases.map(\.rawValue).joined(separator: ", ")))")
     }
+    try checkNames(document.featureNames, field: "featureNames", atLeast: 1)
+    try checkNames(document.classNames, field: "classNames", atLeast: 2)
+    let tensors = try TensorArchive(serialized: try tensorBytes(document.tensors, modelPath: path))
+    let pipeline = try FittedPipeline(
+      kind: kind, header: document.pipeline, modelJSON: data, tensors: tensors,
+      featureCount: document.featureNames.count, classCount: document.classNames.count)
+    return ModelFile(
+      kind: kind, hyperparameters: document.hyperparameters, featureNames: document.featureNames,
+      classNames: document.classNames, labelColumn: document.labelColumn, pipeline: pipeline)
+  }
+
+  private init(
+    kind: ModelKind, hyperparameters: [String: String], featureNames: [String], classNames: [String], labelColumn: String,
+    pipeline: FittedPipeline
+  ) {
+    self.kind = kind
+    self.hyperparameters = hyperparameters
+    self.featureNames = featureNames
+    self.classNames = classNames
+    self.labelColumn = labelColumn
+    self.pipeline = pipeline
+  }
+
+  private static func checkNames(_ names: [String], field: String, atLeast minimum: Int) throws {
+    guard names.count >= minimum else { throw LearningError.invalidModelFile("\(field) holds \(names.count) names; at least \(minimum) needed") }
+    var seen = Set<String>()
+    if let repeated = names.first(where: { !seen.insert($0).inserted }) {
+      throw LearningError.invalidModelFile("\(field) names \(excerpt(repeated)) twice")
+    }
+  }
+
+  /// The tensor bytes a model file refers to, checked against its recorded size and checksum.
+  private static func tensorBytes(_ reference: TensorReference, modelPath: String) throws -> [UInt8] {
+    let bytes: [UInt8]
+    let source: String
+    if let inline = reference.inline {
+      guard let decoded = Data(base64Encoded: inline) else { throw LearningError.invalidModelFile("tensors.inline is not base64") }
+      bytes = [UInt8](decoded)
+      source = "tensors.inline"
+    } else if let file = reference.file {
+      // Only a file beside the model: a model file cannot point GenreKit at other paths.
+      guard !file.isEmpty, !file.contains("/"), file != ".", file != ".." else {
+        throw LearningError.invalidModelFile("tensors.file \(excerpt(file)) must be a file name beside the model file")
+      }
+      let directory = modelPath == "-" ? "." : (modelPath as NSString).deletingLastPathComponent
+      let tensorPath = directory.isEmpty ? file : directory + "/" + file
+      do {
+        bytes = try InputFile.bytes(of: tensorPath)
+      } catch {
+        throw LearningError.invalidModelFile("its tensor file \(error) (copy it along with the model file)")
+      }
+      source = tensorPath
+    } else {
+      throw LearningError.invalidModelFile("tensors names neither a file nor inline data")
+    }
+    guard bytes.count == reference.bytes, checksum(bytes) == reference.checksum else {
+      throw LearningError.invalidModelFile(
+        "\(source) does not belong to this model file (\(bytes.count) bytes, checksum \(checksum(bytes)); the model file records \(reference.bytes) bytes, \(excerpt(reference.checksum)))")
+    }
+    return bytes
   }
 
   /// The table's columns for this model, in the model's order; names the missing ones.
@@ -68,4 +196,132 @@ public struct ModelFile: Codable, Equatable, Sendable {
     for r in 0..<table.count { for c in columns { values.append(table.features[r, c]) } }
     return Matrix(rows: table.count, columns: columns.count, values: values)
   }
+
+  /// A decoding error as one line: the field's path and what is wrong with it.
+  static func describe(_ error: DecodingError) -> String {
+    func path(_ keys: [any CodingKey]) -> String {
+      keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().trimmingCharacters(in: ["."])
+    }
+    switch error {
+    case .keyNotFound(let key, let context): return "field \(path(context.codingPath + [key])) is missing"
+    case .typeMismatch(let type, let context): return "field \(path(context.codingPath)) is not \(typeName(type))"
+    case .valueNotFound(let type, let context): return "field \(path(context.codingPath)) is null, expected \(typeName(type))"
+    case .dataCorrupted(let context):
+      return context.codingPath.isEmpty ? "not valid JSON" : "field \(path(context.codingPath)) has an invalid value"
+    @unknown default: return "damaged model file"
+    }
+  }
+
+  private static func typeName(_ type: Any.Type) -> String {
+    switch type {
+    case is String.Type: return "a string"
+    case is Int.Type, is Int32.Type, is Int64.Type: return "an integer"
+    case is Double.Type: return "a number"
+    case is Bool.Type: return "true or false"
+    default: return String(describing: type).hasPrefix("Array") ? "a list" : "an object"
+    }
+  }
+
+  // MARK: The JSON document
+
+  struct TensorReference: Codable, Equatable {
+    /// The tensor file's name, in the model file's directory.
+    var file: String?
+    /// Or the tensor file's bytes, base64.
+    var inline: String?
+    var bytes: Int
+    var checksum: String
+
+    init(bytes: Int, checksum: String) {
+      self.bytes = bytes
+      self.checksum = checksum
+    }
+  }
+
+  struct Document: Codable {
+    var format: String
+    var formatVersion: Int
+    var kind: String
+    var hyperparameters: [String: String]
+    var featureNames: [String]
+    var classNames: [String]
+    var labelColumn: String
+    var pipeline: FittedPipeline.Header
+    var tensors: TensorReference
+  }
+
+  /// The document and the model kind's own header (`model`), written as one JSON object.
+  struct WithModel: Encodable {
+    var document: Document
+    var model: any Encodable
+
+    func encode(to encoder: any Encoder) throws {
+      try document.encode(to: encoder)
+      var container = encoder.container(keyedBy: ModelKey.self)
+      try container.encode(model, forKey: .model)
+    }
+  }
+
+  enum ModelKey: String, CodingKey { case model }
+}
+
+extension FittedPipeline {
+  struct Header: Codable, Equatable {
+    var scales: Bool
+    var pcaComponents: Int?
+  }
+
+  var header: Header { Header(scales: scales, pcaComponents: pca?.components.rows) }
+
+  func archive(into tensors: inout TensorArchive) {
+    scaler.archive(into: &tensors)
+    pca?.archive(into: &tensors)
+    model.archive(into: &tensors)
+  }
+
+  /// Rebuilds a pipeline from a model file; `modelJSON` holds the model kind's header (`model`).
+  init(kind: ModelKind, header: Header, modelJSON: Data, tensors: TensorArchive, featureCount: Int, classCount: Int) throws {
+    let scaler = try StandardScaler(tensors: tensors, featureCount: featureCount)
+    let pca = try header.pcaComponents.map { try PCA(tensors: tensors, componentCount: $0, featureCount: featureCount) }
+    let shape = ModelShape(featureCount: pca?.components.rows ?? featureCount, classCount: classCount)
+    let model = try FittedModel(kind: kind, modelJSON: modelJSON, tensors: tensors, shape: shape)
+    self.init(kind: kind, scaler: scaler, scales: header.scales, pca: pca, model: model)
+  }
+}
+
+extension FittedModel {
+  var header: any Encodable {
+    switch self {
+    case .knn(let m): return m.header
+    case .forest(let m): return m.header
+    case .logreg(let m): return m.header
+    case .mlp(let m): return m.header
+    }
+  }
+
+  func archive(into tensors: inout TensorArchive) {
+    switch self {
+    case .knn(let m): m.archive(into: &tensors)
+    case .forest(let m): m.archive(into: &tensors)
+    case .logreg(let m): m.archive(into: &tensors)
+    case .mlp(let m): m.archive(into: &tensors)
+    }
+  }
+
+  init(kind: ModelKind, modelJSON: Data, tensors: TensorArchive, shape: ModelShape) throws {
+    func load<M: ArchivableModel>(_: M.Type) throws -> M {
+      try M(header: JSONDecoder().decode(ModelPart<M.Header>.self, from: modelJSON).model, tensors: tensors, shape: shape)
+    }
+    switch kind {
+    case .knn: self = .knn(try load(KNearestNeighbors.Fitted.self))
+    case .forest: self = .forest(try load(RandomForest.Fitted.self))
+    case .logreg: self = .logreg(try load(LogisticRegression.Fitted.self))
+    case .mlp: self = .mlp(try load(MultilayerPerceptron.Fitted.self))
+    }
+  }
+}
+
+/// The `model` field of a model file, read once its kind is known.
+private struct ModelPart<Header: Decodable>: Decodable {
+  var model: Header
 }

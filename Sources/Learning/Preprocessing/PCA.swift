@@ -3,12 +3,19 @@ import CBLASLAPACK
 /// Principal component analysis (scikit-learn `PCA`): the eigenvectors of the training covariance
 /// (LAPACK `dsyevd`), largest variance first, each signed so that its largest-magnitude loading is
 /// positive (scikit-learn's `svd_flip` convention, so 2-D plots are reproducible).
-public struct PCA: Sendable, Codable, Equatable {
+public struct PCA: Sendable, Equatable {
   public var means: [Double]
   /// componentCount × d, one component per row.
   public var components: Matrix
   public var explainedVariance: [Double]
   public var explainedVarianceRatio: [Double]
+
+  init(means: [Double], components: Matrix, explainedVariance: [Double], explainedVarianceRatio: [Double]) {
+    self.means = means
+    self.components = components
+    self.explainedVariance = explainedVariance
+    self.explainedVarianceRatio = explainedVarianceRatio
+  }
 
   public init(fitting x: Matrix, componentCount: Int) throws(LearningError) {
     guard componentCount >= 1, componentCount <= x.columns else {

@@ -2,9 +2,14 @@
 /// training rows (scikit-learn `StandardScaler`). Constant columns keep a scale of 1. Missing
 /// values (NaN) are ignored by the fit and replaced by the mean (0 after scaling) by `transform`,
 /// so the scaler doubles as the train-fold mean imputer.
-public struct StandardScaler: Sendable, Codable, Equatable {
+public struct StandardScaler: Sendable, Equatable {
   public var means: [Double]
   public var scales: [Double]
+
+  init(means: [Double], scales: [Double]) {
+    self.means = means
+    self.scales = scales
+  }
 
   public init(fitting x: Matrix) {
     var means = [Double](repeating: 0, count: x.columns)
