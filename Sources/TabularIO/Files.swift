@@ -127,9 +127,9 @@ public final class AtomicFileWriter {
     }
     let existing = stat(destination, &status) == 0 ? status.st_mode & 0o7777 : nil
     let target = try Self.resolvingLinks(destination)
-    let directory = (target as NSString).deletingLastPathComponent
-    let name = (target as NSString).lastPathComponent
-    var template = Array(((directory.isEmpty ? "." : directory) + "/.\(name).XXXXXX.tmp").utf8CString)
+    let directory = PathName.directory(of: target)
+    let name = PathName.lastComponent(of: target)
+    var template = Array(PathName.joining(directory, ".\(name).XXXXXX.tmp").utf8CString)
     let fd = template.withUnsafeMutableBufferPointer { mkstemps($0.baseAddress!, 4) }
     guard fd >= 0 else {
       throw FileError(
@@ -218,7 +218,7 @@ public final class AtomicFileWriter {
       let length = readlink(current, &buffer, buffer.count - 1)
       guard length >= 0 else { throw FileError(path: path, reason: "cannot read the link: \(String(cString: strerror(errno)))") }
       let target = String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-      current = target.hasPrefix("/") ? target : ((current as NSString).deletingLastPathComponent as NSString).appendingPathComponent(target)
+      current = target.hasPrefix("/") ? target : PathName.joining(PathName.directory(of: current), target)
     }
     throw FileError(path: path, reason: "too many levels of symbolic links")
   }

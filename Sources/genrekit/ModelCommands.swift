@@ -65,6 +65,7 @@ struct Split: ParsableCommand {
   }
 
   func run() throws {
+    try OutputSafety.check(outputs: [("--output", output)], inputs: [table])
     let dataset = try tableArguments.read(table)
     let strategy: SplitStrategy = folds.map { .folds($0) } ?? .holdout(testFraction: testSize!)
     let (splitFolds, _) = try Splitter.folds(of: dataset, strategy: strategy, seed: seed)
@@ -89,6 +90,9 @@ struct Train: ParsableCommand {
   @Option(help: "The model file to write.") var output: String
 
   func run() throws {
+    try OutputSafety.check(
+      outputs: [("--output", output)] + (output == "-" ? [] : [("the tensor file", ModelFile.tensorFilePath(for: output))]),
+      inputs: [table] + splitArguments.files)
     let dataset = try tableArguments.read(table)
     let rows = splitArguments.isGiven ? try splitArguments.folds(of: dataset)[0].trainingRows : Array(0..<dataset.count)
     let training = dataset.subset(rows)
@@ -112,6 +116,10 @@ struct Evaluate: ParsableCommand {
   @OptionGroup var tableArguments: TableArguments
   @OptionGroup var splitArguments: SplitArguments
   @Option(help: "table, csv or json.") var format = OutputFormat.table
+
+  func validate() throws {
+    guard model != "-" || table != "-" else { throw ValidationError("the model and the table cannot both be standard input") }
+  }
 
   func run() throws {
     let file = try ModelFile.read(path: model)
@@ -159,6 +167,7 @@ struct Predict: ParsableCommand {
   @Option(help: "table, csv or json.") var format = OutputFormat.csv
 
   func validate() throws {
+    guard model != "-" || table != "-" else { throw ValidationError("the model and the table cannot both be standard input") }
     guard top >= 1 else { throw ValidationError("--top must be at least 1") }
     _ = try TableArguments.delimiterByte(delimiter)
   }
@@ -199,6 +208,7 @@ struct PrincipalComponents: ParsableCommand {
   @Option(help: "The CSV to write: row, label, pc1 … pcN.") var output: String
 
   func run() throws {
+    try OutputSafety.check(outputs: [("--output", output)], inputs: [table])
     let dataset = try tableArguments.read(table)
     let scaler = StandardScaler(fitting: dataset.features)
     let pca = try PCA(fitting: scaler.transform(dataset.features), componentCount: components)

@@ -92,6 +92,9 @@ struct SplitArguments: ParsableArguments {
     }
   }
 
+  /// The files the split options read.
+  var files: [String] { [split].compactMap { $0 } + (splitLists.map(TableArguments.list) ?? []) }
+
   /// Whether any split option was given (train and evaluate then use the first fold).
   var isGiven: Bool { split != nil || splitLists != nil || folds != nil || testSize != nil }
 

@@ -81,9 +81,6 @@ import Testing
     // Exactly 661500 samples: (9 + 1)·66150 is not < N, so only 9 rows (rock.00027).
     #expect(segmentation.pieces(sampleCount: 661_500, fileName: "rock.00027.wav").count == 9)
     #expect(segmentation.pieces(sampleCount: 66_150, fileName: "x.flac").isEmpty)
-    #expect(segmentation.sourceKey(ofRow: "rock.00027.3.wav") == segmentation.sourceKey(ofFile: "rock.00027.flac"))
-    #expect(segmentation.sourceKey(ofRow: "rock.00027.wav") != segmentation.sourceKey(ofFile: "rock.00027.flac"))
-    #expect(Segmentation.wholeClip.sourceKey(ofRow: "a.b.wav") == Segmentation.wholeClip.sourceKey(ofFile: "a.b.wav"))
     #expect(Segmentation(segmentSeconds: 10) == .segments(stride: 220_500))
     #expect(Segmentation(segmentSeconds: 0) == nil && Segmentation(segmentSeconds: -3) == nil)
     #expect(Segmentation(segmentSeconds: 1e300) == nil && Segmentation(segmentSeconds: .nan) == nil)

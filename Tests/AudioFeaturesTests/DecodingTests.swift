@@ -40,6 +40,38 @@ func temporaryDirectory() throws -> URL {
     let audio = try decodeAudio(atPath: path)
     #expect(audio.sampleRate == 22050)
     #expect(audio.samples == samples)
+    #expect(audio.integrityWarning == nil)
+  }
+
+  /// Files that decode only in part give their samples and a warning with the decoded duration.
+  @Test func truncatedFilesDecodeWithAWarning() throws {
+    let directory = try temporaryDirectory()
+    let long = (0..<66_150).map { Float(Int((sin(Double($0) * 0.01) * 20000).rounded())) / 32768 }
+    func cutToAThird(_ name: String, format: Int) throws -> String {
+      let path = directory.appendingPathComponent(name).path
+      try writeAudio(path, long, format: format)
+      let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+      try bytes.prefix(bytes.count / 3).write(to: URL(fileURLWithPath: path))
+      return path
+    }
+    let flac = try decodeAudio(atPath: try cutToAThird("cut.flac", format: SF_FORMAT_FLAC | SF_FORMAT_PCM_16))
+    #expect(flac.samples.count < long.count / 2 && !flac.samples.isEmpty)
+    #expect(flac.integrityWarning?.hasPrefix("truncated: the header announces 3.00 s, only ") == true, "\(String(describing: flac.integrityWarning))")
+    let wav = try decodeAudio(atPath: try cutToAThird("cut.wav", format: SF_FORMAT_WAV | SF_FORMAT_PCM_16))
+    #expect(wav.samples == Array(long.prefix(wav.samples.count)) && wav.samples.count < long.count / 2)
+    let decoded = String(format: "decoded %.2f s (%d samples at 22050 Hz)", Double(wav.samples.count) / 22050, wav.samples.count)
+    #expect(wav.integrityWarning?.hasSuffix(decoded) == true, "\(String(describing: wav.integrityWarning))")
+
+    // A header that claims half of the samples the file holds.
+    let short = directory.appendingPathComponent("short_header.wav").path
+    try writeAudio(short, long, format: SF_FORMAT_WAV | SF_FORMAT_PCM_16)
+    var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: short)))
+    let data = try #require((0..<(bytes.count - 4)).first { bytes[$0..<($0 + 4)].elementsEqual("data".utf8) })
+    bytes.replaceSubrange((data + 4)..<(data + 8), with: withUnsafeBytes(of: UInt32(long.count).littleEndian, Array.init))
+    try Data(bytes).write(to: URL(fileURLWithPath: short))
+    let claimed = try decodeAudio(atPath: short)
+    #expect(claimed.samples == Array(long.prefix(long.count / 2)))
+    #expect(claimed.integrityWarning?.contains("disagrees with its header") == true, "\(String(describing: claimed.integrityWarning))")
   }
 
   static let lossyFormats: [(String, Int)] = [

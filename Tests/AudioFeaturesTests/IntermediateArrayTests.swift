@@ -14,7 +14,7 @@ struct IntermediateArrayTests {
   var magnitude: [Float] { stft.magnitude }
 
   init() throws {
-    signal = Array(try loadSignal(atPath: SharedData.path("data/synthetic/mix_chord_clicks_100bpm.wav"))[0..<66_149])
+    signal = Array(try loadSignal(atPath: SharedData.path("data/synthetic/mix_chord_clicks_100bpm.wav")).samples[0..<66_149])
     stft = Spectrogram(signal: signal, padding: .reflect)
   }
 

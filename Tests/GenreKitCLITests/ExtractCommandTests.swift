@@ -73,7 +73,8 @@ import Testing
     #expect(run.status == 1)
     #expect(try readLines(output).count == 3)
     let failed = try readLines(errors)
-    #expect(failed.first == "path,error")
+    #expect(failed.first == "path,level,error")
+    #expect(failed.dropFirst().allSatisfy { $0.contains(",error,") })
     let expectedFailures = ["empty.wav", "notes.wav", "no_riff.wav", "dangling.wav", "zero_samples.wav", "nan.wav"]
       + (inputs.count > 1 ? ["jazz.00054.wav"] : [])
     #expect(failed.count == expectedFailures.count + 1)
@@ -135,10 +136,10 @@ import Testing
     let output = root.appendingPathComponent("features.csv")
     let firstRun = try GenreKitBinary.run(["extract", genre.appendingPathComponent("white_noise.wav").path, "--output", output.path])
     #expect(firstRun.status == 0)
+    let manifest = try String(contentsOf: root.appendingPathComponent("features.csv.manifest.json"), encoding: .utf8)
+    #expect(manifest.contains(#""path" : "genre/white_noise.wav""#) && manifest.contains(#""rows" : 1"#), "\(manifest)")
     // Mark the kept row so that reprocessing it would show.
-    var lines = try readLines(output)
-    lines[1] = lines[1].replacingOccurrences(of: "white_noise.wav,154350,", with: "white_noise.wav,1,")
-    try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: output)
+    try markFirstRow(of: output, length: 154_350)
 
     let resumed = try GenreKitBinary.run(["extract", genre.path, "--output", output.path, "--resume"])
     #expect(resumed.status == 0)
@@ -146,6 +147,72 @@ import Testing
     #expect(after.count == 3)
     #expect(after[1].hasPrefix("clicks_120bpm.wav,154350,"))
     #expect(after[2].hasPrefix("white_noise.wav,1,"))
+
+    let again = try GenreKitBinary.run(["extract", genre.path, "--output", output.path, "--resume"])
+    #expect(again.status == 0 && again.standardError.contains("all 2 inputs are already in"))
+    #expect(try readLines(output) == after)
+  }
+
+  /// Replaces the `length` field of the first row by 1, so that a kept row can be told from a
+  /// re-extracted one.
+  func markFirstRow(of table: URL, length: Int) throws {
+    var lines = try readLines(table)
+    lines[1] = lines[1].replacingOccurrences(of: ",\(length),", with: ",1,")
+    try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: table)
+  }
+
+  /// Inputs are recognised by path, not by name: the same name in two folders, or the WAV and the
+  /// FLAC of one stem, are different inputs.
+  @Test func resumeTellsInputsApartByPath() throws {
+    let root = try makeTemporaryDirectory()
+    let manager = FileManager.default
+    for folder in ["a", "b"] {
+      try manager.createDirectory(at: root.appendingPathComponent(folder), withIntermediateDirectories: true)
+      try manager.copyItem(at: CLIFixtures.signal("white_noise.wav"), to: root.appendingPathComponent("\(folder)/x.wav"))
+    }
+    // libsndfile reads by content, so a WAV named .flac stands for the FLAC of the same stem.
+    try manager.copyItem(at: CLIFixtures.signal("white_noise.wav"), to: root.appendingPathComponent("a/x.flac"))
+    let output = root.appendingPathComponent("features.csv")
+    #expect(try GenreKitBinary.run(["extract", root.appendingPathComponent("a/x.wav").path, "--output", output.path, "--segment-seconds", "3"]).status == 0)
+    try markFirstRow(of: output, length: 66_149)
+    let resumed = try GenreKitBinary.run(["extract", root.path, "--output", output.path, "--segment-seconds", "3", "--resume"])
+    #expect(resumed.status == 0, "\(resumed.standardError)")
+    let names = try readLines(output).dropFirst().map { $0.split(separator: ",").prefix(2).joined(separator: ",") }
+    // Sorted paths: a/x.flac, a/x.wav (kept), b/x.wav; two segments each.
+    #expect(names == ["x.0.wav,66149", "x.1.wav,66149", "x.0.wav,1", "x.1.wav,66149", "x.0.wav,66149", "x.1.wav,66149"])
+  }
+
+  @Test func resumeRefusesOtherSettingsOrAMissingManifest() throws {
+    let root = try clipDirectory()
+    let clip = root.appendingPathComponent("genre/white_noise.wav").path
+    let output = root.appendingPathComponent("features.csv")
+    #expect(try GenreKitBinary.run(["extract", clip, "--output", output.path, "--segment-seconds", "3"]).status == 0)
+    let before = try Data(contentsOf: output)
+    for options in [["--segment-seconds", "5"], [], ["--segment-seconds", "3", "--compat", "librosa"]] {
+      let result = try GenreKitBinary.run(["extract", root.path, "--output", output.path, "--resume"] + options)
+      #expect(result.status == 2, "\(options): \(result.standardError)")
+      #expect(result.standardError.contains("cannot resume: it was extracted with compat kaggle, segments of 3 s"), "\(result.standardError)")
+    }
+    try FileManager.default.removeItem(at: root.appendingPathComponent("features.csv.manifest.json"))
+    let noManifest = try GenreKitBinary.run(["extract", root.path, "--output", output.path, "--segment-seconds", "3", "--resume"])
+    #expect(noManifest.status == 2 && noManifest.standardError.contains("manifest"), "\(noManifest.standardError)")
+    #expect(try Data(contentsOf: output) == before)
+  }
+
+  /// A clip cut short still gives its (shorter) row, with a warning on stderr and in --errors.
+  @Test func truncatedAudioIsAWarning() throws {
+    let root = try makeTemporaryDirectory()
+    let bytes = try Data(contentsOf: CLIFixtures.signal("white_noise.wav"))
+    let cut = root.appendingPathComponent("cut.wav")
+    try bytes.prefix(bytes.count / 3).write(to: cut)
+    let output = root.appendingPathComponent("features.csv")
+    let errors = root.appendingPathComponent("errors.csv")
+    let result = try GenreKitBinary.run(["extract", cut.path, "--output", output.path, "--errors", errors.path])
+    #expect(result.status == 0)
+    #expect(result.standardError.contains("warning: \(cut.path): the file's size disagrees with its header"), "\(result.standardError)")
+    let lines = try readLines(errors)
+    #expect(lines.count == 2 && lines[1].hasPrefix("\(cut.path),warning,") && lines[1].contains("decoded 2.33 s"), "\(lines)")
+    #expect(try readLines(output).count == 2)
   }
 }
 

@@ -26,6 +26,9 @@ public enum AudioDecodingError: Error, Equatable, CustomStringConvertible {
 public struct DecodedAudio: Sendable {
   public var samples: [Float]
   public var sampleRate: Int
+  /// Set when the file decoded only in part: it is cut short, or its header disagrees with its
+  /// size (the samples are what could be read).
+  public var integrityWarning: String?
 }
 
 /// Reads any format libsndfile reads (WAV, AIFF, AU, FLAC, OGG/Vorbis, MP3, …), as
@@ -64,16 +67,39 @@ public func decodeAudio(atPath path: String) throws(AudioDecodingError) -> Decod
       }
     }
   }
-  if sf_error(file) != 0 { throw .unreadable(String(cString: sf_strerror(file))) }
+  // A decoder error after some samples (a FLAC cut short loses sync) still leaves those samples.
+  let decoderError = sf_error(file) != 0 ? String(cString: sf_strerror(file)) : nil
+  if let decoderError, mono.isEmpty { throw .unreadable(decoderError) }
   guard !mono.isEmpty else { throw .noSamples }
   if let bad = mono.firstIndex(where: { !$0.isFinite }) { throw .nonFiniteSample(index: bad) }
-  return DecodedAudio(samples: mono, sampleRate: Int(info.samplerate))
+  let warning = integrityWarning(
+    file, announcedFrames: info.frames, decodedFrames: mono.count, sampleRate: Int(info.samplerate), decoderError: decoderError)
+  return DecodedAudio(samples: mono, sampleRate: Int(info.samplerate), integrityWarning: warning)
+}
+
+/// Whether a file decoded whole. libsndfile reports a short stream (fewer frames than the header
+/// announces, or a decoder error) directly; a WAV or AIFF whose chunk sizes disagree with the file
+/// (cut short, or a header claiming fewer samples than the file holds) only in its log.
+private func integrityWarning(
+  _ file: OpaquePointer, announcedFrames: sf_count_t, decodedFrames: Int, sampleRate: Int, decoderError: String?
+) -> String? {
+  var log = [UInt8](repeating: 0, count: 16_384)
+  let length = Int(sf_command(file, Int32(SFC_GET_LOG_INFO), &log, Int32(log.count)))
+  let text = String(decoding: log.prefix(min(max(length, 0), log.count)), as: UTF8.self)
+  let sizesDisagree = ["(should be", "> file length", "Unknown chunk marker"].contains { text.contains($0) }
+  guard decoderError != nil || Int64(decodedFrames) < Int64(announcedFrames) || sizesDisagree else { return nil }
+  let decoded = String(format: "%.2f s (%d samples at %d Hz)", Double(decodedFrames) / Double(sampleRate), decodedFrames, sampleRate)
+  if Int64(decodedFrames) < Int64(announcedFrames) {
+    let announced = String(format: "%.2f s", Double(announcedFrames) / Double(sampleRate))
+    return "truncated: the header announces \(announced), only \(decoded) decoded"
+  }
+  return "the file's size disagrees with its header (cut short, or more data than the header claims); decoded \(decoded)"
 }
 
 /// The signal every feature is computed on: decoded, mono, at 22050 Hz (resampled with soxr HQ
-/// when the file has another rate).
-public func loadSignal(atPath path: String) throws(AudioDecodingError) -> [Float] {
+/// when the file has another rate), and the decoder's integrity warning, if any.
+public func loadSignal(atPath path: String) throws(AudioDecodingError) -> (samples: [Float], warning: String?) {
   let audio = try decodeAudio(atPath: path)
-  guard audio.sampleRate != Framing.sampleRate else { return audio.samples }
-  return try resample(audio.samples, from: audio.sampleRate, to: Framing.sampleRate)
+  guard audio.sampleRate != Framing.sampleRate else { return (audio.samples, audio.integrityWarning) }
+  return (try resample(audio.samples, from: audio.sampleRate, to: Framing.sampleRate), audio.integrityWarning)
 }

@@ -1,10 +1,11 @@
 import Foundation
+import TabularIO
 
 /// One audio file to extract, with the label its rows get.
 public struct AudioInput: Sendable, Equatable {
   public var path: String
   public var label: String
-  public var fileName: String { (path as NSString).lastPathComponent }
+  public var fileName: String { PathName.lastComponent(of: path) }
 
   public init(path: String, label: String) {
     self.path = path
@@ -43,7 +44,7 @@ public enum InputDiscovery {
         let root = URL(fileURLWithPath: path)
         guard let walker = FileManager.default.enumerator(atPath: path) else { continue }
         for case let relative as String in walker
-        where audioExtensions.contains((relative as NSString).pathExtension.lowercased()) {
+        where audioExtensions.contains(PathName.fileExtension(of: relative).lowercased()) {
           let full = root.appendingPathComponent(relative).path
           // Broken links are kept, so that they are reported rather than silently skipped.
           let exists = FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory)
@@ -58,10 +59,15 @@ public enum InputDiscovery {
 
   /// The default label: the name of the file's parent directory.
   public static func parentDirectoryName(of path: String) -> String {
-    let parent = (path as NSString).deletingLastPathComponent
-    let name = (parent as NSString).lastPathComponent
-    return name.isEmpty || name == "." ? (FileManager.default.currentDirectoryPath as NSString).lastPathComponent : name
+    let name = PathName.lastComponent(of: PathName.directory(of: path))
+    return name.isEmpty || name == "." ? PathName.lastComponent(of: FileManager.default.currentDirectoryPath) : name
   }
+}
+
+/// The rows of one file, and the decoder's warning when the file decoded only in part.
+public struct ExtractedFile: Sendable, Equatable {
+  public var rows: [FeatureRow]
+  public var warning: String?
 }
 
 /// Decodes and extracts files in parallel; each file gives its rows or the reason it failed.
@@ -75,19 +81,19 @@ public struct BatchExtractor: Sendable {
   }
 
   /// The rows of one file.
-  public func rows(for input: AudioInput) throws(AudioDecodingError) -> [FeatureRow] {
+  public func rows(for input: AudioInput) throws(AudioDecodingError) -> ExtractedFile {
     let signal = try loadSignal(atPath: input.path)
-    return segmentation.pieces(sampleCount: signal.count, fileName: input.fileName).map { piece in
-      let features = extractor.features(of: Array(signal[piece.range]))
-      return FeatureRow(name: piece.name, features: features, label: input.label)
+    let rows = segmentation.pieces(sampleCount: signal.samples.count, fileName: input.fileName).map { piece in
+      FeatureRow(name: piece.name, features: extractor.features(of: Array(signal.samples[piece.range])), label: input.label)
     }
+    return ExtractedFile(rows: rows, warning: signal.warning)
   }
 
   /// Extracts every input on `jobs` threads; `deliver` is called on the caller's thread in input
   /// order, whatever the number of threads.
   public func run(
     _ inputs: [AudioInput], jobs: Int,
-    deliver: (Int, Result<[FeatureRow], AudioDecodingError>) -> Void
+    deliver: (Int, Result<ExtractedFile, AudioDecodingError>) -> Void
   ) {
     orderedParallelMap(
       count: inputs.count, jobs: jobs,

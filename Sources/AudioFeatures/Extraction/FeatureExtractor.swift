@@ -1,5 +1,5 @@
 /// Which librosa behaviour the features reproduce.
-public enum CompatibilityMode: String, Sendable, CaseIterable {
+public enum CompatibilityMode: String, Sendable, CaseIterable, Codable {
   /// librosa 0.7/0.8, the Kaggle GTZAN tables: reflect padding for the STFT and RMS frames, and
   /// HPSS output not length-corrected (its last `N mod 512` samples are 0).
   case kaggle

@@ -36,30 +36,6 @@ public enum Segmentation: Sendable, Equatable {
     }
   }
 
-  /// The key shared by a file and the rows made from it: the file name for whole clips, the
-  /// stem for segments (`x.flac` and its rows `x.0.wav`, `x.1.wav`, …).
-  public func sourceKey(ofFile fileName: String) -> String {
-    switch self {
-    case .wholeClip: return fileName
-    case .segments: return Self.stem(of: fileName)
-    }
-  }
-
-  /// `sourceKey(ofFile:)` of the file a row came from, read off the row name.
-  public func sourceKey(ofRow rowName: String) -> String {
-    switch self {
-    case .wholeClip:
-      return rowName
-    case .segments:
-      guard rowName.hasSuffix(".wav") else { return rowName }
-      let stem = Self.stem(of: rowName)
-      guard let dot = stem.lastIndex(of: ".") else { return rowName }
-      let index = stem[stem.index(after: dot)...]
-      guard !index.isEmpty, index.allSatisfy({ $0.isASCII && $0.isNumber }) else { return rowName }
-      return String(stem[..<dot])
-    }
-  }
-
   static func stem(of fileName: String) -> String {
     guard let dot = fileName.lastIndex(of: "."), dot != fileName.startIndex else { return fileName }
     return String(fileName[..<dot])

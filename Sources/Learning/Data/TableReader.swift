@@ -126,7 +126,7 @@ public enum TableReader {
 /// The GTZAN track of a row name: `blues.00000` for `blues.00000.wav`, `blues.00000.au`,
 /// `blues.00000.3.wav` (segment 3) and `blues/blues.00000.wav` (split lists).
 public func trackIdentifier(ofFileName name: String) -> String {
-  var parts = (name as NSString).lastPathComponent.split(separator: ".", omittingEmptySubsequences: false)
+  var parts = PathName.lastComponent(of: name).split(separator: ".", omittingEmptySubsequences: false)
   if parts.count > 1, let last = parts.last, Double(last) == nil { parts.removeLast() }  // extension
   if parts.count > 2, let last = parts.last, last.allSatisfy(\.isNumber) { parts.removeLast() }  // segment
   return parts.joined(separator: ".")

@@ -60,7 +60,7 @@ public struct ModelFile: Equatable, Sendable {
       reference.inline = Data(bytes).base64EncodedString()
     } else {
       let tensorPath = Self.tensorFilePath(for: path)
-      reference.file = (tensorPath as NSString).lastPathComponent
+      reference.file = PathName.lastComponent(of: tensorPath)
       let writer = try AtomicFileWriter(destination: tensorPath)
       writer.write(bytes)
       try writer.commit()
@@ -165,8 +165,7 @@ public struct ModelFile: Equatable, Sendable {
       guard !file.isEmpty, !file.contains("/"), file != ".", file != ".." else {
         throw LearningError.invalidModelFile("tensors.file \(excerpt(file)) must be a file name beside the model file")
       }
-      let directory = modelPath == "-" ? "." : (modelPath as NSString).deletingLastPathComponent
-      let tensorPath = directory.isEmpty ? file : directory + "/" + file
+      let tensorPath = PathName.joining(modelPath == "-" ? "" : PathName.directory(of: modelPath), file)
       do {
         bytes = try InputFile.bytes(of: tensorPath)
       } catch {

@@ -101,7 +101,9 @@ func extractRows(_ paths: [String], mode: CompatibilityMode = .kaggle, segmentSe
   var failures: [String] = []
   extractor.run(paths.map { AudioInput(path: $0, label: "test") }, jobs: 2) { index, result in
     switch result {
-    case .success(let r): rows += r
+    case .success(let file):
+      rows += file.rows
+      if let warning = file.warning { failures.append("\(paths[index]): \(warning)") }
     case .failure(let error): failures.append("\(paths[index]): \(error)")
     }
   }

@@ -1,0 +1,38 @@
+/// Path arithmetic on strings, as POSIX `dirname` and `basename` do it. (Foundation's `NSString`
+/// path methods crash on one-character paths on Linux, e.g. `--output -` or a file named `x`.)
+public enum PathName {
+  /// The folder part: "" for a bare name, "/" for an entry of the root; trailing slashes ignored.
+  public static func directory(of path: String) -> String {
+    let trimmed = trimmingTrailingSlashes(path)
+    guard let slash = trimmed.lastIndex(of: "/") else { return "" }
+    let directory = trimmingTrailingSlashes(String(trimmed[..<slash]))
+    return directory.isEmpty ? "/" : directory
+  }
+
+  /// The last component: `c.wav` for `a/b/c.wav`; trailing slashes ignored.
+  public static func lastComponent(of path: String) -> String {
+    let trimmed = trimmingTrailingSlashes(path)
+    guard let slash = trimmed.lastIndex(of: "/") else { return trimmed }
+    let name = trimmed[trimmed.index(after: slash)...]
+    return name.isEmpty ? "/" : String(name)
+  }
+
+  /// The last component's extension without its dot (`wav`), or "" (also for `.hidden`).
+  public static func fileExtension(of path: String) -> String {
+    let name = lastComponent(of: path)
+    guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return "" }
+    return String(name[name.index(after: dot)...])
+  }
+
+  /// `name` inside `directory` ("" or "." for the working directory).
+  public static func joining(_ directory: String, _ name: String) -> String {
+    if directory.isEmpty || directory == "." { return name }
+    return directory.hasSuffix("/") ? directory + name : directory + "/" + name
+  }
+
+  private static func trimmingTrailingSlashes(_ path: String) -> String {
+    var path = Substring(path)
+    while path.count > 1 && path.hasSuffix("/") { path = path.dropLast() }
+    return String(path)
+  }
+}
