@@ -6,7 +6,7 @@ import TabularIO
 /// Hyperparameters on the command line; defaults are the library's (scikit-learn's).
 struct HyperparameterArguments: ParsableArguments {
   @Option(help: "knn: neighbours (default 5).") var k: Int?
-  @Option(help: "knn: uniform or distance (default uniform).") var weights: String?
+  @Option(help: "knn: uniform or distance (default uniform).") var weights: KNearestNeighbors.Weighting?
   @Option(help: "forest: trees (default 100).") var trees: Int?
   @Option(help: "forest: maximum depth (default unlimited).") var maxDepth: Int?
   @Option(help: "logreg: inverse regularisation C (default 1).") var c: Double?
@@ -19,15 +19,27 @@ struct HyperparameterArguments: ParsableArguments {
   @Option(help: "Standardise features: true or false (default: true except for forest).") var scale: Bool?
   @Option(help: "Project on this many principal components first.") var pca: Int?
 
-  func pipeline(for kind: ModelKind, seed: UInt64) throws -> PipelineSettings {
+  func validate() throws {
+    _ = try hiddenLayers()
+  }
+
+  /// `--hidden 64,32`: every entry a whole number (a typo is an error, never dropped).
+  func hiddenLayers() throws -> [Int]? {
+    guard let hidden else { return nil }
+    let entries = hidden.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+    let sizes = entries.map { Int($0) }
+    guard !entries.isEmpty, sizes.allSatisfy({ ($0 ?? 0) >= 1 }) else {
+      throw ValidationError("--hidden takes layer sizes of at least 1, such as 100 or 64,32 (got \(excerpt(hidden)))")
+    }
+    return sizes.map { $0! }
+  }
+
+  func pipeline(for kind: ModelKind, seed: UInt64, imputation: Imputer.Strategy?) throws -> PipelineSettings {
     var settings = ModelSettings.defaults(for: kind, seed: seed)
     switch settings {
     case .knn(var m):
       if let k { m.k = k }
-      if let weights {
-        guard let w = KNearestNeighbors.Weighting(rawValue: weights) else { throw ValidationError("--weights is uniform or distance") }
-        m.weighting = w
-      }
+      if let weights { m.weighting = weights }
       settings = .knn(m)
     case .forest(var m):
       if let trees { m.treeCount = trees }
@@ -38,7 +50,7 @@ struct HyperparameterArguments: ParsableArguments {
       if let maxIter { m.maxIterations = maxIter }
       settings = .logreg(m)
     case .mlp(var m):
-      if let hidden { m.hiddenLayers = TableArguments.list(hidden).compactMap(Int.init) }
+      if let hidden = try hiddenLayers() { m.hiddenLayers = hidden }
       if let alpha { m.alpha = alpha }
       if let learningRate { m.learningRate = learningRate }
       if let maxIter { m.maxEpochs = maxIter }
@@ -46,19 +58,27 @@ struct HyperparameterArguments: ParsableArguments {
       m.validationFraction = validationFraction
       settings = .mlp(m)
     }
-    return PipelineSettings(model: settings, scale: scale, pcaComponents: pca)
+    return PipelineSettings(model: settings, scale: scale, pcaComponents: pca, imputation: imputation)
   }
 }
 
-struct Split: ParsableCommand {
-  static let configuration = CommandConfiguration(commandName: "split", abstract: "Write a group-aware split file (id,fold or id,set).")
+extension KNearestNeighbors.Weighting: ExpressibleByArgument {}
 
-  @Argument(help: "A feature table (CSV).") var table: String
+struct Split: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "split", abstract: "Write a group-aware split file (id,fold or id,set).",
+    discussion: """
+      Examples:
+        genrekit split features_3_sec.csv --folds 5 --output folds.csv
+        genrekit split spotify_songs.csv --label playlist_genre --group track_artist --test-size 0.2 --output holdout.csv
+      """)
+
+  @Argument(help: "A feature table (CSV; - for standard input).") var table: String
   @OptionGroup var tableArguments: TableArguments
   @Option(help: "Stratified group k-fold with this many folds.") var folds: Int?
   @Option(help: "One stratified group holdout with this test fraction.") var testSize: Double?
   @Option(help: "Seed of every random choice.") var seed: UInt64 = 0
-  @Option(help: "The split file to write.") var output: String
+  @Option(help: "The split file to write (- for standard output).") var output: String
 
   func validate() throws {
     guard (folds == nil) != (testSize == nil) else { throw ValidationError("give exactly one of --folds and --test-size") }
@@ -66,7 +86,7 @@ struct Split: ParsableCommand {
 
   func run() throws {
     try OutputSafety.check(outputs: [("--output", output)], inputs: [table])
-    let dataset = try tableArguments.read(table)
+    let dataset = try tableArguments.read(table).dataset
     let strategy: SplitStrategy = folds.map { .folds($0) } ?? .holdout(testFraction: testSize!)
     let (splitFolds, _) = try Splitter.folds(of: dataset, strategy: strategy, seed: seed)
     let writer = try AtomicFileWriter(destination: output)
@@ -78,93 +98,161 @@ struct Split: ParsableCommand {
 struct Train: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "train",
-    abstract: "Train one model and write it as a versioned JSON model file.",
-    discussion: "With a split option, trains on the training part (and validation set) of the first fold; otherwise on every row.")
+    abstract: "Train one model and write it as a model file (JSON and a safetensors file beside it).",
+    discussion: """
+      With a split option, trains on the training part (and validation set) of the first fold and \
+      records the test part in the model file, which 'genrekit evaluate' then scores; otherwise \
+      trains on every row.
 
-  @Argument(help: "A feature table (CSV).") var table: String
+      Examples:
+        genrekit train features_30_sec.csv --model forest --trees 200 --test-size 0.2 --output forest.json
+        genrekit train spotify_songs.csv --label playlist_genre --group track_artist --categorical key,mode \\
+          --impute median --model logreg --output logreg.json
+      """)
+
+  @Argument(help: "A feature table (CSV; - for standard input).") var table: String
   @Option(help: "knn, forest, logreg or mlp.") var model: ModelKind
   @OptionGroup var tableArguments: TableArguments
   @OptionGroup var splitArguments: SplitArguments
   @OptionGroup var hyperparameters: HyperparameterArguments
-  @Option(help: "Threads for models that use them (default: all cores).") var jobs = ProcessInfo.processInfo.activeProcessorCount
-  @Option(help: "The model file to write.") var output: String
+  @Option(help: "Threads (default: all cores); the model does not depend on it.") var jobs = ProcessInfo.processInfo.activeProcessorCount
+  @Option(help: "The model file to write (- for standard output, tensors embedded).") var output: String
+
+  func validate() throws {
+    guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+  }
 
   func run() throws {
     try OutputSafety.check(
       outputs: [("--output", output)] + (output == "-" ? [] : [("the tensor file", ModelFile.tensorFilePath(for: output))]),
       inputs: [table] + splitArguments.files)
-    let dataset = try tableArguments.read(table)
-    let rows = splitArguments.isGiven ? try splitArguments.folds(of: dataset)[0].trainingRows : Array(0..<dataset.count)
-    let training = dataset.subset(rows)
-    let settings = try hyperparameters.pipeline(for: model, seed: splitArguments.seed)
-    let fitted = try settings.fit(training.features, labels: training.labels, classCount: dataset.classNames.count, threads: jobs)
+    let table = try tableArguments.read(self.table)
+    let dataset = table.dataset
+    let fold = splitArguments.isGiven ? try splitArguments.folds(of: dataset)[0] : nil
+    let training = dataset.subset(fold?.trainingRows ?? Array(0..<dataset.count))
+    let settings = try hyperparameters.pipeline(for: model, seed: splitArguments.seed, imputation: tableArguments.impute)
+    let fitted = try settings.fit(training, threads: jobs)
+    if let warning = fitted.model.convergenceWarning { log("genrekit: warning: \(warning)") }
+    let record = TrainingRecord(
+      table: self.table, tableFingerprint: table.summary.fingerprint, grouping: tableArguments.options.grouping,
+      split: fold == nil ? nil : splitArguments.description, rows: training.count, trainingGroups: training.groups,
+      testGroups: fold.map { $0.test.map { dataset.groups[$0] } })
     let file = ModelFile(
-      pipeline: fitted, hyperparameters: settings.summary, featureNames: dataset.featureNames,
-      classNames: dataset.classNames, labelColumn: tableArguments.label)
+      pipeline: fitted, hyperparameters: settings.summary, classNames: dataset.classNames,
+      labelColumn: tableArguments.labelColumn, training: record)
     try file.write(to: output)
-    log("genrekit: trained \(model.rawValue) on \(training.count) rows; wrote \(output)")
+    let heldOut = fold.map { "; its test part (\($0.test.count) rows) is recorded for 'genrekit evaluate'" } ?? ""
+    log("genrekit: trained \(model.rawValue) on \(training.count) rows of \(Set(training.groups).count) groups\(heldOut); wrote \(output)")
   }
 }
 
 struct Evaluate: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "evaluate",
-    abstract: "Score a model file on a labelled table (on the test part when a split is given).")
+    abstract: "Score a model file on a labelled table: by default on the rows it was not trained on.",
+    discussion: """
+      On the table the model was trained on, the test part recorded in the model file is scored \
+      (a model trained on every row is refused: give a split or --all-rows). On another table, \
+      the rows of groups the model was not trained on are scored. A split option scores its first \
+      fold's test part instead; --all-rows scores every row. The output says which rows were scored.
 
-  @Argument(help: "A model file from 'genrekit train'.") var model: String
-  @Argument(help: "A labelled feature table (CSV).") var table: String
+      Examples:
+        genrekit evaluate forest.json features_30_sec.csv
+        genrekit evaluate forest.json new_tracks.csv --format json
+      """)
+
+  @Argument(help: "A model file from 'genrekit train' (- for standard input).") var model: String
+  @Argument(help: "A labelled feature table (CSV; - for standard input).") var table: String
   @OptionGroup var tableArguments: TableArguments
   @OptionGroup var splitArguments: SplitArguments
+  @Flag(help: "Score every row, training rows included.") var allRows = false
   @Option(help: "table, csv or json.") var format = OutputFormat.table
 
   func validate() throws {
     guard model != "-" || table != "-" else { throw ValidationError("the model and the table cannot both be standard input") }
+    if allRows && splitArguments.isGiven { throw ValidationError("give either --all-rows or a split option") }
   }
 
   func run() throws {
     let file = try ModelFile.read(path: model)
     var options = tableArguments.options
+    options.labelColumn = tableArguments.label ?? file.labelColumn
+    if tableArguments.group == nil, let grouping = file.training?.grouping { options.grouping = grouping }
     options.featureColumns = options.featureColumns ?? file.featureNames
-    let dataset = try TableReader.read(path: table, options: options)
-    let rows = splitArguments.isGiven ? try splitArguments.folds(of: dataset)[0].test : Array(0..<dataset.count)
-    let test = dataset.subset(rows)
-    let predicted = try file.pipeline.predict(try file.featureMatrix(from: test))
-    // Labels are compared by name: the table may order or lack classes differently.
-    let truth = test.labels.map { dataset.classNames[$0] }
-    let classes = Array(Set(file.classNames + truth)).sorted()
-    let index = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) })
-    let report = ClassificationReport(
-      truth: truth.map { index[$0]! }, predicted: predicted.map { index[file.classNames[$0]]! }, classCount: classes.count)
+    options.categoricalColumns = file.pipeline.encoder?.columns.map(\.name) ?? []
+    options.allowMissing = file.pipeline.imputer != nil
+    let table = try TableArguments.read(table, options: options)
+    let split = try splitArguments.isGiven ? (splitArguments.folds(of: table.dataset)[0], splitArguments.description) : nil
+    let scope: EvaluationScope
+    do {
+      scope = try EvaluationScope.choose(record: file.training, table: table, split: split, allRows: allRows)
+    } catch .trainedOnEveryRow {
+      throw CLIFailure.usage(
+        "\(model) was trained on every row of \(InputFile.displayName(self.table)): scoring them says nothing about new data (give a split option, another table, or --all-rows)")
+    } catch .noUnseenRows {
+      throw CLIFailure.usage("every row of \(InputFile.displayName(self.table)) belongs to a group \(model) was trained on (give --all-rows to score them anyway)")
+    }
+    log("genrekit: scored: \(scope.description)")
+    for warning in scope.warnings { log("genrekit: warning: \(warning)") }
+    let test = table.dataset.subset(scope.rows)
+    let predicted = try file.pipeline.predict(test)
+    let evaluation = ClassEvaluation(truth: test.labels.map { test.classNames[$0] }, predicted: predicted.map { file.classNames[$0] }, modelClasses: file.classNames)
+    for warning in evaluation.warnings { log("genrekit: warning: \(warning)") }
+    print(try render(evaluation, scope: scope), terminator: "")
+  }
+
+  private func render(_ evaluation: ClassEvaluation, scope: EvaluationScope) throws -> String {
+    let report = evaluation.report
     switch format {
     case .json:
-      struct Output: Encodable { var classes: [String]; var report: ClassificationReport; var rows: Int }
-      print(try prettyJSON(Output(classes: classes, report: report, rows: test.count)))
+      struct Output: Encodable {
+        var classes: [String]
+        var report: ClassificationReport
+        var rows: Int
+        var scored: String
+      }
+      return try prettyJSON(Output(classes: evaluation.classes, report: report, rows: scope.rows.count, scored: scope.description)) + "\n"
     case .csv:
-      print("class,precision,recall,f1,support")
-      for (i, name) in classes.enumerated() {
-        print("\(name),\(report.precision[i]),\(report.recall[i]),\(report.f1[i]),\(report.confusion[i].reduce(0, +))")
+      let rows = evaluation.classes.enumerated().map { i, name in
+        [name, "\(report.precision[i])", "\(report.recall[i])", "\(report.f1[i])", "\(report.confusion[i].reduce(0, +))"]
       }
+      return ([["class", "precision", "recall", "f1", "support"]] + rows).map(CSVFormat.line).joined()
     case .table:
-      print(String(format: "%d rows: accuracy %.3f, macro-F1 %.3f", test.count, report.accuracy, report.macroF1))
-      print("class        precision  recall  f1     support")
-      for (i, name) in classes.enumerated() {
-        print(String(format: "%@ %.3f      %.3f   %.3f  %d", name.padding(toLength: 12, withPad: " ", startingAt: 0),
-                     report.precision[i], report.recall[i], report.f1[i], report.confusion[i].reduce(0, +)))
-      }
-      print("confusion (rows: true, columns: predicted, order as above)")
-      for row in report.confusion { print(row.map { String(format: "%4d", $0) }.joined()) }
+      var lines = [String(format: "%d rows: accuracy %.3f, macro-F1 %.3f", scope.rows.count, report.accuracy, report.macroF1)]
+      lines += TextTable(
+        header: ["class", "precision", "recall", "f1", "support"],
+        rows: evaluation.classes.enumerated().map { i, name in
+          [name, String(format: "%.3f", report.precision[i]), String(format: "%.3f", report.recall[i]), String(format: "%.3f", report.f1[i]),
+           "\(report.confusion[i].reduce(0, +))"]
+        }
+      ).lines
+      lines.append("confusion (rows: true, columns: predicted, order as above)")
+      lines += report.confusion.map { row in row.map { String(format: "%5d", $0) }.joined() }
+      return lines.joined(separator: "\n") + "\n"
     }
   }
 }
 
 struct Predict: ParsableCommand {
-  static let configuration = CommandConfiguration(commandName: "predict", abstract: "Predict the label of every row of a table with a model file.")
+  static let configuration = CommandConfiguration(
+    commandName: "predict", abstract: "Predict the label of every row of a table with a model file.",
+    discussion: """
+      One row per table row: its name (--id, else filename, else the row number), the k most \
+      probable classes with their probabilities, and the true label when the table has the \
+      model's label column.
 
-  @Argument(help: "A model file from 'genrekit train'.") var model: String
-  @Argument(help: "A feature table (CSV); a label column is not needed.") var table: String
-  @Option(help: "Also give the k most probable classes with their probabilities.") var top = 1
+      Examples:
+        genrekit predict forest.json new_tracks.csv --top 3
+        genrekit predict logreg.json spotify_songs.csv --id track_id --format json
+      """)
+
+  @Argument(help: "A model file from 'genrekit train' (- for standard input).") var model: String
+  @Argument(help: "A feature table (CSV; - for standard input); a label column is not needed.") var table: String
+  @Option(help: "Give the k most probable classes with their probabilities.") var top = 1
+  @Option(help: "The column that names rows (default: filename, else the row number).") var id: String?
   @Option(help: "Field delimiter, ',' or ';' (default: detected).") var delimiter: String?
-  @Option(help: "table, csv or json.") var format = OutputFormat.csv
+  @Option(help: "Comma-separated values that mean 'missing' (default: pandas' na_values and '?').") var naValues: String?
+  @Option(help: "csv, table or json.") var format = OutputFormat.csv
 
   func validate() throws {
     guard model != "-" || table != "-" else { throw ValidationError("the model and the table cannot both be standard input") }
@@ -178,47 +266,65 @@ struct Predict: ParsableCommand {
     options.labelColumn = file.labelColumn
     options.labelOptional = true
     options.featureColumns = file.featureNames
+    options.categoricalColumns = file.pipeline.encoder?.columns.map(\.name) ?? []
+    options.idColumn = id
     options.delimiter = try TableArguments.delimiterByte(delimiter)
-    let dataset = try TableReader.read(path: table, options: options)
-    let probabilities = try file.pipeline.probabilities(try file.featureMatrix(from: dataset))
-    let k = min(top, file.classNames.count)
-    var rows: [[String]] = []
-    for r in 0..<dataset.count {
-      let ranked = (0..<probabilities.columns).sorted { probabilities[r, $0] > probabilities[r, $1] || (probabilities[r, $0] == probabilities[r, $1] && $0 < $1) }
-      rows.append([dataset.rowNames[r]] + ranked.prefix(k).flatMap { [file.classNames[$0], String(probabilities[r, $0])] })
-    }
-    let header = ["row"] + (1...k).flatMap { ["class_\($0)", "probability_\($0)"] }
+    if let naValues { options.missingMarkers = TableArguments.markers(naValues) }
+    options.allowMissing = file.pipeline.imputer != nil
+    options.grouping = .row
+    let table = try TableReader.read(path: self.table, options: options)
+    let probabilities = try file.pipeline.probabilities(table.dataset)
+    let predictions = Prediction.ranked(probabilities, classNames: file.classNames, top: top)
+    let truth = table.hasLabels ? table.dataset.labels.map { table.dataset.classNames[$0] } : nil
+    print(try render(predictions, rowNames: table.dataset.rowNames, truth: truth), terminator: "")
+  }
+
+  private func render(_ predictions: [[Prediction]], rowNames: [String], truth: [String]?) throws -> String {
+    let k = predictions.first?.count ?? 0
     switch format {
-    case .csv, .table:
-      print(CSVFormat.line(header) + rows.map(CSVFormat.line).joined(), terminator: "")
     case .json:
-      let objects = rows.map { Dictionary(uniqueKeysWithValues: zip(header, $0)) }
-      print(try prettyJSON(objects))
+      struct Row: Encodable {
+        var row: String
+        var label: String?
+        var predictions: [Prediction]
+      }
+      return try prettyJSON(predictions.indices.map { Row(row: rowNames[$0], label: truth?[$0], predictions: predictions[$0]) }) + "\n"
+    case .csv, .table:
+      let header = ["row"] + (1...max(k, 1)).flatMap { ["class_\($0)", "probability_\($0)"] } + (truth == nil ? [] : ["label"])
+      let rows = predictions.indices.map { r in
+        [rowNames[r]] + predictions[r].flatMap { [$0.class, format == .table ? String(format: "%.3f", $0.probability) : String($0.probability)] }
+          + (truth.map { [$0[r]] } ?? [])
+      }
+      if format == .csv { return ([header] + rows).map(CSVFormat.line).joined() }
+      return TextTable(header: header, rows: rows).lines.joined(separator: "\n") + "\n"
     }
   }
 }
 
 struct PrincipalComponents: ParsableCommand {
   static let configuration = CommandConfiguration(
-    commandName: "pca", abstract: "Project a table on its principal components (standardised features), e.g. for 2-D plots.")
+    commandName: "pca", abstract: "Project a table on its principal components (standardised features), e.g. for 2-D plots.",
+    discussion: """
+      Examples:
+        genrekit pca features_30_sec.csv --components 2 --output pca.csv
+      """)
 
-  @Argument(help: "A feature table (CSV).") var table: String
+  @Argument(help: "A feature table (CSV; - for standard input).") var table: String
   @OptionGroup var tableArguments: TableArguments
   @Option(help: "Number of components.") var components: Int
-  @Option(help: "The CSV to write: row, label, pc1 … pcN.") var output: String
+  @Option(help: "The CSV to write (- for standard output): row, label, pc1 … pcN.") var output: String
 
   func run() throws {
     try OutputSafety.check(outputs: [("--output", output)], inputs: [table])
-    let dataset = try tableArguments.read(table)
-    let scaler = StandardScaler(fitting: dataset.features)
-    let pca = try PCA(fitting: scaler.transform(dataset.features), componentCount: components)
-    let projected = pca.transform(scaler.transform(dataset.features))
+    let dataset = try tableArguments.read(table).dataset
+    let projection = try PCA.projection(of: dataset, components: components, imputation: tableArguments.impute)
     let writer = try AtomicFileWriter(destination: output)
     writer.write(CSVFormat.line(["row", "label"] + (1...components).map { "pc\($0)" }))
     for r in 0..<dataset.count {
-      writer.write(CSVFormat.line([dataset.rowNames[r], dataset.classNames[dataset.labels[r]]] + (0..<components).map { String(projected[r, $0]) }))
+      writer.write(
+        CSVFormat.line([dataset.rowNames[r], dataset.classNames[dataset.labels[r]]] + (0..<components).map { String(projection.values[r, $0]) }))
     }
     try writer.commit()
-    log("genrekit: explained variance ratio " + pca.explainedVarianceRatio.map { String(format: "%.4f", $0) }.joined(separator: ", "))
+    log("genrekit: explained variance ratio " + projection.pca.explainedVarianceRatio.map { String(format: "%.4f", $0) }.joined(separator: ", "))
   }
 }

@@ -78,3 +78,20 @@ func prettyJSON<T: Encodable>(_ value: T) throws -> String {
   encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
   return String(decoding: try encoder.encode(value), as: UTF8.self)
 }
+
+/// Text columns aligned for a terminal: left-aligned text, right-aligned numbers.
+struct TextTable {
+  var header: [String]
+  var rows: [[String]]
+
+  var lines: [String] {
+    let widths = header.indices.map { c in ([header] + rows).map { $0.indices.contains(c) ? $0[c].count : 0 }.max() ?? 0 }
+    func line(_ fields: [String]) -> String {
+      fields.enumerated().map { c, field in
+        let padding = String(repeating: " ", count: max(0, widths[c] - field.count))
+        return Double(field) != nil ? padding + field : field + padding
+      }.joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+    }
+    return [line(header)] + rows.map(line)
+  }
+}

@@ -2,44 +2,77 @@ import ArgumentParser
 import Foundation
 import Learning
 
-/// How to read a feature table: shared by compare, split, train, evaluate, predict and pca.
+/// How to read a feature table: shared by compare, split, train, evaluate and pca.
 struct TableArguments: ParsableArguments {
-  @Option(help: "The label column.")
-  var label = "label"
+  @Option(help: "The label column (default: label, or the model's for evaluate).")
+  var label: String?
 
-  @Option(help: "Group column: rows sharing a value never straddle a split (default: the GTZAN track of 'filename').")
+  var labelColumn: String { label ?? "label" }
+
+  @Option(help: "Group column: rows sharing a value never straddle a split; 'row': every row its own group (default: the GTZAN track of 'filename').")
   var group: String?
 
-  @Option(help: "Comma-separated feature columns (default: every numeric column but label, group, filename, length).")
+  @Option(help: "Comma-separated feature columns (default: every numeric column but label, group, id, filename, length).")
   var features: String?
 
   @Option(help: "Comma-separated columns to leave out of the default feature set.")
   var exclude: String?
 
+  @Option(help: "Comma-separated text columns to one-hot encode (categories learned on the training part).")
+  var categorical: String?
+
+  @Option(help: "The column that names rows in outputs (default: filename, else the row number).")
+  var id: String?
+
   @Option(help: "Field delimiter, ',' or ';' (default: detected).")
   var delimiter: String?
 
-  @Option(help: "How to fill missing values: 'mean' of the training rows (default: missing values are an error).")
-  var impute: String?
+  @Option(help: "Comma-separated values that mean 'missing' (default: pandas' na_values and '?'; '' for the empty field).")
+  var naValues: String?
+
+  @Option(help: "Fill missing values from the training part: mean, median or most-frequent (default: missing values are an error).")
+  var impute: Imputer.Strategy?
+
+  @Flag(help: "Skip rows with an empty label (they are counted) instead of refusing the table.")
+  var dropUnlabelled = false
 
   func validate() throws {
     if features != nil && exclude != nil { throw ValidationError("use either --features or --exclude") }
     _ = try Self.delimiterByte(delimiter)
-    if let impute, impute != "mean" { throw ValidationError("--impute supports 'mean'") }
+    for (flag, value) in [("--features", features), ("--exclude", exclude), ("--categorical", categorical)] {
+      if let value, Self.list(value).isEmpty { throw ValidationError("\(flag) needs at least one column name") }
+    }
   }
 
   var options: Learning.TableOptions {
     var options = Learning.TableOptions()
-    options.labelColumn = label
-    options.groupColumn = group
+    options.labelColumn = labelColumn
+    options.grouping = group.map { $0 == "row" ? .row : .column($0) } ?? .automatic
     options.featureColumns = features.map(Self.list)
     options.excludedColumns = exclude.map(Self.list) ?? []
+    options.categoricalColumns = categorical.map(Self.list) ?? []
+    options.idColumn = id
     options.delimiter = try? Self.delimiterByte(delimiter)
-    options.allowMissing = impute == "mean"
+    if let naValues { options.missingMarkers = Self.markers(naValues) }
+    options.allowMissing = impute != nil
+    options.dropUnlabelled = dropUnlabelled
     return options
   }
 
-  func read(_ path: String) throws -> Dataset { try TableReader.read(path: path, options: options) }
+  /// Reads the table and says on stderr how it was read (rows, features, what was left out, the
+  /// grouping).
+  func read(_ path: String) throws -> LoadedTable { try Self.read(path, options: options) }
+
+  static func read(_ path: String, options: Learning.TableOptions) throws -> LoadedTable {
+    let table = try TableReader.read(path: path, options: options)
+    for line in table.summary.lines { log("genrekit: \(line)") }
+    return table
+  }
+
+  /// `--na-values a,b,`: the markers, the empty field included where an entry is empty.
+  static func markers(_ text: String) -> Set<String> {
+    Set(text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) })
+  }
 
   /// `--delimiter`: ',' or ';', or nil to detect it from the header.
   static func delimiterByte(_ text: String?) throws -> UInt8? {
@@ -52,6 +85,8 @@ struct TableArguments: ParsableArguments {
     text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
   }
 }
+
+extension Imputer.Strategy: ExpressibleByArgument {}
 
 /// How to split a table: one logic for every model.
 struct SplitArguments: ParsableArguments {

@@ -4,51 +4,150 @@ import Testing
 /// The compare/split/train/evaluate/predict/pca contract.
 @Suite struct ModelCommandTests {
   /// A small GTZAN-schema table: 3 separable classes, 8 tracks each, 2 segments per track.
-  func table(in directory: URL) throws -> URL {
+  func table(in directory: URL, name: String = "table.csv", tracks: Range<Int> = 0..<8, labels: [String] = ["blues", "jazz", "rock"]) throws -> URL {
     var lines = ["filename,length,f1,f2,label"]
-    for (c, genre) in ["blues", "jazz", "rock"].enumerated() {
-      for track in 0..<8 {
+    for (c, genre) in labels.enumerated() {
+      for track in tracks {
         for segment in 0..<2 {
-          lines.append("\(genre).\(String(format: "%05d", track)).\(segment).wav,66149,\(Double(10 * c) + Double(track % 3)),\(Double(segment) - Double(c)),\(genre)")
+          lines.append("\(genre.lowercased()).\(String(format: "%05d", track)).\(segment).wav,66149,\(Double(10 * c) + Double(track % 3)),\(Double(segment) - Double(c)),\(genre)")
         }
       }
     }
-    let url = directory.appendingPathComponent("table.csv")
+    let url = directory.appendingPathComponent(name)
     try (lines.joined(separator: "\n") + "\n").write(to: url, atomically: true, encoding: .utf8)
     return url
   }
 
-  @Test func compareCSVHasTheContractHeaderAndOneRowPerModel() throws {
-    let directory = try makeTemporaryDirectory()
-    let result = try GenreKitBinary.run(["compare", try table(in: directory).path, "--folds", "4", "--format", "csv", "--models", "knn,logreg"])
-    #expect(result.status == 0, "\(result.standardError)")
-    let lines = result.standardOutput.split(separator: "\n").map(String.init)
-    #expect(lines.first == "model,accuracy,macro_f1,fit_seconds,predict_seconds")
-    #expect(lines.dropFirst().map { $0.prefix { $0 != "," } } == ["knn", "logreg"])
-    #expect(lines.dropFirst().allSatisfy { Double($0.split(separator: ",")[1]) == 1.0 })
+  func run(_ arguments: [String], status: Int32 = 0) throws -> CommandResult {
+    let result = try GenreKitBinary.run(arguments)
+    #expect(result.status == status, "\(arguments): \(result.standardError)")
+    return result
   }
 
-  @Test func trainEvaluatePredictRoundTrip() throws {
+  @Test func compareCSVHasTheContractHeaderAndOneRowPerModel() throws {
+    let directory = try makeTemporaryDirectory()
+    let result = try run(["compare", try table(in: directory).path, "--folds", "4", "--format", "csv", "--models", "knn,logreg"])
+    let lines = result.standardOutput.split(separator: "\n").map(String.init)
+    #expect(lines.first == "model,accuracy,macro_f1,fit_seconds,predict_seconds,accuracy_std,macro_f1_std")
+    #expect(lines.dropFirst().map { $0.prefix { $0 != "," } } == ["knn", "logreg"])
+    #expect(lines.dropFirst().allSatisfy { $0.split(separator: ",")[1] == "1.0" && $0.split(separator: ",")[5] == "0.0" })
+    // How the table was read and split goes to stderr for machine formats.
+    #expect(result.standardError.contains("groups: the GTZAN track of filename, 24 groups"))
+    #expect(result.standardError.contains("fold 1: train 36 rows (18 groups), test 12 rows (6 groups)"))
+  }
+
+  @Test func compareTableAndJSONSayHowTheTableWasReadAndSplit() throws {
+    let directory = try makeTemporaryDirectory()
+    let data = try table(in: directory).path
+    let text = try run(["compare", data, "--folds", "3", "--models", "knn"]).standardOutput.split(separator: "\n").map(String.init)
+    #expect(text[0] == "\(data): 48 rows")
+    #expect(text[1] == "features: 2 numeric columns (f1, f2)")
+    #expect(text[2] == "groups: the GTZAN track of filename, 24 groups")
+    #expect(text[3] == "split: stratified group 3-fold, seed 0")
+    #expect(text[4] == "fold 1: train 32 rows (16 groups), test 16 rows (8 groups)")
+    #expect(text.contains { $0.hasPrefix("knn") && $0.contains("1.000 ± 0.000") })
+    let json = try JSONSerialization.jsonObject(with: Data(try run(["compare", data, "--folds", "3", "--models", "knn", "--format", "json"]).standardOutput.utf8)) as! [String: Any]
+    #expect(json["classes"] as? [String] == ["blues", "jazz", "rock"])
+    #expect((json["folds"] as? [[String: Int]])?.first == ["train": 32, "test": 16])
+    #expect(((json["models"] as? [[String: Any]])?.first?["folds"] as? [Any])?.count == 3)
+  }
+
+  @Test func trainRecordsItsTestPartAndEvaluateScoresExactlyThat() throws {
     let directory = try makeTemporaryDirectory()
     let data = try table(in: directory).path
     let model = directory.appendingPathComponent("model.json").path
-    #expect(try GenreKitBinary.run(["train", data, "--model", "forest", "--trees", "10", "--output", model]).status == 0)
-    let evaluation = try GenreKitBinary.run(["evaluate", model, data, "--format", "json"])
-    #expect(evaluation.status == 0)
-    #expect(evaluation.standardOutput.contains("\"accuracy\" : 1"))
-    let prediction = try GenreKitBinary.run(["predict", model, data, "--top", "2"])
-    #expect(prediction.status == 0)
-    let lines = prediction.standardOutput.split(separator: "\n")
-    #expect(lines.first == "row,class_1,probability_1,class_2,probability_2")
-    #expect(lines.dropFirst().first?.hasPrefix("blues.00000.0.wav,blues,") == true)
+    let trained = try run(["train", data, "--model", "forest", "--trees", "10", "--test-size", "0.25", "--output", model])
+    #expect(trained.standardError.contains("trained forest on 36 rows of 18 groups; its test part (12 rows) is recorded"), "\(trained.standardError)")
+    let evaluation = try run(["evaluate", model, data, "--format", "json"])
+    #expect(evaluation.standardError.contains("scored: the model's test part (stratified group holdout, test 0.25, seed 0: 12 rows of 6 groups)"), "\(evaluation.standardError)")
+    let json = try JSONSerialization.jsonObject(with: Data(evaluation.standardOutput.utf8)) as! [String: Any]
+    #expect(json["rows"] as? Int == 12)
+    #expect((json["report"] as? [String: Any])?["accuracy"] as? Double == 1)
+    // A different split of the same table reaches into the training part: said, not hidden.
+    let other = try run(["evaluate", model, data, "--folds", "4"])
+    #expect(other.standardError.contains("of these rows were used to train the model (stratified group holdout, test 0.25, seed 0): the scores are optimistic"), "\(other.standardError)")
+  }
+
+  @Test func aModelTrainedOnEveryRowIsNotScoredOnThemSilently() throws {
+    let directory = try makeTemporaryDirectory()
+    let data = try table(in: directory).path
+    let model = directory.appendingPathComponent("model.json").path
+    _ = try run(["train", data, "--model", "knn", "--output", model])
+    let refused = try run(["evaluate", model, data], status: 2)
+    #expect(refused.standardError.contains("was trained on every row"), "\(refused.standardError)")
+    let all = try run(["evaluate", model, data, "--all-rows"])
+    #expect(all.standardError.contains("scored: every row (48)") && all.standardError.contains("48 of these rows were used to train the model"))
+    #expect(all.standardOutput.hasPrefix("48 rows: accuracy 1.000"))
+    // On another table, only the groups the model has not seen are scored.
+    let newer = try table(in: directory, name: "newer.csv", tracks: 6..<10)
+    let scored = try run(["evaluate", model, newer.path])
+    #expect(scored.standardError.contains("scored: 12 rows of a table the model was not trained on (12 rows of groups it was trained on left out)"), "\(scored.standardError)")
+  }
+
+  @Test func unknownClassesAndCaseOnlyDifferencesAreWarnedAndCountAsErrors() throws {
+    let directory = try makeTemporaryDirectory()
+    let model = directory.appendingPathComponent("model.json").path
+    _ = try run(["train", try table(in: directory).path, "--model", "knn", "--output", model])
+    let other = try table(in: directory, name: "other.csv", tracks: 20..<22, labels: ["BLUES", "jazz", "metal"])
+    let result = try run(["evaluate", model, other.path, "--format", "csv"])
+    #expect(result.standardError.contains("class 'BLUES' of the table (4 rows) is unknown to the model: its rows count as errors"), "\(result.standardError)")
+    #expect(result.standardError.contains("class 'metal' of the table (4 rows) is unknown to the model"))
+    #expect(result.standardError.contains("labels 'BLUES' and 'blues' differ only by case"))
+    let lines = result.standardOutput.split(separator: "\n")
+    #expect(lines.first == "class,precision,recall,f1,support")
+    #expect(lines.contains("metal,0.0,0.0,0.0,4") && lines.contains("BLUES,0.0,0.0,0.0,4"))
+  }
+
+  @Test func predictFormatsIdsAndTrueLabels() throws {
+    let directory = try makeTemporaryDirectory()
+    let data = try table(in: directory).path
+    let model = directory.appendingPathComponent("model.json").path
+    _ = try run(["train", data, "--model", "logreg", "--output", model])
+    let csv = try run(["predict", model, data, "--top", "2"]).standardOutput.split(separator: "\n")
+    #expect(csv.first == "row,class_1,probability_1,class_2,probability_2,label")
+    #expect(csv.dropFirst().first?.hasPrefix("blues.00000.0.wav,blues,0.") == true && csv[1].hasSuffix(",blues"))
+    let json = try JSONSerialization.jsonObject(with: Data(try run(["predict", model, data, "--format", "json", "--top", "3"]).standardOutput.utf8)) as! [[String: Any]]
+    #expect(json.count == 48 && json[0]["row"] as? String == "blues.00000.0.wav" && json[0]["label"] as? String == "blues")
+    let ranked = try #require(json[0]["predictions"] as? [[String: Any]])
+    #expect(ranked.first?["class"] as? String == "blues" && Set(ranked.compactMap { $0["class"] as? String }) == ["blues", "jazz", "rock"])
+    let probabilities = ranked.compactMap { $0["probability"] as? Double }
+    #expect(probabilities.count == 3 && abs(probabilities.reduce(0, +) - 1) < 1e-12 && probabilities == probabilities.sorted(by: >))
+    let table = try run(["predict", model, data, "--format", "table", "--id", "f1"]).standardOutput.split(separator: "\n").map(String.init)
+    #expect(table[0].split(separator: " ") == ["row", "class_1", "probability_1", "label"])
+    #expect(table[1].hasPrefix("0.0  blues  ") && table[1].hasSuffix("blues"))
+    // Without a label column, no label column in the output.
+    let unlabelled = directory.appendingPathComponent("unlabelled.csv")
+    try "filename,f1,f2\nx.wav,0,0\n".write(to: unlabelled, atomically: true, encoding: .utf8)
+    #expect(try run(["predict", model, unlabelled.path]).standardOutput.hasPrefix("row,class_1,probability_1\nx.wav,blues,"))
+  }
+
+  @Test func badArgumentsAreClearErrors() throws {
+    let directory = try makeTemporaryDirectory()
+    let data = try table(in: directory).path
+    let output = directory.appendingPathComponent("m.json").path
+    for (arguments, message) in [
+      (["train", data, "--model", "mlp", "--hidden", "10,abc", "--output", output], "--hidden takes layer sizes"),
+      (["train", data, "--model", "mlp", "--hidden", "10,,5", "--output", output], "--hidden takes layer sizes"),
+      (["train", data, "--model", "knn", "--jobs", "0", "--output", output], "--jobs must be at least 1"),
+      (["compare", data, "--models", ""], "--models needs at least one"),
+      (["compare", data, "--models", "knn,svm"], "unknown model 'svm'"),
+      (["compare", data, "--features", ","], "--features needs at least one column"),
+      (["help", "nosuch"], "no command 'nosuch'"),
+      (["train", data, "--model", "knn", "--weights", "far", "--output", output], "far"),
+    ] {
+      let result = try run(arguments, status: 2)
+      #expect(result.standardError.contains(message), "\(arguments): \(result.standardError)")
+    }
+    #expect(!FileManager.default.fileExists(atPath: output))
+    #expect(try run(["--version"]).standardOutput == "0.2.0\n")
+    #expect(try run(["help", "train"]).standardOutput.contains("Examples:"))
   }
 
   @Test func badTablesAndModelFilesExitWithTwo() throws {
     let directory = try makeTemporaryDirectory()
     let data = try table(in: directory).path
     func expectRefusal(_ arguments: [String], mentioning fragment: String) throws {
-      let result = try GenreKitBinary.run(arguments)
-      #expect(result.status == 2, "\(arguments): \(result.standardError)")
+      let result = try run(arguments, status: 2)
       #expect(result.standardError.contains(fragment), "\(arguments): \(result.standardError)")
       #expect(!result.standardError.contains("Fatal error"))
     }
@@ -58,9 +157,12 @@ import Testing
     let empty = directory.appendingPathComponent("empty.csv")
     try "".write(to: empty, atomically: true, encoding: .utf8)
     try expectRefusal(["compare", empty.path], mentioning: "empty")
+    let duplicated = directory.appendingPathComponent("duplicated.csv")
+    try "filename,f1,f1,label\nblues.00000.wav,1,2,blues\n".write(to: duplicated, atomically: true, encoding: .utf8)
+    try expectRefusal(["compare", duplicated.path], mentioning: "duplicated.csv:1, column 3: column 'f1' appears twice, in columns 2 and 3")
 
     let model = directory.appendingPathComponent("model.json")
-    #expect(try GenreKitBinary.run(["train", data, "--model", "logreg", "--output", model.path]).status == 0)
+    _ = try run(["train", data, "--model", "logreg", "--output", model.path])
     let text = try String(contentsOf: model, encoding: .utf8)
     let truncated = directory.appendingPathComponent("truncated.json")
     try String(text.prefix(text.count / 2)).write(to: truncated, atomically: true, encoding: .utf8)
@@ -73,13 +175,43 @@ import Testing
     try expectRefusal(["predict", model.path, other.path], mentioning: "f2")
   }
 
-  @Test func pcaWritesTheProjection() throws {
+  /// The projection of the bundled table's training rows equals scikit-learn's (Learning fixtures).
+  @Test func pcaWritesScikitLearnsProjection() throws {
+    struct Reference: Decodable {
+      var pca_first_row: [Double]
+      var pca_explained_variance_ratio: [Double]
+    }
+    let fixtures = CLIFixtures.projectRoot.appendingPathComponent("Tests/LearningTests/Fixtures/sklearn_reference.json")
+    let reference = try JSONDecoder().decode(Reference.self, from: Data(contentsOf: fixtures))
     let directory = try makeTemporaryDirectory()
+    let lines = try String(contentsOfFile: DamagedModelFileTests.table, encoding: .utf8).split(whereSeparator: \.isNewline)
+    let training = directory.appendingPathComponent("training.csv")
+    // The fixture's training part: data rows whose index is not a multiple of 5.
+    try ([lines[0]] + lines.dropFirst().enumerated().filter { $0.offset % 5 != 0 }.map(\.element))
+      .joined(separator: "\n").appending("\n").write(to: training, atomically: true, encoding: .utf8)
     let output = directory.appendingPathComponent("pca.csv")
-    let result = try GenreKitBinary.run(["pca", try table(in: directory).path, "--components", "2", "--output", output.path])
-    #expect(result.status == 0)
-    let lines = try readLines(output)
-    #expect(lines.first == "row,label,pc1,pc2")
-    #expect(lines.count == 49)
+    let result = try run(["pca", training.path, "--components", "5", "--output", output.path])
+    let rows = try readLines(output)
+    #expect(rows.first == "row,label,pc1,pc2,pc3,pc4,pc5" && rows.count == 801)
+    let first = rows[1].split(separator: ",").dropFirst(2).compactMap { Double($0) }
+    #expect(first.count == 5 && zip(first, reference.pca_first_row).allSatisfy { abs($0 - $1) < 1e-9 }, "\(first)")
+    let ratios = reference.pca_explained_variance_ratio.map { String(format: "%.4f", $0) }.joined(separator: ", ")
+    #expect(result.standardError.contains("explained variance ratio \(ratios)"), "\(result.standardError)")
+  }
+
+  @Test func splitWritesGroupsWithTheirFoldOrSet() throws {
+    let directory = try makeTemporaryDirectory()
+    let data = try table(in: directory).path
+    let folds = try run(["split", data, "--folds", "4", "--output", "-"]).standardOutput.split(separator: "\n")
+    #expect(folds.first == "id,fold" && folds.count == 25)
+    let assigned = folds.dropFirst().map { $0.split(separator: ",") }
+    #expect(Set(assigned.map { $0[0] }).count == 24 && Set(assigned.map { $0[1] }) == ["0", "1", "2", "3"])
+    let holdout = try run(["split", data, "--test-size", "0.25", "--output", "-"]).standardOutput.split(separator: "\n")
+    #expect(holdout.first == "id,set" && holdout.dropFirst().filter { $0.hasSuffix(",test") }.count == 6)
+    // The split file gives compare exactly these folds.
+    let file = directory.appendingPathComponent("split.csv")
+    try (folds.joined(separator: "\n") + "\n").write(to: file, atomically: true, encoding: .utf8)
+    let compared = try run(["compare", data, "--split", file.path, "--models", "knn", "--format", "csv"])
+    #expect(compared.standardError.contains("fold 4: train 36 rows (18 groups), test 12 rows (6 groups)"), "\(compared.standardError)")
   }
 }

@@ -103,6 +103,6 @@ import Testing
     let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
     process.waitUntilExit()
     #expect(process.terminationStatus == 0)
-    #expect(text.hasPrefix("model,accuracy,macro_f1,fit_seconds,predict_seconds\nknn,0.6"), "\(text)")
+    #expect(text.hasPrefix("model,accuracy,macro_f1,fit_seconds,predict_seconds,accuracy_std,macro_f1_std\nknn,0.6"), "\(text)")
   }
 }

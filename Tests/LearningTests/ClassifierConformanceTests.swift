@@ -59,7 +59,7 @@ func blobs(perClass: Int = 40, classes: Int = 3, dimensions: Int = 4, seed: UInt
   func predictionsSurviveAModelFileRoundTrip(kind: ModelKind) throws {
     let (x, y) = blobs()
     let model = try settings(kind).fit(x, labels: y, classCount: 3, threads: 2)
-    let file = ModelFile(pipeline: model, hyperparameters: settings(kind).summary, featureNames: ["a", "b", "c", "d"], classNames: ["x", "y", "z"], labelColumn: "label")
+    let file = ModelFile(pipeline: model, hyperparameters: settings(kind).summary, classNames: ["x", "y", "z"], labelColumn: "label")
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("model-\(UUID()).json").path
     try file.write(to: path)
     let loaded = try ModelFile.read(path: path)

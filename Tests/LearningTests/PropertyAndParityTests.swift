@@ -29,11 +29,37 @@ import Testing
     #expect(model.predict(x) == y)
   }
 
-  @Test func missingValuesAreImputedWithTrainingMeans() throws {
+  /// A missing value predicts exactly as the training part's statistic in its place, and the
+  /// statistic is computed on the training rows only (the missing one ignored).
+  @Test(arguments: Imputer.Strategy.allCases)
+  func missingValuesAreImputedFromTheTrainingRows(strategy: Imputer.Strategy) throws {
     var (x, y) = blobs()
     x[0, 0] = .nan
-    let model = try PipelineSettings(model: .defaults(for: .logreg, seed: 0)).fit(x, labels: y, classCount: 3, threads: 1)
-    #expect(try model.probabilities(Matrix([[.nan, 0, 0, 0]])).values.allSatisfy(\.isFinite))
+    let column = (1..<x.rows).map { x[$0, 0] }.sorted()
+    let expected: Double
+    switch strategy {
+    case .mean: expected = column.reduce(0, +) / Double(column.count)
+    case .median: expected = column.count % 2 == 1 ? column[column.count / 2] : (column[column.count / 2 - 1] + column[column.count / 2]) / 2
+    case .mostFrequent: expected = column[0]  // all distinct: the smallest, as scikit-learn
+    }
+    let model = try PipelineSettings(model: .defaults(for: .logreg, seed: 0), imputation: strategy).fit(x, labels: y, classCount: 3, threads: 1)
+    #expect(model.imputer?.fillValues[0] == expected)
+    let query = Matrix([[.nan, 1, 2, 3]])
+    #expect(try model.probabilities(query) == model.probabilities(Matrix([[expected, 1, 2, 3]])))
+    #expect(throws: LearningError.self) { try PipelineSettings(model: .defaults(for: .logreg, seed: 0)).fit(x, labels: y, classCount: 3, threads: 1) }
+  }
+
+  @Test func mostFrequentTiesGoToTheSmallestValue() {
+    let imputer = Imputer(fitting: Matrix([[3], [1], [3], [1], [.nan], [2]]), strategy: .mostFrequent)
+    #expect(imputer.fillValues == [1])
+  }
+
+  /// Categories come from the training rows only; an unknown or missing one encodes as zeros.
+  @Test func oneHotEncodingUsesTheTrainingCategories() {
+    let encoder = OneHotEncoder(fitting: [CategoricalColumn(name: "key", values: ["C", "A#", nil, "C"])])
+    #expect(encoder.outputNames == ["key=A#", "key=C"])
+    let encoded = encoder.transform([CategoricalColumn(name: "key", values: ["C", "D", nil, "A#"])], rows: 4)
+    #expect(encoded == Matrix([[0, 1], [0, 0], [0, 0], [1, 0]]))
   }
 }
 
@@ -57,7 +83,7 @@ import Testing
   init() throws {
     let url = Bundle.module.url(forResource: "sklearn_reference", withExtension: "json", subdirectory: "Fixtures")!
     reference = try JSONDecoder().decode(Reference.self, from: Data(contentsOf: url))
-    let table = try TableReader.read(path: EmbeddedTables.gtzan30Seconds)
+    let table = try TableReader.read(path: EmbeddedTables.gtzan30Seconds).dataset
     train = table.subset((0..<table.count).filter { $0 % 5 != 0 })
     test = table.subset((0..<table.count).filter { $0 % 5 == 0 })
   }

@@ -68,7 +68,7 @@ import Testing
 
   @Test(.enabled(if: FileManager.default.fileExists(atPath: sharedSplits), "needs ../shared/data/splits (GTZAN fault-filtered lists)"))
   func faultFilteredListsLeaveSeventyTracksOut() throws {
-    let table = try TableReader.read(path: EmbeddedTables.gtzan30Seconds)
+    let table = try TableReader.read(path: EmbeddedTables.gtzan30Seconds).dataset
     let lists = ["train", "valid", "test"].map { "\(sharedSplits)/\($0)_filtered.txt" }
     let (folds, leftOut) = try Splitter.folds(
       of: table, strategy: .assignment(try SplitFiles.readLists(train: lists[0], valid: lists[1], test: lists[2])), seed: 0)
@@ -84,14 +84,18 @@ let sharedSplits = URL(fileURLWithPath: #filePath).deletingLastPathComponent().d
   func read(_ text: String, _ configure: (inout TableOptions) -> Void = { _ in }) throws -> Dataset {
     var options = TableOptions()
     configure(&options)
-    return try TableReader.read(records: try CSVReader.parse(Array(text.utf8), path: "t.csv"), path: "t.csv", options: options)
+    return try TableReader.read(records: try CSVReader.parse(Array(text.utf8), path: "t.csv"), path: "t.csv", options: options).dataset
   }
 
-  func expectError(_ text: String, line: Int?, column: Int? = nil, containing fragment: String) {
-    let error = #expect(throws: CSVError.self) { try read(text) }
-    #expect(error?.line == line, "\(String(describing: error))")
-    #expect(error?.column == column, "\(String(describing: error))")
-    #expect(error?.reason.contains(fragment) == true, "\(String(describing: error))")
+  /// The table is refused with a message naming this line and column.
+  func expectError(
+    _ text: String, line: Int?, column: Int? = nil, containing fragment: String, _ configure: (inout TableOptions) -> Void = { _ in }
+  ) {
+    let thrown = #expect(throws: (any Error).self) { try read(text, configure) }
+    let error = (thrown as? TableError)?.location ?? (thrown as? CSVError)
+    #expect(error?.line == line, "\(String(describing: thrown))")
+    #expect(error?.column == column, "\(String(describing: thrown))")
+    #expect(error?.reason.contains(fragment) == true, "\(String(describing: thrown))")
   }
 
   @Test func gtzanTablesUseTheFeatureColumnsAndTrackGroups() throws {
@@ -104,7 +108,7 @@ let sharedSplits = URL(fileURLWithPath: #filePath).deletingLastPathComponent().d
   @Test func textColumnsAreNotFeaturesAndGroupsCanBeAColumn() throws {
     let data = try read("id,artist,energy,tempo,genre\nx,A,0.5,120,pop\ny,B,0.7,90,rock\n") {
       $0.labelColumn = "genre"
-      $0.groupColumn = "artist"
+      $0.grouping = .column("artist")
     }
     #expect(data.featureNames == ["energy", "tempo"])
     #expect(data.groups == ["A", "B"])

@@ -71,3 +71,17 @@ public func argmaxPerRow(_ m: Matrix) -> [Int] {
 public func setLinearAlgebraThreads(_ threads: Int) {
   openblas_set_num_threads(Int32(max(1, threads)))
 }
+
+extension Matrix {
+  /// `self` with the columns of `other` (same rows) after its own.
+  public func appendingColumns(_ other: Matrix) -> Matrix {
+    precondition(other.rows == rows, "appended columns must have as many rows")
+    var values = [Double]()
+    values.reserveCapacity(rows * (columns + other.columns))
+    for r in 0..<rows {
+      values += row(r)
+      values += other.row(r)
+    }
+    return Matrix(rows: rows, columns: columns + other.columns, values: values)
+  }
+}

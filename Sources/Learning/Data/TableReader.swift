@@ -1,125 +1,384 @@
 import Foundation
 import TabularIO
+import TensorIO
 
-/// Which columns of a table are the label, the group and the features.
+/// Which columns of a table are the label, the group and the features, and how to read its cells.
 public struct TableOptions: Sendable {
+  /// How rows are grouped for splits (rows of one group never straddle training and test).
+  public enum Grouping: Sendable, Equatable {
+    /// The GTZAN track of `filename` when the table has one; otherwise every row is its own
+    /// group, unless the rows look like segments of tracks, which is refused (they would leak).
+    case automatic
+    case column(String)
+    /// Every row its own group, asked for explicitly.
+    case row
+  }
+
+  /// pandas' default `na_values`, and `?`.
+  public static let defaultMissingMarkers: Set<String> = [
+    "", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN", "<NA>", "N/A", "NA",
+    "NULL", "NaN", "None", "n/a", "nan", "null", "?",
+  ]
+
   public var labelColumn = "label"
-  /// Rows sharing a value never straddle a split. Default: the GTZAN track of `filename` when the
-  /// table has one, else every row is its own group.
-  public var groupColumn: String?
-  /// Feature columns; default: every numeric column except label, group and, in GTZAN tables,
-  /// `filename` and `length`.
+  public var grouping = Grouping.automatic
+  /// Feature columns; default: every numeric column except label, group, id and, in GTZAN
+  /// tables, `filename` and `length`; id-like columns are left out too.
   public var featureColumns: [String]?
   public var excludedColumns: [String] = []
+  /// Text columns kept as categories for one-hot encoding.
+  public var categoricalColumns: [String] = []
+  /// The column that names rows in predictions (default: `filename`, else the row number).
+  public var idColumn: String?
   /// `,` or `;`; detected from the header when nil.
   public var delimiter: UInt8?
   /// Read a table without the label column (to predict it): every row gets the class "?".
   public var labelOptional = false
-  /// Keep missing or non-finite feature values (as NaN, for a train-fold mean imputer) instead of
-  /// refusing the table.
+  /// Skip rows whose label is empty (they are counted) instead of refusing the table.
+  public var dropUnlabelled = false
+  /// Cell values that mean "missing", compared exactly after trimming spaces.
+  public var missingMarkers = TableOptions.defaultMissingMarkers
+  /// Keep missing feature values (as NaN, for an imputer) instead of refusing the table.
   public var allowMissing = false
 
   public init() {}
 }
 
-/// Reads a feature table (the GTZAN tables `genrekit extract` writes, or any export such as
-/// Spotify's) into a `Dataset`. Errors name the file, line and column.
-public enum TableReader {
-  static let missingMarkers: Set<String> = ["", "na", "nan", "null", "none", "?"]
+/// What a user can do about a refused table; the command line words it as its own options.
+public enum TableRemedy: Sendable, Equatable {
+  case impute
+  case dropUnlabelled
+  case chooseGrouping
+}
 
-  public static func read(path: String, options: TableOptions = TableOptions()) throws -> Dataset {
-    try read(records: CSVReader.read(path: path, delimiter: options.delimiter), path: path, options: options)
+/// A table that could not be used as asked; the description names the file, line and column.
+public struct TableError: Error, Equatable, CustomStringConvertible {
+  public var location: CSVError
+  public var remedy: TableRemedy?
+
+  init(path: String, line: Int? = nil, column: Int? = nil, reason: String, remedy: TableRemedy? = nil) {
+    location = CSVError(path: path, line: line, column: column, reason: reason)
+    self.remedy = remedy
   }
 
-  public static func read(records: [CSVRecord], path: String, options: TableOptions) throws -> Dataset {
-    guard let header = records.first else { throw CSVError(path: path, reason: "the table is empty") }
-    let rows = Array(records.dropFirst())
-    guard !rows.isEmpty else { throw CSVError(path: path, line: header.line, reason: "the table has a header but no rows") }
-    let columns = header.fields.map { $0.trimmingCharacters(in: .whitespaces) }
-    for row in rows where row.fields.count != columns.count {
-      throw CSVError(
-        path: path, line: row.line,
-        reason: "expected \(columns.count) fields as in the header, found \(row.fields.count)")
-    }
-    func index(of name: String, role: String) throws -> Int {
-      guard let i = columns.firstIndex(of: name) else {
-        throw CSVError(path: path, line: header.line, reason: "no \(role) column \(excerpt(name)) (columns: \(excerpt(columns.joined(separator: ", "), limit: 400)))")
-      }
-      return i
-    }
-    let labelIndex: Int? =
-      options.labelOptional && !columns.contains(options.labelColumn)
-      ? nil : try index(of: options.labelColumn, role: "label")
-    let groupIndex = try options.groupColumn.map { try index(of: $0, role: "group") }
-    let filenameIndex = columns.firstIndex(of: "filename")
+  public var description: String { location.description }
+}
 
-    let featureIndices: [Int]
-    if let requested = options.featureColumns {
-      featureIndices = try requested.map { try index(of: $0, role: "feature") }
-    } else {
-      var skipped = Set((labelIndex.map { [$0] } ?? []) + (groupIndex.map { [$0] } ?? []))
-      if let filenameIndex {
-        skipped.insert(filenameIndex)
-        if let length = columns.firstIndex(of: "length") { skipped.insert(length) }
-      }
-      for name in options.excludedColumns { skipped.insert(try index(of: name, role: "excluded")) }
-      featureIndices = columns.indices.filter { c in
-        !skipped.contains(c) && isNumericColumn(rows.map { $0.fields[c] })
-      }
-    }
-    guard !featureIndices.isEmpty else { throw CSVError(path: path, reason: "no numeric feature columns") }
+/// How a table was read, for the first lines of a command's output: nothing is left out or
+/// assumed without a word.
+public struct TableSummary: Sendable, Equatable {
+  public var path: String
+  /// XXH64 of the file's bytes: tells whether a table is the one a model was trained on.
+  public var fingerprint = ""
+  public var rows: Int
+  public var skippedEmptyRecords = 0
+  public var droppedUnlabelled = 0
+  public var featureColumns: [String] = []
+  public var categoricalColumns: [String] = []
+  public struct LeftOutColumn: Sendable, Equatable {
+    public var column: String
+    public var reason: String
+  }
 
-    var values = [Double]()
-    values.reserveCapacity(rows.count * featureIndices.count)
-    for row in rows {
-      for c in featureIndices {
-        let field = row.fields[c].trimmingCharacters(in: .whitespaces)
-        let value = Double(field)
-        if value == nil && !missingMarkers.contains(field.lowercased()) {
-          throw CSVError(path: path, line: row.line, column: c + 1, reason: "\(excerpt(field)) in column \(excerpt(columns[c])) is not a number")
-        }
-        if !(value?.isFinite ?? false) && !options.allowMissing {
-          throw CSVError(
-            path: path, line: row.line, column: c + 1,
-            reason: "missing or non-finite value \(excerpt(field)) in column \(excerpt(columns[c])) (use --impute mean)")
-        }
-        values.append(value.flatMap { $0.isFinite ? $0 : nil } ?? .nan)
-      }
-    }
+  /// Columns not used as features, with the reason.
+  public var leftOut: [LeftOutColumn] = []
+  public var grouping: String = ""
+  public var groupCount = 0
+  public var warnings: [String] = []
 
-    let labelTexts = rows.map { row in labelIndex.map { row.fields[$0] } ?? "?" }
-    if let labelIndex, let blank = rows.firstIndex(where: { $0.fields[labelIndex].isEmpty }) {
-      throw CSVError(path: path, line: rows[blank].line, column: labelIndex + 1, reason: "empty label")
+  /// One line each: the rows, the features, what was left out, the grouping, and warnings.
+  public var lines: [String] {
+    var rowsLine = "\(InputFile.displayName(path)): \(rows) rows"
+    if skippedEmptyRecords > 0 { rowsLine += "; \(skippedEmptyRecords) empty records skipped" }
+    if droppedUnlabelled > 0 { rowsLine += "; \(droppedUnlabelled) unlabelled rows dropped" }
+    var lines = [rowsLine]
+    var features = "features: \(featureColumns.count) numeric columns (\(Self.list(featureColumns)))"
+    if !categoricalColumns.isEmpty { features += ", one-hot: \(categoricalColumns.joined(separator: ", "))" }
+    lines.append(features)
+    if !leftOut.isEmpty {
+      lines.append("left out: " + leftOut.map { "\($0.column) (\($0.reason))" }.joined(separator: ", "))
     }
+    lines.append("groups: \(grouping), \(groupCount) groups")
+    return lines + warnings.map { "warning: \($0)" }
+  }
+
+  private static func list(_ names: [String]) -> String {
+    names.count <= 12 ? names.joined(separator: ", ") : names.prefix(10).joined(separator: ", ") + ", … \(names.last!)"
+  }
+}
+
+/// A table read into a dataset, and how it was read.
+public struct LoadedTable: Sendable {
+  public var dataset: Dataset
+  public var summary: TableSummary
+  /// Whether the table has its label column (a table to predict may not).
+  public var hasLabels: Bool
+}
+
+/// Reads a feature table (the GTZAN tables `genrekit extract` writes, or any export such as
+/// Spotify's) into a `Dataset`, as a pandas user expects: missing-value markers, empty records
+/// skipped, text columns left out (or one-hot encoded), id columns never features. Errors name
+/// the file, line and column.
+public enum TableReader {
+  public static func read(path: String, options: TableOptions = TableOptions()) throws -> LoadedTable {
+    let bytes: [UInt8]
+    do {
+      bytes = try InputFile.bytes(of: path)
+    } catch {
+      throw CSVError(path: path, reason: error.reason)
+    }
+    var table = try read(records: CSVReader.parse(bytes, path: path, delimiter: options.delimiter), path: path, options: options)
+    table.summary.fingerprint = "xxh64:" + String(xxHash64(bytes), radix: 16)
+    return table
+  }
+
+  public static func read(records: [CSVRecord], path: String, options: TableOptions) throws -> LoadedTable {
+    var layout = try Layout(records: records, path: path, options: options)
+    let (rows, features) = try layout.rowsAndValues()
+    let labelTexts = rows.map { row in layout.label.map { row.fields[$0] } ?? "?" }
     let classNames = Array(Set(labelTexts)).sorted()
     let classIndex = Dictionary(uniqueKeysWithValues: classNames.enumerated().map { ($1, $0) })
-    let rowNames = rows.enumerated().map { i, row in filenameIndex.map { row.fields[$0] } ?? String(i + 1) }
-    let groups: [String] = rows.enumerated().map { i, row in
-      if let groupIndex { return row.fields[groupIndex] }
-      if let filenameIndex { return trackIdentifier(ofFileName: row.fields[filenameIndex]) }
-      return "row \(i + 1)"
-    }
-    return Dataset(
-      features: Matrix(rows: rows.count, columns: featureIndices.count, values: values),
+    let groups = try layout.groups(of: rows)
+    layout.summary.rows = rows.count
+    layout.summary.groupCount = Set(groups).count
+    layout.summary.warnings += caseCollisions(classNames).map { "labels \($0.map { excerpt($0) }.joined(separator: " and ")) differ only by case; they are different classes" }
+    let dataset = Dataset(
+      features: Matrix(rows: rows.count, columns: layout.featureIndices.count, values: features),
       labels: labelTexts.map { classIndex[$0]! }, classNames: classNames,
-      featureNames: featureIndices.map { columns[$0] }, groups: groups, rowNames: rowNames)
+      featureNames: layout.featureIndices.map { layout.columns[$0] },
+      categorical: layout.categoricalIndices.map { c in
+        CategoricalColumn(name: layout.columns[c], values: rows.map { layout.isMissing($0.fields[c]) ? nil : $0.fields[c].trimmingCharacters(in: .whitespaces) })
+      },
+      groups: groups, rowNames: layout.rowNames(rows))
+    return LoadedTable(dataset: dataset, summary: layout.summary, hasLabels: layout.label != nil)
   }
 
-  /// A column is numeric when most values present parse as numbers (a stray word in a numeric
-  /// column is then reported as an error, while a text column with a few number-like titles stays
-  /// text).
-  static func isNumericColumn(_ fields: [String]) -> Bool {
-    var numbers = 0
-    var texts = 0
-    for field in fields {
-      let trimmed = field.trimmingCharacters(in: .whitespaces)
-      if Double(trimmed) != nil {
-        numbers += 1
-      } else if !missingMarkers.contains(trimmed.lowercased()) {
-        texts += 1
+  /// Groups of class names equal but for case (`BLUES`, `blues`).
+  static func caseCollisions(_ names: [String]) -> [[String]] {
+    Dictionary(grouping: names) { $0.lowercased() }.values.filter { $0.count > 1 }.map { $0.sorted() }.sorted { $0[0] < $1[0] }
+  }
+
+  /// The table's header, its data records and the role of each column.
+  private struct Layout {
+    let path: String
+    let options: TableOptions
+    let header: CSVRecord
+    let columns: [String]
+    let records: [CSVRecord]
+    /// The 1-based number of each data record (by its line), empty ones counted.
+    let recordNumbers: [Int: Int]
+    let label: Int?
+    let filename: Int?
+    let id: Int?
+    var featureIndices: [Int] = []
+    var categoricalIndices: [Int] = []
+    var summary: TableSummary
+
+    init(records all: [CSVRecord], path: String, options: TableOptions) throws {
+      self.path = path
+      self.options = options
+      guard let header = all.first else { throw TableError(path: path, reason: "the table is empty") }
+      self.header = header
+      columns = header.fields.map { $0.trimmingCharacters(in: .whitespaces) }
+      var firstPosition: [String: Int] = [:]
+      for (position, name) in columns.enumerated() {
+        if let first = firstPosition[name] {
+          throw TableError(
+            path: path, line: header.line, column: position + 1,
+            reason: "column \(excerpt(name)) appears twice, in columns \(first + 1) and \(position + 1); rename one")
+        }
+        firstPosition[name] = position
+      }
+      var summary = TableSummary(path: path, rows: 0)
+      var kept: [CSVRecord] = []
+      var ordinals: [Int: Int] = [:]
+      for (ordinal, record) in all.dropFirst().enumerated() {
+        ordinals[record.line] = ordinal + 1
+        if record.fields.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) {
+          summary.skippedEmptyRecords += 1
+          continue
+        }
+        guard record.fields.count == columns.count else {
+          throw TableError(path: path, line: record.line, reason: "expected \(columns.count) fields as in the header, found \(record.fields.count)")
+        }
+        kept.append(record)
+      }
+      guard !kept.isEmpty else { throw TableError(path: path, line: header.line, reason: "the table has a header but no rows") }
+      records = kept
+      recordNumbers = ordinals
+      let names = columns
+      func index(of name: String, role: String) throws -> Int {
+        guard let i = firstPosition[name] else {
+          throw TableError(
+            path: path, line: header.line,
+            reason: "no \(role) column \(excerpt(name)) (columns: \(excerpt(names.joined(separator: ", "), limit: 400)))")
+        }
+        return i
+      }
+      label = options.labelOptional && firstPosition[options.labelColumn] == nil ? nil : try index(of: options.labelColumn, role: "label")
+      filename = firstPosition["filename"]
+      id = try options.idColumn.map { try index(of: $0, role: "id") }
+      let group: Int?
+      if case .column(let name) = options.grouping { group = try index(of: name, role: "group") } else { group = nil }
+      categoricalIndices = try options.categoricalColumns.map { try index(of: $0, role: "categorical") }
+      if let label, categoricalIndices.contains(label) {
+        throw TableError(path: path, line: header.line, reason: "the label column \(excerpt(columns[label])) cannot also be a categorical feature")
+      }
+      summary.categoricalColumns = categoricalIndices.map { names[$0] }
+      if let requested = options.featureColumns {
+        featureIndices = try requested.map { try index(of: $0, role: "feature") }
+      } else {
+        var roles: [Int: String] = [:]
+        for (c, role) in [(label, "label"), (group, "group"), (id, "id"), (filename, "row name")] { if let c { roles[c] = role } }
+        if filename != nil, let length = firstPosition["length"] { roles[length] = "GTZAN clip length" }
+        for name in options.excludedColumns { roles[try index(of: name, role: "excluded")] = "excluded" }
+        for c in categoricalIndices { roles[c] = "categorical" }
+        for c in columns.indices where roles[c] == nil {
+          let values = kept.map { $0.fields[c].trimmingCharacters(in: .whitespaces) }
+          if !Self.isNumeric(values, missing: options.missingMarkers) {
+            summary.leftOut.append(.init(column: columns[c], reason: "text"))
+          } else if Self.isIdentifier(name: columns[c], values: values) {
+            summary.leftOut.append(.init(column: columns[c], reason: "id-like: a different integer in every row"))
+          } else {
+            featureIndices.append(c)
+          }
+        }
+      }
+      guard !featureIndices.isEmpty || !categoricalIndices.isEmpty else {
+        throw TableError(path: path, line: header.line, reason: "no numeric feature columns")
+      }
+      summary.featureColumns = featureIndices.map { names[$0] }
+      self.summary = summary
+    }
+
+    func isMissing(_ field: String) -> Bool { options.missingMarkers.contains(field.trimmingCharacters(in: .whitespaces)) }
+
+    /// The records to use and their row-major feature values (NaN for missing ones, when they
+    /// are allowed). Rows are checked in file order, so the first problem is the one reported;
+    /// unlabelled rows are dropped (and counted) or refused.
+    mutating func rowsAndValues() throws -> ([CSVRecord], [Double]) {
+      var rows: [CSVRecord] = []
+      var values = [Double]()
+      values.reserveCapacity(records.count * featureIndices.count)
+      for row in records {
+        if let label, !options.labelOptional, row.fields[label].trimmingCharacters(in: .whitespaces).isEmpty {
+          guard options.dropUnlabelled else {
+            throw TableError(path: path, line: row.line, column: label + 1, reason: "empty label", remedy: .dropUnlabelled)
+          }
+          summary.droppedUnlabelled += 1
+          continue
+        }
+        rows.append(row)
+        for c in featureIndices {
+          let field = row.fields[c].trimmingCharacters(in: .whitespaces)
+          if let value = Double(field), value.isFinite {
+            values.append(value)
+            continue
+          }
+          guard isMissing(field) || Double(field) != nil else {
+            throw TableError(path: path, line: row.line, column: c + 1, reason: "\(excerpt(field)) in column \(excerpt(columns[c])) is not a number")
+          }
+          guard options.allowMissing else {
+            throw TableError(
+              path: path, line: row.line, column: c + 1,
+              reason: "missing or non-finite value \(excerpt(field)) in column \(excerpt(columns[c]))", remedy: .impute)
+          }
+          values.append(.nan)
+        }
+      }
+      guard !rows.isEmpty else { throw TableError(path: path, reason: "every row is unlabelled") }
+      return (rows, values)
+    }
+
+    mutating func groups(of rows: [CSVRecord]) throws -> [String] {
+      switch options.grouping {
+      case .column(let name):
+        let c = columns.firstIndex(of: name)!
+        summary.grouping = "column \(name)"
+        return rows.map { $0.fields[c] }
+      case .row:
+        summary.grouping = "each row its own group"
+        return rows.indices.map { "row \($0 + 1)" }
+      case .automatic:
+        if let filename {
+          summary.grouping = "the GTZAN track of filename"
+          return rows.map { trackIdentifier(ofFileName: $0.fields[filename]) }
+        }
+        if let evidence = segmentEvidence(rows) {
+          throw TableError(
+            path: path, line: header.line,
+            reason: "the rows look like segments of tracks (\(evidence)) but no group is known, so segments of one track would straddle training and test",
+            remedy: .chooseGrouping)
+        }
+        summary.grouping = "each row its own group (no filename column)"
+        return rows.indices.map { "row \($0 + 1)" }
       }
     }
-    return numbers > texts
+
+    /// Why rows look like segments of tracks, if they do: a text column of segment names
+    /// (`name.3.wav`) whose tracks repeat, or a GTZAN `length` column of one segment length.
+    func segmentEvidence(_ rows: [CSVRecord]) -> String? {
+      for c in columns.indices where c != label {
+        let tracks = rows.compactMap { segmentTrack($0.fields[c]) }
+        if tracks.count * 2 > rows.count, Set(tracks).count < tracks.count {
+          return "column \(columns[c]) holds segment names such as \(excerpt(rows.first { segmentTrack($0.fields[c]) != nil }!.fields[c]))"
+        }
+      }
+      if let length = columns.firstIndex(of: "length") {
+        let lengths = Set(rows.map { $0.fields[length].trimmingCharacters(in: .whitespaces) })
+        // A segment of s seconds holds s·22050 − 1 samples under the Kaggle rule.
+        if lengths.count == 1, let value = Int(lengths.first!), value > 0, (value + 1) % 22050 == 0 {
+          return "column length is \(value) in every row, one segment's length"
+        }
+      }
+      return nil
+    }
+
+    /// The track of a segment name `track.<index>.<extension>` (`blues.00000.3.wav`), or nil.
+    func segmentTrack(_ name: String) -> String? {
+      let parts = PathName.lastComponent(of: name).split(separator: ".", omittingEmptySubsequences: false)
+      guard parts.count >= 3, let ext = parts.last, !ext.isEmpty, ext.allSatisfy(\.isLetter),
+        !parts[parts.count - 2].isEmpty, parts[parts.count - 2].allSatisfy(\.isNumber)
+      else { return nil }
+      return parts.dropLast(2).joined(separator: ".")
+    }
+
+    func rowNames(_ rows: [CSVRecord]) -> [String] {
+      if let name = id ?? filename { return rows.map { $0.fields[name] } }
+      return rows.map { String(recordNumbers[$0.line]!) }
+    }
+
+    /// A column is numeric when most values present parse as numbers (a stray word in a numeric
+    /// column is then reported as an error, while a text column with a few number-like titles
+    /// stays text).
+    static func isNumeric(_ fields: [String], missing: Set<String>) -> Bool {
+      var numbers = 0
+      var texts = 0
+      for field in fields {
+        if Double(field) != nil {
+          numbers += 1
+        } else if !missing.contains(field) {
+          texts += 1
+        }
+      }
+      return numbers > texts
+    }
+
+    /// An identifier, not a measurement: whole numbers, a different one in every row, and either
+    /// an id-like name (`id`, `track_id`, `index`, pandas' `Unnamed: 0`) or, in 10 rows or more,
+    /// the row number itself (0, 1, 2, … or 1, 2, 3, … in file order), so that a measured column
+    /// such as a duration is never taken for one.
+    static func isIdentifier(name: String, values: [String]) -> Bool {
+      let numbers = values.compactMap { Double($0) }
+      guard numbers.count == values.count, numbers.count >= 2, numbers.allSatisfy({ $0 == $0.rounded() && abs($0) < 1e15 }) else { return false }
+      guard Set(numbers).count == numbers.count else { return false }
+      let lower = name.lowercased()
+      let idName = lower == "id" || lower.hasSuffix("_id") || lower.hasSuffix(" id") || name.hasSuffix("Id") || name.hasSuffix("ID")
+        || lower == "index" || lower.hasPrefix("unnamed:") || lower.isEmpty
+      let rowNumbers = numbers.count >= 10 && (numbers.first == 0 || numbers.first == 1)
+        && zip(numbers, numbers.dropFirst()).allSatisfy { $1 == $0 + 1 }
+      return idName || rowNumbers
+    }
   }
 }
 

@@ -8,6 +8,8 @@ public struct ModelScore: Sendable, Codable, Equatable {
   /// Summed over folds, measured in this process.
   public var fitSeconds: Double
   public var predictSeconds: Double
+  /// Folds whose fit stopped at its iteration limit.
+  public var unconvergedFolds: Int
   public var folds: [ClassificationReport]
 }
 
@@ -21,14 +23,16 @@ public enum Comparison {
       var reports: [ClassificationReport] = []
       var fitSeconds = 0.0
       var predictSeconds = 0.0
+      var unconverged = 0
       for fold in folds {
         // Validation rows join training: no model here takes a predefined validation set.
         let train = dataset.subset(fold.trainingRows)
         let test = dataset.subset(fold.test)
         let fitStart = DispatchTime.now()
-        let fitted = try settings.fit(train.features, labels: train.labels, classCount: dataset.classNames.count, threads: threads)
+        let fitted = try settings.fit(train, threads: threads)
+        if fitted.model.convergenceWarning != nil { unconverged += 1 }
         let predictStart = DispatchTime.now()
-        let predicted = try fitted.predict(test.features, threads: threads)
+        let predicted = try fitted.predict(test, threads: threads)
         let end = DispatchTime.now()
         fitSeconds += seconds(fitStart, predictStart)
         predictSeconds += seconds(predictStart, end)
@@ -37,7 +41,7 @@ public enum Comparison {
       scores.append(
         ModelScore(
           model: name, accuracy: FoldSummary(reports.map(\.accuracy)), macroF1: FoldSummary(reports.map(\.macroF1)),
-          fitSeconds: fitSeconds, predictSeconds: predictSeconds, folds: reports))
+          fitSeconds: fitSeconds, predictSeconds: predictSeconds, unconvergedFolds: unconverged, folds: reports))
     }
     return scores
   }

@@ -1,3 +1,5 @@
+import TabularIO
+
 /// Classification quality on one test set.
 public struct ClassificationReport: Sendable, Equatable, Codable {
   public var accuracy: Double
@@ -39,5 +41,45 @@ public struct FoldSummary: Sendable, Equatable, Codable {
   public init(_ values: [Double]) {
     mean = values.isEmpty ? 0 : values.reduce(0, +) / Double(values.count)
     std = standardDeviation(values)
+  }
+}
+
+/// Scores predictions against true labels by class name: a table may order its classes
+/// differently from the model, or hold classes the model does not know, whose rows then count as
+/// errors (the model can never predict them).
+public struct ClassEvaluation: Sendable, Equatable {
+  /// The model's classes and the table's, sorted.
+  public var classes: [String]
+  public var report: ClassificationReport
+  public var warnings: [String] = []
+
+  public init(truth: [String], predicted: [String], modelClasses: [String]) {
+    classes = Array(Set(modelClasses + truth)).sorted()
+    let index = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) })
+    report = ClassificationReport(truth: truth.map { index[$0]! }, predicted: predicted.map { index[$0]! }, classCount: classes.count)
+    let known = Set(modelClasses)
+    let unknown = Dictionary(truth.filter { !known.contains($0) }.map { ($0, 1) }, uniquingKeysWith: +)
+    for (name, rows) in unknown.sorted(by: { $0.key < $1.key }) {
+      warnings.append("class \(excerpt(name)) of the table (\(rows) rows) is unknown to the model: its rows count as errors")
+    }
+    for names in TableReader.caseCollisions(classes) {
+      warnings.append("labels \(names.map { excerpt($0) }.joined(separator: " and ")) differ only by case; they are different classes")
+    }
+  }
+}
+
+/// One of the classes ranked for a row.
+public struct Prediction: Sendable, Equatable, Encodable {
+  public var `class`: String
+  public var probability: Double
+
+  /// Per row, the `top` most probable classes, most probable first (ties: the first class).
+  public static func ranked(_ probabilities: Matrix, classNames: [String], top: Int) -> [[Prediction]] {
+    (0..<probabilities.rows).map { r in
+      let order = (0..<probabilities.columns).sorted {
+        probabilities[r, $0] != probabilities[r, $1] ? probabilities[r, $0] > probabilities[r, $1] : $0 < $1
+      }
+      return order.prefix(top).map { Prediction(class: classNames[$0], probability: probabilities[r, $0]) }
+    }
   }
 }

@@ -111,11 +111,15 @@ public struct MultilayerPerceptron: Classifier, Equatable {
           bestNetwork = network
         }
       }
-      if stalls > patience { break }
+      if stalls > patience {
+        network.converged = true
+        break
+      }
     }
     if !validationRows.isEmpty {
       // Keep the weights of the best held-out accuracy, but report the epochs actually run.
       bestNetwork.epochs = network.epochs
+      bestNetwork.converged = network.converged
       network = bestNetwork
     }
     return network
@@ -130,6 +134,8 @@ public struct MultilayerPerceptron: Classifier, Equatable {
 
     public var layers: [Layer]
     public var epochs = 0
+    /// Whether training stopped on its own criterion rather than at the epoch limit.
+    public var converged = false
     public var featureCount: Int { layers[0].weights.rows }
     public var classCount: Int { layers[layers.count - 1].biases.count }
 
@@ -259,9 +265,10 @@ extension MultilayerPerceptron.Fitted: ArchivableModel {
     /// Inputs, hidden layers, classes.
     var layerSizes: [Int]
     var epochs: Int
+    var converged: Bool
   }
 
-  var header: Header { Header(layerSizes: [featureCount] + layers.map(\.biases.count), epochs: epochs) }
+  var header: Header { Header(layerSizes: [featureCount] + layers.map(\.biases.count), epochs: epochs, converged: converged) }
 
   /// Named as scikit-learn's `coefs_[l]` (fan-in × fan-out) and `intercepts_[l]`.
   func archive(into tensors: inout TensorArchive) {
@@ -282,6 +289,6 @@ extension MultilayerPerceptron.Fitted: ArchivableModel {
         weights: Matrix(rows: sizes[l], columns: sizes[l + 1], values: try tensors.doubles("mlp.coefs.\(l)", shape: [sizes[l], sizes[l + 1]])),
         biases: try tensors.doubles("mlp.intercepts.\(l)", shape: [sizes[l + 1]]))
     }
-    self.init(layers: layers, epochs: header.epochs)
+    self.init(layers: layers, epochs: header.epochs, converged: header.converged)
   }
 }

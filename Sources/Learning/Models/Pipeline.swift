@@ -40,6 +40,15 @@ public enum FittedModel: Sendable, Equatable {
   case logreg(LogisticRegression.Fitted)
   case mlp(MultilayerPerceptron.Fitted)
 
+  /// A sentence when the fit stopped at its iteration limit instead of converging.
+  public var convergenceWarning: String? {
+    switch self {
+    case .logreg(let m) where !m.converged: return "logreg stopped at its iteration limit (\(m.iterations)) before converging"
+    case .mlp(let m) where !m.converged: return "mlp stopped at its epoch limit (\(m.epochs)) before its loss settled"
+    default: return nil
+    }
+  }
+
   public func probabilities(_ x: Matrix, threads: Int = 1) -> Matrix {
     switch self {
     case .knn(let m): return m.probabilities(x, threads: threads)
@@ -50,23 +59,30 @@ public enum FittedModel: Sendable, Equatable {
   }
 }
 
-/// Preprocessing steps fitted on the training rows only, then the model.
+/// Preprocessing steps fitted on the training rows only, then the model: missing values imputed,
+/// categorical columns one-hot encoded (appended after the numeric ones), standardised, projected
+/// on principal components.
 public struct PipelineSettings: Sendable, Equatable {
   public var model: ModelSettings
   /// Standardise the features (default: the model kind's `scalesByDefault`).
   public var scale: Bool
   /// Project on this many principal components first.
   public var pcaComponents: Int?
+  /// How missing values are filled; nil: the data must have none.
+  public var imputation: Imputer.Strategy?
 
-  public init(model: ModelSettings, scale: Bool? = nil, pcaComponents: Int? = nil) {
+  public init(model: ModelSettings, scale: Bool? = nil, pcaComponents: Int? = nil, imputation: Imputer.Strategy? = nil) {
     self.model = model
     self.scale = scale ?? model.kind.scalesByDefault
     self.pcaComponents = pcaComponents
+    self.imputation = imputation
   }
 
   /// The settings as text, for model files.
   public var summary: [String: String] {
-    var summary = ["scale": String(scale), "pca": pcaComponents.map(String.init) ?? "none"]
+    var summary = [
+      "scale": String(scale), "pca": pcaComponents.map(String.init) ?? "none", "impute": imputation?.rawValue ?? "none",
+    ]
     switch model {
     case .knn(let m): summary.merge(["k": "\(m.k)", "weights": m.weighting.rawValue]) { $1 }
     case .forest(let m):
@@ -81,37 +97,65 @@ public struct PipelineSettings: Sendable, Equatable {
     return summary
   }
 
-  /// Fits imputer/scaler, PCA and the model on `x`. Missing values (NaN) are replaced by the
-  /// training means.
-  public func fit(_ x: Matrix, labels: [Int], classCount: Int, threads: Int) throws(LearningError) -> FittedPipeline {
-    let scaler = StandardScaler(fitting: x)
-    var transformed = scale ? scaler.transform(x) : scaler.imputeOnly(x)
+  /// Fits every step on `data` (the training rows).
+  public func fit(_ data: Dataset, threads: Int) throws(LearningError) -> FittedPipeline {
+    let imputer = imputation.map { Imputer(fitting: data.features, strategy: $0) }
+    var numeric = imputer?.transform(data.features) ?? data.features
+    guard numeric.values.allSatisfy(\.isFinite) else {
+      throw .invalidParameter(name: "features", value: "NaN", reason: "the training data has missing values and no imputation was chosen")
+    }
+    let encoder = data.categorical.isEmpty ? nil : OneHotEncoder(fitting: data.categorical)
+    if let encoder { numeric = numeric.appendingColumns(encoder.transform(data.categorical, rows: data.count)) }
+    let scaler = scale ? StandardScaler(fitting: numeric) : nil
+    var transformed = scaler?.transform(numeric) ?? numeric
     let pca = try pcaComponents.map { components throws(LearningError) in try PCA(fitting: transformed, componentCount: components) }
     if let pca { transformed = pca.transform(transformed) }
     let model: FittedModel
+    let (labels, classCount) = (data.labels, data.classNames.count)
     switch self.model {
     case .knn(let s): model = .knn(try s.fit(transformed, labels: labels, classCount: classCount, threads: threads))
     case .forest(let s): model = .forest(try s.fit(transformed, labels: labels, classCount: classCount, threads: threads))
     case .logreg(let s): model = .logreg(try s.fit(transformed, labels: labels, classCount: classCount, threads: threads))
     case .mlp(let s): model = .mlp(try s.fit(transformed, labels: labels, classCount: classCount, threads: threads))
     }
-    return FittedPipeline(kind: self.model.kind, scaler: scaler, scales: scale, pca: pca, model: model)
+    return FittedPipeline(
+      kind: self.model.kind, inputColumns: data.featureNames, imputer: imputer, encoder: encoder, scaler: scaler, pca: pca,
+      model: model)
+  }
+
+  /// Fits on a bare matrix whose columns are named by position (for tests and library users).
+  public func fit(_ x: Matrix, labels: [Int], classCount: Int, threads: Int) throws(LearningError) -> FittedPipeline {
+    try fit(Dataset.unnamed(x, labels: labels, classCount: classCount), threads: threads)
   }
 }
 
+/// A fitted pipeline. It reads the columns it was trained on by name, so a table may order its
+/// columns differently or hold others.
 public struct FittedPipeline: Sendable, Equatable {
   public var kind: ModelKind
-  /// Always fitted: it imputes missing values even when `scales` is false.
-  public var scaler: StandardScaler
-  public var scales: Bool
+  /// The numeric columns the pipeline reads, in order.
+  public var inputColumns: [String]
+  public var imputer: Imputer?
+  public var encoder: OneHotEncoder?
+  public var scaler: StandardScaler?
   public var pca: PCA?
   public var model: FittedModel
 
-  public var featureCount: Int { scaler.means.count }
-
-  public func probabilities(_ x: Matrix, threads: Int = 1) throws(LearningError) -> Matrix {
-    guard x.columns == featureCount else { throw .shapeMismatch(what: "feature columns", expected: featureCount, actual: x.columns) }
-    var transformed = scales ? scaler.transform(x) : scaler.imputeOnly(x)
+  /// Class probabilities (rows × classes) for `data`, which must hold every input column (and
+  /// categorical column) of the pipeline.
+  public func probabilities(_ data: Dataset, threads: Int = 1) throws(LearningError) -> Matrix {
+    var numeric = try inputMatrix(data)
+    if let imputer { numeric = imputer.transform(numeric) }
+    if let bad = numeric.values.firstIndex(where: { !$0.isFinite }) {
+      throw .invalidTable("row \(bad / max(1, numeric.columns) + 1): column \(inputColumns[bad % max(1, numeric.columns)]) is missing and the model was trained without imputation")
+    }
+    if let encoder {
+      let index = Dictionary(uniqueKeysWithValues: data.categorical.enumerated().map { ($1.name, $0) })
+      let missing = encoder.columns.map(\.name).filter { index[$0] == nil }
+      guard missing.isEmpty else { throw .invalidTable("the table lacks the model's categorical columns: \(missing.joined(separator: ", "))") }
+      numeric = numeric.appendingColumns(encoder.transform(encoder.columns.map { data.categorical[index[$0.name]!] }, rows: data.count))
+    }
+    var transformed = scaler?.transform(numeric) ?? numeric
     if let pca { transformed = pca.transform(transformed) }
     let probabilities = model.probabilities(transformed, threads: threads)
     // Finite weights can still overflow on extreme inputs; a NaN must not pass for a result.
@@ -121,7 +165,44 @@ public struct FittedPipeline: Sendable, Equatable {
     return probabilities
   }
 
+  public func predict(_ data: Dataset, threads: Int = 1) throws(LearningError) -> [Int] {
+    argmaxPerRow(try probabilities(data, threads: threads))
+  }
+
+  /// For a bare matrix whose columns are the input columns in order.
+  public func probabilities(_ x: Matrix, threads: Int = 1) throws(LearningError) -> Matrix {
+    guard x.columns == inputColumns.count else {
+      throw .shapeMismatch(what: "feature columns", expected: inputColumns.count, actual: x.columns)
+    }
+    return try probabilities(Dataset.unnamed(x, labels: [Int](repeating: 0, count: x.rows), classCount: 1, names: inputColumns), threads: threads)
+  }
+
   public func predict(_ x: Matrix, threads: Int = 1) throws(LearningError) -> [Int] {
     argmaxPerRow(try probabilities(x, threads: threads))
+  }
+
+  /// The table's input columns in the pipeline's order; names the missing ones.
+  func inputMatrix(_ data: Dataset) throws(LearningError) -> Matrix {
+    if data.featureNames == inputColumns { return data.features }
+    let index = Dictionary(data.featureNames.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+    let missing = inputColumns.filter { index[$0] == nil }
+    guard missing.isEmpty else {
+      throw .invalidTable("the table lacks the model's feature columns: \(missing.joined(separator: ", "))")
+    }
+    let columns = inputColumns.map { index[$0]! }
+    var values = [Double]()
+    values.reserveCapacity(data.count * columns.count)
+    for r in 0..<data.count { for c in columns { values.append(data.features[r, c]) } }
+    return Matrix(rows: data.count, columns: columns.count, values: values)
+  }
+}
+
+extension Dataset {
+  /// A dataset of bare rows: columns `x1`, `x2`, … (or `names`), classes `0`, `1`, …, one group per row.
+  static func unnamed(_ x: Matrix, labels: [Int], classCount: Int, names: [String]? = nil) -> Dataset {
+    Dataset(
+      features: x, labels: labels, classNames: (0..<classCount).map(String.init),
+      featureNames: names ?? (0..<x.columns).map { "x\($0 + 1)" }, groups: (0..<x.rows).map { "row \($0 + 1)" },
+      rowNames: (0..<x.rows).map { String($0 + 1) })
   }
 }

@@ -19,6 +19,16 @@ struct ModelShape {
   var classCount: Int
 }
 
+extension Imputer {
+  func archive(into tensors: inout TensorArchive) {
+    tensors.add("imputer.fill", fillValues, shape: [fillValues.count])
+  }
+
+  init(tensors: TensorArchive, strategy: Strategy, featureCount: Int) throws {
+    self.init(strategy: strategy, fillValues: try tensors.doubles("imputer.fill", shape: [featureCount]))
+  }
+}
+
 extension StandardScaler {
   func archive(into tensors: inout TensorArchive) {
     tensors.add("scaler.mean", means, shape: [means.count])

@@ -17,24 +17,26 @@ public struct ModelFile: Equatable, Sendable {
   public static let currentVersion = 2
   static let format = "genrekit-model"
 
-  public var kind: ModelKind
+  public var kind: ModelKind { pipeline.kind }
   /// The hyperparameters, as given to `fit` (for the record).
   public var hyperparameters: [String: String]
-  public var featureNames: [String]
+  /// The numeric columns the model reads (its categorical ones are in `pipeline.encoder`).
+  public var featureNames: [String] { pipeline.inputColumns }
   public var classNames: [String]
   public var labelColumn: String
   public var pipeline: FittedPipeline
+  /// What the model was trained on, so that evaluating it scores rows it has not seen.
+  public var training: TrainingRecord?
 
   public init(
-    pipeline: FittedPipeline, hyperparameters: [String: String], featureNames: [String], classNames: [String],
-    labelColumn: String
+    pipeline: FittedPipeline, hyperparameters: [String: String], classNames: [String], labelColumn: String,
+    training: TrainingRecord? = nil
   ) {
-    kind = pipeline.kind
     self.hyperparameters = hyperparameters
-    self.featureNames = featureNames
     self.classNames = classNames
     self.labelColumn = labelColumn
     self.pipeline = pipeline
+    self.training = training
   }
 
   // MARK: Writing
@@ -75,7 +77,7 @@ public struct ModelFile: Equatable, Sendable {
     let document = Document(
       format: Self.format, formatVersion: Self.currentVersion, kind: kind.rawValue, hyperparameters: hyperparameters,
       featureNames: featureNames, classNames: classNames, labelColumn: labelColumn, pipeline: pipeline.header,
-      tensors: tensors)
+      training: training, tensors: tensors)
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
     return String(decoding: try encoder.encode(WithModel(document: document, model: pipeline.model.header)), as: UTF8.self)
@@ -121,30 +123,18 @@ public struct ModelFile: Equatable, Sendable {
       throw LearningError.invalidModelFile(
         "unknown model kind \(excerpt(document.kind)) (this GenreKit knows \(ModelKind.allCases.map(\.rawValue).joined(separator: ", ")))")
     }
-    try checkNames(document.featureNames, field: "featureNames", atLeast: 1)
+    try checkNames(document.featureNames, field: "featureNames", atLeast: 0)
     try checkNames(document.classNames, field: "classNames", atLeast: 2)
     let tensors = try TensorArchive(serialized: try tensorBytes(document.tensors, modelPath: path))
     let pipeline = try FittedPipeline(
-      kind: kind, header: document.pipeline, modelJSON: data, tensors: tensors,
-      featureCount: document.featureNames.count, classCount: document.classNames.count)
+      kind: kind, header: document.pipeline, inputColumns: document.featureNames, modelJSON: data, tensors: tensors,
+      classCount: document.classNames.count)
     return ModelFile(
-      kind: kind, hyperparameters: document.hyperparameters, featureNames: document.featureNames,
-      classNames: document.classNames, labelColumn: document.labelColumn, pipeline: pipeline)
+      pipeline: pipeline, hyperparameters: document.hyperparameters, classNames: document.classNames,
+      labelColumn: document.labelColumn, training: document.training)
   }
 
-  private init(
-    kind: ModelKind, hyperparameters: [String: String], featureNames: [String], classNames: [String], labelColumn: String,
-    pipeline: FittedPipeline
-  ) {
-    self.kind = kind
-    self.hyperparameters = hyperparameters
-    self.featureNames = featureNames
-    self.classNames = classNames
-    self.labelColumn = labelColumn
-    self.pipeline = pipeline
-  }
-
-  private static func checkNames(_ names: [String], field: String, atLeast minimum: Int) throws {
+  static func checkNames(_ names: [String], field: String, atLeast minimum: Int) throws {
     guard names.count >= minimum else { throw LearningError.invalidModelFile("\(field) holds \(names.count) names; at least \(minimum) needed") }
     var seen = Set<String>()
     if let repeated = names.first(where: { !seen.insert($0).inserted }) {
@@ -180,20 +170,6 @@ public struct ModelFile: Equatable, Sendable {
         "\(source) does not belong to this model file (\(bytes.count) bytes, checksum \(checksum(bytes)); the model file records \(reference.bytes) bytes, \(excerpt(reference.checksum)))")
     }
     return bytes
-  }
-
-  /// The table's columns for this model, in the model's order; names the missing ones.
-  public func featureMatrix(from table: Dataset) throws(LearningError) -> Matrix {
-    let index = Dictionary(table.featureNames.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
-    let missing = featureNames.filter { index[$0] == nil }
-    guard missing.isEmpty else {
-      throw .invalidTable("the table lacks the model's feature columns: \(missing.joined(separator: ", "))")
-    }
-    let columns = featureNames.map { index[$0]! }
-    var values = [Double]()
-    values.reserveCapacity(table.count * columns.count)
-    for r in 0..<table.count { for c in columns { values.append(table.features[r, c]) } }
-    return Matrix(rows: table.count, columns: columns.count, values: values)
   }
 
   /// A decoding error as one line: the field's path and what is wrong with it.
@@ -246,6 +222,7 @@ public struct ModelFile: Equatable, Sendable {
     var classNames: [String]
     var labelColumn: String
     var pipeline: FittedPipeline.Header
+    var training: TrainingRecord?
     var tensors: TensorReference
   }
 
@@ -266,25 +243,40 @@ public struct ModelFile: Equatable, Sendable {
 
 extension FittedPipeline {
   struct Header: Codable, Equatable {
+    var imputation: Imputer.Strategy?
+    var categorical: [OneHotEncoder.Column]?
     var scales: Bool
     var pcaComponents: Int?
   }
 
-  var header: Header { Header(scales: scales, pcaComponents: pca?.components.rows) }
+  var header: Header {
+    Header(imputation: imputer?.strategy, categorical: encoder?.columns, scales: scaler != nil, pcaComponents: pca?.components.rows)
+  }
 
   func archive(into tensors: inout TensorArchive) {
-    scaler.archive(into: &tensors)
+    imputer?.archive(into: &tensors)
+    scaler?.archive(into: &tensors)
     pca?.archive(into: &tensors)
     model.archive(into: &tensors)
   }
 
   /// Rebuilds a pipeline from a model file; `modelJSON` holds the model kind's header (`model`).
-  init(kind: ModelKind, header: Header, modelJSON: Data, tensors: TensorArchive, featureCount: Int, classCount: Int) throws {
-    let scaler = try StandardScaler(tensors: tensors, featureCount: featureCount)
-    let pca = try header.pcaComponents.map { try PCA(tensors: tensors, componentCount: $0, featureCount: featureCount) }
-    let shape = ModelShape(featureCount: pca?.components.rows ?? featureCount, classCount: classCount)
+  init(
+    kind: ModelKind, header: Header, inputColumns: [String], modelJSON: Data, tensors: TensorArchive, classCount: Int
+  ) throws {
+    let imputer = try header.imputation.map { try Imputer(tensors: tensors, strategy: $0, featureCount: inputColumns.count) }
+    let encoder = header.categorical.map { OneHotEncoder(columns: $0) }
+    if let encoder {
+      try ModelFile.checkNames(encoder.columns.map(\.name) + inputColumns, field: "featureNames and pipeline.categorical", atLeast: 1)
+      for column in encoder.columns { try ModelFile.checkNames(column.categories, field: "the categories of \(column.name)", atLeast: 0) }
+    }
+    // What the scaler, PCA and model receive: the numeric columns, then the one-hot columns.
+    let encodedCount = inputColumns.count + (encoder?.outputNames.count ?? 0)
+    let scaler = header.scales ? try StandardScaler(tensors: tensors, featureCount: encodedCount) : nil
+    let pca = try header.pcaComponents.map { try PCA(tensors: tensors, componentCount: $0, featureCount: encodedCount) }
+    let shape = ModelShape(featureCount: pca?.components.rows ?? encodedCount, classCount: classCount)
     let model = try FittedModel(kind: kind, modelJSON: modelJSON, tensors: tensors, shape: shape)
-    self.init(kind: kind, scaler: scaler, scales: header.scales, pca: pca, model: model)
+    self.init(kind: kind, inputColumns: inputColumns, imputer: imputer, encoder: encoder, scaler: scaler, pca: pca, model: model)
   }
 }
 

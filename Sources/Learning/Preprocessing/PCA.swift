@@ -59,3 +59,19 @@ public struct PCA: Sendable, Equatable {
     return out
   }
 }
+
+extension PCA {
+  /// A table's rows projected on its first principal components, after imputation (when asked)
+  /// and standardisation: what the `pca` command writes and 2-D plots show.
+  public static func projection(
+    of data: Dataset, components: Int, imputation: Imputer.Strategy?
+  ) throws(LearningError) -> (values: Matrix, pca: PCA) {
+    var x = imputation.map { Imputer(fitting: data.features, strategy: $0).transform(data.features) } ?? data.features
+    guard x.values.allSatisfy(\.isFinite) else {
+      throw .invalidParameter(name: "features", value: "NaN", reason: "the table has missing values and no imputation was chosen")
+    }
+    x = StandardScaler(fitting: x).transform(x)
+    let pca = try PCA(fitting: x, componentCount: components)
+    return (pca.transform(x), pca)
+  }
+}

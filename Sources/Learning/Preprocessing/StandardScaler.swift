@@ -1,7 +1,5 @@
 /// Standardisation: `(x − mean) / std` per column, with the mean and population std of the
-/// training rows (scikit-learn `StandardScaler`). Constant columns keep a scale of 1. Missing
-/// values (NaN) are ignored by the fit and replaced by the mean (0 after scaling) by `transform`,
-/// so the scaler doubles as the train-fold mean imputer.
+/// training rows (scikit-learn `StandardScaler`). Constant columns keep a scale of 1.
 public struct StandardScaler: Sendable, Equatable {
   public var means: [Double]
   public var scales: [Double]
@@ -15,7 +13,7 @@ public struct StandardScaler: Sendable, Equatable {
     var means = [Double](repeating: 0, count: x.columns)
     var scales = [Double](repeating: 1, count: x.columns)
     for c in 0..<x.columns {
-      let column = (0..<x.rows).map { x[$0, c] }.filter(\.isFinite)
+      let column = (0..<x.rows).map { x[$0, c] }
       guard !column.isEmpty else { continue }
       let mean = column.reduce(0, +) / Double(column.count)
       let variance = column.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(column.count)
@@ -29,17 +27,8 @@ public struct StandardScaler: Sendable, Equatable {
   public func transform(_ x: Matrix) -> Matrix {
     var out = x
     for r in 0..<x.rows {
-      for c in 0..<x.columns {
-        out[r, c] = x[r, c].isFinite ? (x[r, c] - means[c]) / scales[c] : 0
-      }
+      for c in 0..<x.columns { out[r, c] = (x[r, c] - means[c]) / scales[c] }
     }
-    return out
-  }
-
-  /// Replaces missing values by the column means, without scaling (for models that are not scaled).
-  public func imputeOnly(_ x: Matrix) -> Matrix {
-    var out = x
-    for r in 0..<x.rows { for c in 0..<x.columns where !x[r, c].isFinite { out[r, c] = means[c] } }
     return out
   }
 }
