@@ -55,6 +55,15 @@ func blobs(perClass: Int = 40, classes: Int = 3, dimensions: Int = 4, seed: UInt
     #expect(one == two)
   }
 
+  /// Prediction in parallel blocks of rows gives exactly the single-threaded probabilities.
+  @Test(arguments: kinds)
+  func parallelPredictionEqualsSerial(kind: ModelKind) throws {
+    let (x, y) = blobs()
+    let (many, _) = blobs(perClass: 400, seed: 5)
+    let model = try settings(kind).fit(x, labels: y, classCount: 3, threads: 1)
+    #expect(try model.probabilities(many, threads: 4) == model.probabilities(many, threads: 1))
+  }
+
   @Test(arguments: kinds)
   func predictionsSurviveAModelFileRoundTrip(kind: ModelKind) throws {
     let (x, y) = blobs()

@@ -49,6 +49,7 @@ public struct Matrix: Sendable, Equatable, Codable {
     precondition(k == (transposingOther ? other.columns : other.rows), "inner dimensions differ")
     var out = [Double](repeating: 0, count: m * n)
     guard m > 0, n > 0, k > 0 else { return Matrix(rows: m, columns: n, values: out) }
+    LinearAlgebra.useOneThread()
     cblas_dgemm(
       CblasRowMajor, transposingSelf ? CblasTrans : CblasNoTrans,
       transposingOther ? CblasTrans : CblasNoTrans, Int32(m), Int32(n), Int32(k), 1, values,
@@ -66,10 +67,26 @@ public func argmaxPerRow(_ m: Matrix) -> [Int] {
   }
 }
 
-/// Threads OpenBLAS may use. GEMM splits its output among threads without changing any element's
-/// summation order, so results do not depend on the count.
-public func setLinearAlgebraThreads(_ threads: Int) {
-  openblas_set_num_threads(Int32(max(1, threads)))
+/// BLAS and LAPACK, always single-threaded: OpenBLAS splits some sums differently with more
+/// threads (results then differ in the last digits), so GenreKit parallelises over disjoint
+/// outputs itself (`parallelMap`) and a result never depends on the thread count.
+enum LinearAlgebra {
+  private static let oneThread: Void = openblas_set_num_threads(1)
+
+  static func useOneThread() { _ = oneThread }
+
+  /// Eigenvalues (ascending) and eigenvectors (the columns of the returned row-major matrix) of
+  /// a symmetric matrix, by LAPACK `dsyevd`.
+  static func symmetricEigen(_ a: Matrix) throws(LearningError) -> (values: [Double], vectors: Matrix) {
+    precondition(a.rows == a.columns, "a symmetric matrix is square")
+    useOneThread()
+    var vectors = a.values
+    var values = [Double](repeating: 0, count: a.rows)
+    let info = LAPACKE_dsyevd(
+      LAPACK_ROW_MAJOR, Int8(UInt8(ascii: "V")), Int8(UInt8(ascii: "U")), Int32(a.rows), &vectors, Int32(a.rows), &values)
+    guard info == 0 else { throw .linearAlgebra(routine: "dsyevd", info: info) }
+    return (values, Matrix(rows: a.rows, columns: a.rows, values: vectors))
+  }
 }
 
 extension Matrix {

@@ -29,24 +29,6 @@ extension FittedClassifier {
   public func predict(_ x: Matrix, threads: Int = 1) -> [Int] { argmaxPerRow(probabilities(x, threads: threads)) }
 }
 
-/// Runs `body` on consecutive row blocks on up to `threads` threads; each block writes only its
-/// own rows of the result.
-func parallelRows(
-  _ rows: Int, columns: Int, threads: Int, _ body: @Sendable (Range<Int>, UnsafeMutablePointer<Double>) -> Void
-) -> Matrix {
-  /// The blocks write disjoint rows of one buffer.
-  struct SharedOutput: @unchecked Sendable { let base: UnsafeMutablePointer<Double> }
-  var out = [Double](repeating: 0, count: rows * columns)
-  let blocks = max(1, min(threads, rows / 64))
-  out.withUnsafeMutableBufferPointer { out in
-    let shared = SharedOutput(base: out.baseAddress!)
-    DispatchQueue.concurrentPerform(iterations: blocks) { b in
-      body((b * rows / blocks)..<((b + 1) * rows / blocks), shared.base)
-    }
-  }
-  return Matrix(rows: rows, columns: columns, values: out)
-}
-
 /// Checks shared by every `fit`: shapes, finiteness, at least two classes present.
 func validateTrainingData(_ x: Matrix, labels: [Int], classCount: Int) throws(LearningError) {
   guard x.rows == labels.count else { throw .shapeMismatch(what: "labels", expected: x.rows, actual: labels.count) }

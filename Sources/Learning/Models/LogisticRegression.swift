@@ -19,6 +19,10 @@ public struct LogisticRegression: Classifier, Equatable {
     self.tolerance = tolerance
   }
 
+  /// Rows per block of the parallel loss and gradient (a constant, so results do not depend on
+  /// the number of threads).
+  static let blockRows = 4096
+
   public func validate() throws(LearningError) {
     guard c > 0, c.isFinite else { throw .invalidParameter(name: "C", value: "\(c)", reason: "must be positive") }
     guard maxIterations >= 1 else { throw .invalidParameter(name: "max-iter", value: "\(maxIterations)", reason: "must be at least 1") }
@@ -27,30 +31,46 @@ public struct LogisticRegression: Classifier, Equatable {
   public func fit(_ x: Matrix, labels: [Int], classCount: Int, threads: Int) throws(LearningError) -> Fitted {
     try validate()
     try validateTrainingData(x, labels: labels, classCount: classCount)
-    setLinearAlgebraThreads(threads)
     let n = Double(x.rows)
     let d = x.columns
     let k = classCount
     let penalty = 1 / (c * n)
+    // The loss and gradient are sums over fixed blocks of rows, computed in parallel and added in
+    // block order: the same for any number of threads.
+    let blocks = stride(from: 0, to: x.rows, by: Self.blockRows).map { start in
+      let rows = Array(start..<min(start + Self.blockRows, x.rows))
+      return (x: x.selecting(rows: rows), labels: rows.map { labels[$0] })
+    }
     // Parameters: K×d weights (row-major), then K intercepts.
     let result = LBFGS(maxIterations: maxIterations, gradientTolerance: tolerance).minimize(
       from: [Double](repeating: 0, count: k * d + k)
     ) { theta in
       let model = Fitted(weights: Matrix(rows: k, columns: d, values: Array(theta[0..<(k * d)])), intercepts: Array(theta[(k * d)...]))
-      var p = model.probabilities(x)
-      var loss = 0.0
-      for i in 0..<x.rows {
-        loss -= log(max(p[i, labels[i]], Double.leastNormalMagnitude))
-        p[i, labels[i]] -= 1  // p − y
+      let parts = parallelMap(count: blocks.count, threads: threads) { b in
+        let block = blocks[b]
+        var p = model.probabilities(block.x, threads: 1)
+        var loss = 0.0
+        var interceptGradient = [Double](repeating: 0, count: k)
+        for i in 0..<block.x.rows {
+          loss -= log(max(p[i, block.labels[i]], Double.leastNormalMagnitude))
+          p[i, block.labels[i]] -= 1  // p − y
+          for cls in 0..<k { interceptGradient[cls] += p[i, cls] }
+        }
+        return (loss, p.multiplied(by: block.x, transposingSelf: true).values, interceptGradient)  // K × d
       }
-      let weightGradient = p.multiplied(by: x, transposingSelf: true)  // K × d
+      var loss = 0.0
       var gradient = [Double](repeating: 0, count: k * d + k)
+      for part in parts {
+        loss += part.0
+        for j in 0..<(k * d) { gradient[j] += part.1[j] }
+        for cls in 0..<k { gradient[k * d + cls] += part.2[cls] }
+      }
       var squaredNorm = 0.0
       for j in 0..<(k * d) {
-        gradient[j] = weightGradient.values[j] / n + penalty * theta[j]
+        gradient[j] = gradient[j] / n + penalty * theta[j]
         squaredNorm += theta[j] * theta[j]
       }
-      for i in 0..<x.rows { for cls in 0..<k { gradient[k * d + cls] += p[i, cls] / n } }
+      for cls in 0..<k { gradient[k * d + cls] /= n }
       return (loss / n + 0.5 * penalty * squaredNorm, gradient)
     }
     return Fitted(
@@ -67,13 +87,15 @@ public struct LogisticRegression: Classifier, Equatable {
     public var featureCount: Int { weights.columns }
     public var classCount: Int { weights.rows }
 
-    /// BLAS uses the threads set by `setLinearAlgebraThreads`.
     public func probabilities(_ x: Matrix, threads: Int) -> Matrix {
-      var scores = x.multiplied(by: weights, transposingOther: true)
-      for r in 0..<scores.rows {
-        for c in 0..<classCount { scores[r, c] += intercepts[c] }
+      parallelRows(x.rows, columns: classCount, threads: threads) { range, out in
+        var scores = x.selecting(rows: Array(range)).multiplied(by: weights, transposingOther: true)
+        for r in 0..<scores.rows {
+          for c in 0..<classCount { scores[r, c] += intercepts[c] }
+        }
+        let probabilities = softmaxRows(scores)
+        for (i, value) in probabilities.values.enumerated() { out[range.lowerBound * classCount + i] = value }
       }
-      return softmaxRows(scores)
     }
   }
 }

@@ -59,7 +59,6 @@ public struct MultilayerPerceptron: Classifier, Equatable {
   public func fit(_ x: Matrix, labels: [Int], classCount: Int, threads: Int) throws(LearningError) -> Fitted {
     try validate()
     try validateTrainingData(x, labels: labels, classCount: classCount)
-    setLinearAlgebraThreads(threads)
     var generator = SeededGenerator(seed: seed)
     var trainRows = Array(0..<x.rows)
     var validationRows: [Int] = []
@@ -139,14 +138,15 @@ public struct MultilayerPerceptron: Classifier, Equatable {
     public var featureCount: Int { layers[0].weights.rows }
     public var classCount: Int { layers[layers.count - 1].biases.count }
 
-    /// BLAS uses the threads set by `setLinearAlgebraThreads`.
     public func probabilities(_ x: Matrix, threads: Int) -> Matrix {
-      var a = x
-      for (l, layer) in layers.enumerated() {
-        a = affine(a, layer)
-        if l < layers.count - 1 { a.values = a.values.map { max(0, $0) } }
+      parallelRows(x.rows, columns: classCount, threads: threads) { range, out in
+        var a = x.selecting(rows: Array(range))
+        for (l, layer) in layers.enumerated() {
+          a = affine(a, layer)
+          if l < layers.count - 1 { a.values = a.values.map { max(0, $0) } }
+        }
+        for (i, value) in softmaxRows(a).values.enumerated() { out[range.lowerBound * classCount + i] = value }
       }
-      return softmaxRows(a)
     }
 
     private func affine(_ a: Matrix, _ layer: Layer) -> Matrix {

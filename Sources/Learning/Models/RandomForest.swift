@@ -58,22 +58,19 @@ public struct RandomForest: Classifier, Equatable {
     try validateTrainingData(x, labels: labels, classCount: classCount)
     let columns = ColumnMajor(x)
     let features = maxFeatures.resolved(for: x.columns)
-    let trees = TreeSlots(count: treeCount)
     let settings = self
-    DispatchQueue.concurrentPerform(iterations: max(1, min(threads, treeCount))) { worker in
-      for t in stride(from: worker, to: settings.treeCount, by: max(1, min(threads, settings.treeCount))) {
-        var generator = SeededGenerator(seed: settings.seed, stream: t)
-        var weights = [Int32](repeating: settings.bootstrap ? 0 : 1, count: x.rows)
-        if settings.bootstrap {
-          for _ in 0..<x.rows { weights[Int(generator.next() % UInt64(x.rows))] += 1 }
-        }
-        var builder = TreeBuilder(
-          columns: columns, labels: labels, weights: weights, classCount: classCount,
-          maxFeatures: features, minSamplesLeaf: settings.minSamplesLeaf, maxDepth: settings.maxDepth ?? Int.max)
-        trees.store(builder.build(using: &generator), at: t)
+    let trees = parallelMap(count: treeCount, threads: threads) { t in
+      var generator = SeededGenerator(seed: settings.seed, stream: t)
+      var weights = [Int32](repeating: settings.bootstrap ? 0 : 1, count: x.rows)
+      if settings.bootstrap {
+        for _ in 0..<x.rows { weights[Int(generator.next() % UInt64(x.rows))] += 1 }
       }
+      var builder = TreeBuilder(
+        columns: columns, labels: labels, weights: weights, classCount: classCount,
+        maxFeatures: features, minSamplesLeaf: settings.minSamplesLeaf, maxDepth: settings.maxDepth ?? Int.max)
+      return builder.build(using: &generator)
     }
-    return Fitted(featureCount: x.columns, classCount: classCount, trees: trees.all)
+    return Fitted(featureCount: x.columns, classCount: classCount, trees: trees)
   }
 
   public struct Fitted: FittedClassifier {
@@ -371,19 +368,6 @@ private struct TreeBuilder {
     }
     return middle
   }
-}
-
-/// Fitted trees written by worker threads into fixed slots (one per tree).
-private final class TreeSlots: @unchecked Sendable {
-  private var trees: [DecisionTree?]
-  private let lock = NSLock()
-  init(count: Int) { trees = Array(repeating: nil, count: count) }
-  func store(_ tree: DecisionTree, at index: Int) {
-    lock.lock()
-    trees[index] = tree
-    lock.unlock()
-  }
-  var all: [DecisionTree] { trees.map { $0! } }
 }
 
 extension RandomForest.Fitted: ArchivableModel {

@@ -1,5 +1,3 @@
-import CBLASLAPACK
-
 /// Principal component analysis (scikit-learn `PCA`): the eigenvectors of the training covariance
 /// (LAPACK `dsyevd`), largest variance first, each signed so that its largest-magnitude loading is
 /// positive (scikit-learn's `svd_flip` convention, so 2-D plots are reproducible).
@@ -26,15 +24,14 @@ public struct PCA: Sendable, Equatable {
     let means = (0..<d).map { c in (0..<x.rows).reduce(0.0) { $0 + x[$1, c] } / Double(x.rows) }
     var centred = x
     for r in 0..<x.rows { for c in 0..<d { centred[r, c] -= means[c] } }
-    var covariance = centred.multiplied(by: centred, transposingSelf: true).values.map { $0 / Double(x.rows - 1) }
-    var eigenvalues = [Double](repeating: 0, count: d)
-    let info = LAPACKE_dsyevd(LAPACK_ROW_MAJOR, Int8(UInt8(ascii: "V")), Int8(UInt8(ascii: "U")), Int32(d), &covariance, Int32(d), &eigenvalues)
-    guard info == 0 else { throw .linearAlgebra(routine: "dsyevd", info: info) }
-    // Eigenvalues come ascending; eigenvectors are the columns of `covariance`.
+    let covariance = Matrix(
+      rows: d, columns: d, values: centred.multiplied(by: centred, transposingSelf: true).values.map { $0 / Double(x.rows - 1) })
+    let (eigenvalues, eigenvectors) = try LinearAlgebra.symmetricEigen(covariance)
+    // Eigenvalues come ascending; eigenvectors are the columns.
     let order = (0..<d).reversed().prefix(componentCount)
     var components = Matrix(rows: componentCount, columns: d)
     for (i, column) in order.enumerated() {
-      var vector = (0..<d).map { covariance[$0 * d + column] }
+      var vector = (0..<d).map { eigenvectors[$0, column] }
       let largest = vector.indices.max { abs(vector[$0]) < abs(vector[$1]) }!
       if vector[largest] < 0 { vector = vector.map { -$0 } }
       for c in 0..<d { components[i, c] = vector[c] }

@@ -1,0 +1,38 @@
+import Foundation
+
+/// `body(0) … body(count − 1)` on up to `threads` threads, results in index order. Each call
+/// must depend only on its index, so the results never depend on `threads`.
+func parallelMap<T: Sendable>(count: Int, threads: Int, _ body: @Sendable (Int) -> T) -> [T] {
+  let slots = UnsafeMutableBufferPointer<T?>.allocate(capacity: count)
+  slots.initialize(repeating: nil)
+  defer {
+    _ = slots.deinitialize()
+    slots.deallocate()
+  }
+  // Each index is written by exactly one worker.
+  nonisolated(unsafe) let shared = slots
+  let workers = max(1, min(threads, count))
+  DispatchQueue.concurrentPerform(iterations: workers) { worker in
+    for index in stride(from: worker, to: count, by: workers) { shared[index] = body(index) }
+  }
+  return slots.map { $0! }
+}
+
+/// Runs `body` on consecutive blocks of rows on up to `threads` threads; each block writes only
+/// its own rows of the result (rows × columns), so the result does not depend on `threads`.
+func parallelRows(
+  _ rows: Int, columns: Int, threads: Int, _ body: @Sendable (Range<Int>, UnsafeMutablePointer<Double>) -> Void
+) -> Matrix {
+  /// The blocks write disjoint rows of one buffer.
+  struct SharedOutput: @unchecked Sendable { let base: UnsafeMutablePointer<Double> }
+  var out = [Double](repeating: 0, count: rows * columns)
+  let blocks = max(1, min(threads, rows / 64))
+  out.withUnsafeMutableBufferPointer { out in
+    guard let base = out.baseAddress else { return }
+    let shared = SharedOutput(base: base)
+    DispatchQueue.concurrentPerform(iterations: blocks) { b in
+      body((b * rows / blocks)..<((b + 1) * rows / blocks), shared.base)
+    }
+  }
+  return Matrix(rows: rows, columns: columns, values: out)
+}
