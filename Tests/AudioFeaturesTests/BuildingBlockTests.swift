@@ -14,11 +14,13 @@ import Testing
       (37, 45, 31, 5), (20, 70, 31, 1000), (9, 17, 3, 2), (16, 8, 5, 50), (3, 40, 31, 3), (1, 1, 31, 4),
     ] {
       let x = (0..<(rows * columns)).map { _ in Float(generator.next() % UInt64(distinctValues)) }
+      // scipy's mode='reflect' (d c b a | a b c d | d c b a) built out explicitly: the line and its
+      // mirror image repeat with period 2n, however far the window reaches.
       func bruteForce(along axisLength: Int, _ value: @escaping (_ line: Int, _ index: Int) -> Float) -> (Int, Int) -> Float {
         { line, index in
-          let window = (-(window / 2)...(window / 2)).map {
-            value(line, halfSampleSymmetricIndex(index + $0, count: axisLength))
-          }
+          let values = (0..<axisLength).map { value(line, $0) }
+          let period = values + values.reversed()
+          let window = (-(window / 2)...(window / 2)).map { period[((index + $0) % period.count + period.count) % period.count] }
           return window.sorted()[window.count / 2]
         }
       }

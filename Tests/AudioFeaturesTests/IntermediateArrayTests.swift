@@ -39,9 +39,13 @@ struct IntermediateArrayTests {
 
   @Test func melDecibelsAndMFCC() throws {
     let mel = MelDecibels(magnitude: magnitude, frames: stft.frameCount)
-    #expect(maxAbsDifference(mel.values, try reference("mel_db").values) <= 1e-3)
+    // Both sides hold float32 values of tens of dB (MFCC: hundreds): measured 5.7e-6 and 3.1e-5,
+    // the float32 spacing at those magnitudes.
+    let melError = maxAbsDifference(mel.values, try reference("mel_db").values)
+    #expect(melError <= 2e-5, "\(melError)")
     let mfcc = MFCC.coefficients(mel).flatMap { $0 }
-    #expect(maxAbsDifference(mfcc, try reference("mfcc").values) <= 1e-2)
+    let mfccError = maxAbsDifference(mfcc, try reference("mfcc").values)
+    #expect(mfccError <= 1e-4, "\(mfccError)")
   }
 
   @Test func tuningAndChroma() throws {

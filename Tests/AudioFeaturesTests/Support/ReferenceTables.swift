@@ -56,16 +56,16 @@ enum TableSpread: String {
   }
 }
 
-/// Expects every numeric column of `rows` to be within `tolerance` × the column's std over the
-/// Kaggle table, and `length` and `tempo` to be equal. Returns the number of tempo mismatches (so
-/// that a caller can allow a share of them); every other mismatch is recorded as a failure.
+/// Expects exactly `expectedRows` rows, each with a reference row, every numeric column within
+/// `tolerance` × the column's std over the Kaggle table, and `length` and `tempo` equal. Returns
+/// the largest error seen (in stds), so that a test can report it.
 @discardableResult
 func expectParity(
-  _ rows: [FeatureRow], reference: ReferenceTable, spread: TableSpread, tolerance: Double,
-  exactTempo: Bool = true
-) -> (compared: Int, tempoMismatches: Int) {
+  _ rows: [FeatureRow], reference: ReferenceTable, spread: TableSpread, tolerance: Double, expectedRows: Int
+) -> Double {
+  #expect(rows.count == expectedRows, "\(rows.count) rows, expected \(expectedRows)")
   let std = spread.columnStd
-  var tempoMismatches = 0
+  var worst = 0.0
   for row in rows {
     guard let expected = reference.rows[rowKey(row.name)] else {
       Issue.record("\(row.name): no reference row")
@@ -75,21 +75,17 @@ func expectParity(
       let want = expected[column]!
       #expect(value.isFinite, "\(row.name) \(column) is not finite")
       switch column {
-      case "length":
-        #expect(value == want, "\(row.name) length \(value) ≠ \(want)")
-      case "tempo":
-        if value != want {
-          tempoMismatches += 1
-          if exactTempo { Issue.record("\(row.name) tempo \(value) ≠ \(want)") }
-        }
+      case "length", "tempo":
+        #expect(value == want, "\(row.name) \(column) \(value) ≠ \(want)")
       default:
         let scale = std[column]! > 0 ? std[column]! : 1
         let error = abs(value - want) / scale
+        worst = max(worst, error)
         #expect(error <= tolerance, "\(row.name) \(column): \(value) vs \(want) (\(error) std)")
       }
     }
   }
-  return (rows.count, tempoMismatches)
+  return worst
 }
 
 func extractRows(_ paths: [String], mode: CompatibilityMode = .kaggle, segmentSeconds: Double? = nil)
