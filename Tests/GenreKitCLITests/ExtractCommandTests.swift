@@ -245,3 +245,48 @@ private func wav(format: UInt16, bitsPerSample: UInt16, data: [UInt8]) -> [UInt8
     + le32(rate * UInt32(blockAlign)) + le16(blockAlign) + le16(bitsPerSample)
     + Array("data".utf8) + le32(UInt32(data.count)) + data
 }
+
+/// The rest of extract's contract: librosa mode, resume edge cases, a commit that cannot happen.
+@Suite struct ExtractOptionTests {
+  let helper = ExtractCommandTests()
+
+  @Test func compatLibrosaChangesTheFeatures() throws {
+    let root = try helper.clipDirectory()
+    let kaggle = root.appendingPathComponent("kaggle.csv")
+    let librosa = root.appendingPathComponent("librosa.csv")
+    let clip = root.appendingPathComponent("genre/clicks_120bpm.wav").path
+    #expect(try GenreKitBinary.run(["extract", clip, "--output", kaggle.path]).status == 0)
+    #expect(try GenreKitBinary.run(["extract", clip, "--output", librosa.path, "--compat", "librosa"]).status == 0)
+    let (a, b) = (try readLines(kaggle), try readLines(librosa))
+    #expect(a[0] == b[0] && a[1] != b[1])
+    // Zero padding instead of reflect padding changes rms_mean, not the length.
+    #expect(a[1].split(separator: ",")[1] == b[1].split(separator: ",")[1])
+    #expect(a[1].split(separator: ",")[4] != b[1].split(separator: ",")[4])
+  }
+
+  @Test func resumeKeepsRowsOfFilesThatAreNotInputsAndRefusesAnotherSchema() throws {
+    let root = try helper.clipDirectory()
+    let genre = root.appendingPathComponent("genre")
+    let output = root.appendingPathComponent("features.csv")
+    #expect(try GenreKitBinary.run(["extract", genre.path, "--output", output.path]).status == 0)
+    // Another run over one of the two files (and a new one) keeps the other file's row.
+    try FileManager.default.copyItem(at: CLIFixtures.signal("sine_440.wav"), to: genre.appendingPathComponent("sine_440.wav"))
+    let resumed = try GenreKitBinary.run(["extract", genre.appendingPathComponent("sine_440.wav").path, "--output", output.path, "--resume"])
+    #expect(resumed.status == 0, "\(resumed.standardError)")
+    #expect(try readLines(output).dropFirst().map { String($0.prefix { $0 != "," }) } == ["sine_440.wav", "clicks_120bpm.wav", "white_noise.wav"])
+    // A table in another schema is not resumed.
+    try "a,b\n1,2\n".write(to: output, atomically: true, encoding: .utf8)
+    let other = try GenreKitBinary.run(["extract", genre.path, "--output", output.path, "--resume"])
+    #expect(other.status == 2 && other.standardError.contains("cannot resume: its header is not the GenreKit feature schema"), "\(other.standardError)")
+    #expect(try String(contentsOf: output, encoding: .utf8) == "a,b\n1,2\n")
+  }
+
+  /// An output folder that cannot be written: a clear error, exit 2, nothing left behind.
+  @Test func anOutputThatCannotBeWrittenIsAnError() throws {
+    let root = try helper.clipDirectory()
+    let missing = root.appendingPathComponent("no/such/folder/features.csv")
+    let result = try GenreKitBinary.run(["extract", root.path, "--output", missing.path])
+    #expect(result.status == 2)
+    #expect(result.standardError.contains("cannot create a file in \(root.path)/no/such/folder: No such file or directory"), "\(result.standardError)")
+  }
+}

@@ -215,3 +215,70 @@ import Testing
     #expect(compared.standardError.contains("fold 4: train 36 rows (18 groups), test 12 rows (6 groups)"), "\(compared.standardError)")
   }
 }
+
+/// Every option of compare, train, evaluate and predict changes what it says it changes.
+@Suite struct ModelOptionTests {
+  let helper = ModelCommandTests()
+
+  func run(_ arguments: [String]) throws -> CommandResult { try helper.run(arguments) }
+
+  @Test func compareOptions() throws {
+    let directory = try makeTemporaryDirectory()
+    let data = try helper.table(in: directory).path
+    // The bundled table by default.
+    let bundled = try run(["compare", "--models", "knn", "--format", "csv"])
+    #expect(bundled.standardError.contains("bundled GTZAN features_30_sec.csv: 1000 rows"))
+    #expect(bundled.standardOutput.split(separator: "\n")[1].hasPrefix("knn,0.675,"))
+    // --features and --exclude choose the columns; --pca projects them.
+    #expect(try run(["compare", data, "--features", "f2", "--models", "knn"]).standardOutput.contains("features: 1 numeric columns (f2)"))
+    #expect(try run(["compare", data, "--exclude", "f1", "--models", "knn"]).standardOutput.contains("features: 1 numeric columns (f2)"))
+    #expect(try run(["compare", data, "--pca", "1", "--models", "knn"]).standardOutput.contains("; PCA 1 components"))
+    // --test-size and --seed: one holdout, a different one for another seed.
+    let seed0 = try run(["compare", data, "--test-size", "0.25", "--models", "knn", "--format", "json"]).standardOutput
+    let seed1 = try run(["compare", data, "--test-size", "0.25", "--seed", "1", "--models", "knn", "--format", "json"]).standardOutput
+    #expect(seed0.contains("stratified group holdout, test 0.25, seed 0") && seed1.contains("seed 1"))
+    // --split-lists: three files of track paths; unlisted tracks are left out and counted.
+    var lists: [String] = []
+    for (name, tracks) in [("train", 0..<5), ("valid", 5..<6), ("test", 6..<7)] {
+      let url = directory.appendingPathComponent("\(name).txt")
+      try ["blues", "jazz", "rock"].flatMap { genre in tracks.map { "\(genre)/\(genre).\(String(format: "%05d", $0)).wav" } }
+        .joined(separator: "\n").write(to: url, atomically: true, encoding: .utf8)
+      lists.append(url.path)
+    }
+    let listed = try run(["compare", data, "--split-lists", lists.joined(separator: ","), "--models", "knn", "--format", "csv"])
+    #expect(listed.standardError.contains("6 of 48 rows belong to no split set and were left out"), "\(listed.standardError)")
+    #expect(listed.standardError.contains("fold 1: train 36 rows (18 groups), test 6 rows (3 groups)"), "\(listed.standardError)")
+  }
+
+  /// Each hyperparameter reaches the model file.
+  @Test func trainHyperparametersReachTheModel() throws {
+    let directory = try makeTemporaryDirectory()
+    let data = try helper.table(in: directory).path
+    func hyperparameters(_ kind: String, _ options: [String]) throws -> [String: String] {
+      let model = directory.appendingPathComponent("\(kind).json")
+      _ = try run(["train", data, "--model", kind, "--output", model.path] + options)
+      return (try JSONSerialization.jsonObject(with: Data(contentsOf: model)) as! [String: Any])["hyperparameters"] as! [String: String]
+    }
+    let knn = try hyperparameters("knn", ["--k", "3", "--weights", "distance", "--scale", "false", "--pca", "1"])
+    #expect(knn["k"] == "3" && knn["weights"] == "distance" && knn["scale"] == "false" && knn["pca"] == "1")
+    let forest = try hyperparameters("forest", ["--trees", "7", "--max-depth", "2", "--seed", "5"])
+    #expect(forest["trees"] == "7" && forest["max_depth"] == "2" && forest["seed"] == "5")
+    let logreg = try hyperparameters("logreg", ["--c", "0.5", "--max-iter", "50"])
+    #expect(logreg["C"] == "0.5" && logreg["max_iter"] == "50")
+    let mlp = try hyperparameters("mlp", ["--hidden", "8,4", "--alpha", "0.01", "--learning-rate", "0.01", "--max-iter", "30", "--dropout", "0.1", "--validation-fraction", "0.2"])
+    #expect(mlp["hidden"] == "8,4" && mlp["alpha"] == "0.01" && mlp["learning_rate"] == "0.01" && mlp["max_iter"] == "30")
+    #expect(mlp["dropout"] == "0.1" && mlp["validation_fraction"] == "0.2")
+  }
+
+  @Test func semicolonTablesWithAGivenDelimiter() throws {
+    let directory = try makeTemporaryDirectory()
+    let data = try helper.table(in: directory)
+    let semicolons = directory.appendingPathComponent("semicolons.csv")
+    try String(contentsOf: data, encoding: .utf8).replacingOccurrences(of: ",", with: ";").write(to: semicolons, atomically: true, encoding: .utf8)
+    let model = directory.appendingPathComponent("model.json").path
+    _ = try run(["train", data.path, "--model", "knn", "--test-size", "0.25", "--output", model])
+    let predicted = try run(["predict", model, semicolons.path, "--delimiter", ";"])
+    #expect(predicted.standardOutput == (try run(["predict", model, data.path])).standardOutput)
+    #expect(try run(["evaluate", model, semicolons.path, "--delimiter", ";", "--all-rows"]).standardOutput.hasPrefix("48 rows: accuracy 1.000"))
+  }
+}

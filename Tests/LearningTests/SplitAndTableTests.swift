@@ -1,5 +1,5 @@
 import Foundation
-import Learning
+@testable import Learning
 import TabularIO
 import Testing
 
@@ -46,6 +46,60 @@ import Testing
       for c in 0..<3 { #expect(fold.test.filter { data.labels[$0] == c }.count == 40) }
     }
     #expect(foldOfGroup.count == 60)
+  }
+
+  /// The segment-like set of Fixtures/generate_splits.py: groups of 1–12 rows, some with two
+  /// classes, rows not in group order.
+  func unbalancedDataset() -> Dataset {
+    var labels: [Int] = []
+    var groups: [String] = []
+    for position in 0..<37 {
+      let g = position * 11 % 37
+      for s in 0..<(1 + g * 7 % 12) {
+        labels.append((g + (s % 3 == 0 && g % 5 == 0 ? 1 : 0)) % 3)
+        groups.append(String(format: "g%03d", g))
+      }
+    }
+    return Dataset(
+      features: Matrix(rows: labels.count, columns: 1), labels: labels, classNames: ["c0", "c1", "c2"], featureNames: ["x"],
+      groups: groups, rowNames: groups)
+  }
+
+  /// The same folds as scikit-learn's StratifiedGroupKFold, with and without shuffling, on a
+  /// balanced table (where near-ties decide) and an unbalanced one.
+  @Test func stratifiedGroupKFoldEqualsScikitLearn() throws {
+    let url = Bundle.module.url(forResource: "sklearn_splits", withExtension: "json", subdirectory: "Fixtures")!
+    let reference = try JSONDecoder().decode([String: [String: [Int]]].self, from: Data(contentsOf: url))
+    let gtzan = try TableReader.read(path: EmbeddedTables.gtzan30Seconds).dataset
+    for (name, dataset, k) in [("gtzan", gtzan, 5), ("unbalanced", unbalancedDataset(), 4)] {
+      for (setting, seed) in [("noshuffle", nil), ("seed0", UInt32(0)), ("seed1", 1), ("seed42", 42)] as [(String, UInt32?)] {
+        let folds = try Splitter.stratifiedGroupKFold(dataset, k: k, shuffleSeed: seed)
+        var foldOfRow = [Int](repeating: -1, count: dataset.count)
+        for (f, fold) in folds.enumerated() { for row in fold.test { foldOfRow[row] = f } }
+        #expect(foldOfRow == reference[name]?[setting], "\(name) \(setting)")
+      }
+    }
+    // The public seed is numpy's random_state.
+    #expect(try Splitter.stratifiedGroupKFold(gtzan, k: 5, seed: 42) == Splitter.stratifiedGroupKFold(gtzan, k: 5, shuffleSeed: 42))
+  }
+
+  @Test func numpyRandomStateShufflesAsNumpy() {
+    // np.random.RandomState(0).shuffle(np.arange(10)); RandomState(42) on 1000 values, first ten.
+    var zero = NumpyRandomState(seed: 0)
+    var small = Array(0..<10)
+    zero.shuffle(&small)
+    #expect(small == [2, 8, 4, 9, 1, 6, 7, 3, 0, 5])
+    var fortyTwo = NumpyRandomState(seed: 42)
+    var large = Array(0..<1000)
+    fortyTwo.shuffle(&large)
+    #expect(Array(large.prefix(10)) == [521, 737, 740, 660, 411, 678, 626, 513, 859, 136])
+  }
+
+  @Test func numpySumsInNumpysOrder() {
+    // 0.1 summed 10 times: sequentially 0.9999999999999999, pairwise (8 accumulators) 1.0.
+    #expect(NumpyReduction.sum([Double](repeating: 0.1, count: 10)) == 1.0)
+    #expect([Double](repeating: 0.1, count: 10).reduce(0, +) == 0.9999999999999999)
+    #expect(NumpyReduction.sum([1, 2, 3]) == 6)
   }
 
   @Test func holdoutIsStratifiedByGroup() throws {

@@ -48,47 +48,58 @@ public enum Splitter {
     }
   }
 
-  /// The greedy algorithm of scikit-learn's StratifiedGroupKFold: groups, shuffled by the seed and
-  /// then ordered by how uneven their class counts are, go one by one to the fold where the spread
-  /// of every class's share across folds stays smallest.
+  /// scikit-learn's `StratifiedGroupKFold(n_splits=k, shuffle=True, random_state=seed)`, to the
+  /// fold: the groups in sorted order (as `np.unique`) are shuffled by numpy's `RandomState(seed)`
+  /// (seeds above 2³² − 1 use their low 32 bits), stably ordered by how uneven their class counts
+  /// are, and each goes to the fold where the spread of every class's share across folds stays
+  /// smallest (ties within `np.isclose` to the fold with fewer rows). Sums follow numpy's order,
+  /// so that near-ties fall as they do there.
   public static func stratifiedGroupKFold(_ dataset: Dataset, k: Int, seed: UInt64) throws(LearningError) -> [SplitFold] {
+    try stratifiedGroupKFold(dataset, k: k, shuffleSeed: UInt32(truncatingIfNeeded: seed))
+  }
+
+  /// With `shuffleSeed` nil, as `shuffle=False`.
+  static func stratifiedGroupKFold(_ dataset: Dataset, k: Int, shuffleSeed: UInt32?) throws(LearningError) -> [SplitFold] {
     guard k >= 2 else { throw .invalidParameter(name: "folds", value: "\(k)", reason: "need at least 2") }
     let (groupNames, groupRows, groupCounts) = classCountsPerGroup(dataset)
     guard groupNames.count >= k else {
       throw .invalidSplit("\(k) folds need at least \(k) groups; the table has \(groupNames.count)")
     }
     let classCount = dataset.classNames.count
-    let classTotals = (0..<classCount).map { c in groupCounts.reduce(0) { $0 + $1[c] } }
-    var order = Array(groupNames.indices)
-    var generator = SeededGenerator(seed: seed)
-    order.shuffle(using: &generator)
-    // Stable sort by decreasing std of the group's class counts (as scikit-learn's mergesort).
-    let spread = groupCounts.map { standardDeviation($0.map(Double.init)) }
+    let classTotals = (0..<classCount).map { c in Double(max(1, groupCounts.reduce(0) { $0 + $1[c] })) }
+    var order = groupNames.indices.sorted { groupNames[$0].unicodeScalars.lexicographicallyPrecedes(groupNames[$1].unicodeScalars) }
+    if let shuffleSeed {
+      var random = NumpyRandomState(seed: shuffleSeed)
+      random.shuffle(&order)
+    }
+    let spread = groupCounts.map { NumpyReduction.standardDeviation($0.map(Double.init)) }
     order = order.enumerated().sorted { a, b in
       spread[a.element] != spread[b.element] ? spread[a.element] > spread[b.element] : a.offset < b.offset
     }.map(\.element)
 
-    var foldCounts = [[Int]](repeating: [Int](repeating: 0, count: classCount), count: k)
+    var foldCounts = [[Double]](repeating: [Double](repeating: 0, count: classCount), count: k)
     var foldOfGroup = [Int](repeating: 0, count: groupNames.count)
     for g in order {
+      let counts = groupCounts[g].map(Double.init)
       var bestFold = 0
       var bestSpread = Double.infinity
-      var bestSize = Int.max
+      var bestSize = Double.infinity
       for f in 0..<k {
-        foldCounts[f] = zip(foldCounts[f], groupCounts[g]).map(+)
+        foldCounts[f] = zip(foldCounts[f], counts).map(+)
+        // np.std over folds (axis 0: summed fold by fold), then np.mean over classes (pairwise).
         let shares = (0..<classCount).map { c in
-          standardDeviation((0..<k).map { Double(foldCounts[$0][c]) / Double(max(classTotals[c], 1)) })
+          NumpyReduction.standardDeviationInOrder((0..<k).map { foldCounts[$0][c] / classTotals[c] })
         }
-        let meanSpread = shares.reduce(0, +) / Double(classCount)
-        let size = foldCounts[f].reduce(0, +)
-        foldCounts[f] = zip(foldCounts[f], groupCounts[g]).map(-)
-        if meanSpread < bestSpread || (meanSpread == bestSpread && size < bestSize) {
+        let meanSpread = NumpyReduction.sum(shares) / Double(classCount)
+        foldCounts[f] = zip(foldCounts[f], counts).map(-)
+        let size = NumpyReduction.sum(foldCounts[f])
+        if meanSpread < bestSpread || (NumpyReduction.isClose(meanSpread, bestSpread) && size < bestSize) {
           bestFold = f
           bestSpread = meanSpread
           bestSize = size
         }
       }
-      foldCounts[bestFold] = zip(foldCounts[bestFold], groupCounts[g]).map(+)
+      foldCounts[bestFold] = zip(foldCounts[bestFold], counts).map(+)
       foldOfGroup[g] = bestFold
     }
     return (0..<k).map { f in
@@ -187,12 +198,6 @@ public enum Splitter {
     }
     return (names, rows, counts)
   }
-}
-
-func standardDeviation(_ values: [Double]) -> Double {
-  guard !values.isEmpty else { return 0 }
-  let mean = values.reduce(0, +) / Double(values.count)
-  return (values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count)).squareRoot()
 }
 
 /// Split files: `id,fold` or `id,set` CSV, and list files such as the GTZAN fault-filtered lists.

@@ -40,7 +40,7 @@ public struct FoldSummary: Sendable, Equatable, Codable {
 
   public init(_ values: [Double]) {
     mean = values.isEmpty ? 0 : values.reduce(0, +) / Double(values.count)
-    std = standardDeviation(values)
+    std = NumpyReduction.standardDeviationInOrder(values)
   }
 }
 

@@ -1,0 +1,51 @@
+/// numpy's legacy `RandomState(seed)` (the Mersenne Twister MT19937), as far as scikit-learn's
+/// splitters use it: `shuffle` of an index array. With it, GenreKit's stratified group k-fold
+/// assigns the same groups to the same folds as scikit-learn's `StratifiedGroupKFold(shuffle=True,
+/// random_state=seed)`.
+struct NumpyRandomState {
+  private var state = [UInt32](repeating: 0, count: 624)
+  private var index = 624
+
+  /// `RandomState(seed)` for a seed in 0 ... 2³² − 1 (numpy's `init_genrand`).
+  init(seed: UInt32) {
+    state[0] = seed
+    for i in 1..<624 { state[i] = 1_812_433_253 &* (state[i - 1] ^ (state[i - 1] >> 30)) &+ UInt32(i) }
+  }
+
+  mutating func nextUInt32() -> UInt32 {
+    if index >= 624 { twist() }
+    var y = state[index]
+    index += 1
+    y ^= y >> 11
+    y ^= (y << 7) & 0x9D2C_5680
+    y ^= (y << 15) & 0xEFC6_0000
+    return y ^ (y >> 18)
+  }
+
+  private mutating func twist() {
+    for i in 0..<624 {
+      let y = (state[i] & 0x8000_0000) | (state[(i + 1) % 624] & 0x7FFF_FFFF)
+      state[i] = state[(i + 397) % 624] ^ (y >> 1) ^ (y & 1 == 0 ? 0 : 0x9908_B0DF)
+    }
+    index = 0
+  }
+
+  /// A uniform integer in 0 ... max by masked rejection (numpy's `random_interval`).
+  mutating func interval(_ max: UInt32) -> UInt32 {
+    guard max > 0 else { return 0 }
+    var mask = max
+    for shift in [1, 2, 4, 8, 16] as [UInt32] { mask |= mask >> shift }
+    while true {
+      let value = nextUInt32() & mask
+      if value <= max { return value }
+    }
+  }
+
+  /// numpy's in-place Fisher–Yates `shuffle`, from the last element down.
+  mutating func shuffle<T>(_ values: inout [T]) {
+    guard values.count > 1 else { return }
+    for i in stride(from: values.count - 1, through: 1, by: -1) {
+      values.swapAt(i, Int(interval(UInt32(i))))
+    }
+  }
+}
