@@ -1,5 +1,5 @@
 import Foundation
-import Learning
+@testable import Learning
 import Testing
 
 @Suite struct PropertyTests {
@@ -113,6 +113,66 @@ import Testing
   @Test func forestAndMLPAccuracyWithinThreePoints() throws {
     #expect(abs(try accuracy(.forest) - reference.forest_accuracy) <= 0.03)
     #expect(abs(try accuracy(.mlp) - reference.mlp_accuracy) <= 0.03)
+  }
+
+  struct ModelReference: Decodable {
+    struct Weights: Decodable {
+      var coefs: [[[Double]]]
+      var intercepts: [[Double]]
+    }
+    var forest_root_feature_share: [Double]
+    var forest_mean_leaves: Double
+    var mlp_rows: Int
+    var mlp_initial: Weights
+    var mlp_epochs: [Weights]
+  }
+
+  var modelReference: ModelReference {
+    get throws {
+      let url = Bundle.module.url(forResource: "sklearn_models", withExtension: "json", subdirectory: "Fixtures")!
+      return try JSONDecoder().decode(ModelReference.self, from: Data(contentsOf: url))
+    }
+  }
+
+  /// Fingerprints of max_features, the bootstrap and the split rule over 1000 trees
+  /// (Fixtures/generate_models.py): how often each feature is the root split (scikit-learn seed to
+  /// seed: total variation 0.09; all features instead of √d: 0.75) and the mean leaves per tree
+  /// (seed to seed 0.3; all features: 40 fewer).
+  @Test func forestGrowsTreesAsScikitLearn() throws {
+    let reference = try modelReference
+    let forest = try RandomForest(treeCount: 1000).fit(train.features, labels: train.labels, classCount: 10, threads: 2)
+    var roots = [Double](repeating: 0, count: 57)
+    for tree in forest.trees { roots[Int(tree.feature[0])] += 1.0 / 1000 }
+    let totalVariation = zip(roots, reference.forest_root_feature_share).reduce(0) { $0 + abs($1.0 - $1.1) } / 2
+    #expect(totalVariation < 0.2, "root-split total variation \(totalVariation)")
+    let leaves = Double(forest.trees.reduce(0) { $0 + $1.leafCounts.count / 10 }) / 1000
+    #expect(abs(leaves - reference.forest_mean_leaves) < 2, "\(leaves) leaves per tree, scikit-learn \(reference.forest_mean_leaves)")
+  }
+
+  /// Three epochs of Adam from the same initial weights, in the same batch order, give the
+  /// weights scikit-learn's MLPClassifier gives (to rounding): loss gradient, L2 penalty per batch,
+  /// Adam's moments and bias correction, batching.
+  @Test func mlpTrainsAsScikitLearnStepForStep() throws {
+    let reference = try modelReference
+    let scaled = StandardScaler(fitting: train.features).transform(train.features).selecting(rows: Array(0..<reference.mlp_rows))
+    func network(_ weights: ModelReference.Weights) -> MultilayerPerceptron.Fitted {
+      MultilayerPerceptron.Fitted(layers: zip(weights.coefs, weights.intercepts).map { coefs, intercepts in
+        .init(weights: Matrix(coefs), biases: intercepts)
+      })
+    }
+    var generator = SeededGenerator(seed: 0)
+    for (epochs, expected) in reference.mlp_epochs.enumerated() {
+      let settings = MultilayerPerceptron(hiddenLayers: [16], learningRate: 1e-2, alpha: 1e-3, maxEpochs: epochs + 1, tolerance: -.infinity)
+      let trained = settings.train(
+        network(reference.mlp_initial), x: scaled, labels: Array(train.labels.prefix(reference.mlp_rows)),
+        rows: Array(0..<reference.mlp_rows), validationRows: [], shuffle: false, generator: &generator)
+      let want = network(expected)
+      for (layer, wanted) in zip(trained.layers, want.layers) {
+        let scale = wanted.weights.values.map(abs).max()!
+        #expect(maxDifference(layer.weights.values, wanted.weights.values) < 1e-10 * scale, "epoch \(epochs + 1)")
+        #expect(maxDifference(layer.biases, wanted.biases) < 1e-10 * scale, "epoch \(epochs + 1)")
+      }
+    }
   }
 
   @Test func pcaMatchesScikitLearn() throws {

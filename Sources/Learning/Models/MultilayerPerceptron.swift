@@ -69,21 +69,31 @@ public struct MultilayerPerceptron: Classifier, Equatable {
       trainRows = Array(trainRows.dropFirst(held))
     }
     let sizes = [x.columns] + hiddenLayers + [classCount]
-    var network = Fitted(layers: (0..<(sizes.count - 1)).map { l in
+    let network = Fitted(layers: (0..<(sizes.count - 1)).map { l in
       let bound = (6 / Double(sizes[l] + sizes[l + 1])).squareRoot()
       return Fitted.Layer(
         weights: Matrix(rows: sizes[l], columns: sizes[l + 1], values: (0..<(sizes[l] * sizes[l + 1])).map { _ in (2 * generator.nextUnit() - 1) * bound }),
         biases: (0..<sizes[l + 1]).map { _ in (2 * generator.nextUnit() - 1) * bound })
     })
-    var adam = Adam(shapes: network.layers.flatMap { [$0.weights.values.count, $0.biases.count] }, learningRate: learningRate)
+    return train(network, x: x, labels: labels, rows: trainRows, validationRows: validationRows, shuffle: true, generator: &generator)
+  }
 
+  /// Mini-batch Adam from `network` on `rows` of `x` (reshuffled every epoch when `shuffle`),
+  /// stopping as `fit` describes.
+  func train(
+    _ network: Fitted, x: Matrix, labels: [Int], rows trainRows: [Int], validationRows: [Int], shuffle: Bool,
+    generator: inout SeededGenerator
+  ) -> Fitted {
+    var network = network
+    var trainRows = trainRows
+    var adam = Adam(shapes: network.layers.flatMap { [$0.weights.values.count, $0.biases.count] }, learningRate: learningRate)
     let batch = min(batchSize, trainRows.count)
     var bestLoss = Double.infinity
     var bestAccuracy = -Double.infinity
     var bestNetwork = network
     var stalls = 0
     for epoch in 1...maxEpochs {
-      trainRows.shuffle(using: &generator)
+      if shuffle { trainRows.shuffle(using: &generator) }
       var accumulatedLoss = 0.0
       for start in stride(from: 0, to: trainRows.count, by: batch) {
         let rows = Array(trainRows[start..<min(start + batch, trainRows.count)])
