@@ -33,6 +33,17 @@ import Testing
       spread: .thirtySeconds, tolerance: 1e-5, expectedRows: 1)
   }
 
+  /// A full-length (30-s) clip, always at hand: whole and in 3-s segments.
+  @Test func fullLengthClip() throws {
+    let clip = [Fixtures.path("full-length/mix_30s.flac")]
+    expectParity(
+      try extractRows(clip), reference: try ReferenceTable(path: Fixtures.path("reference_kaggle_30s.csv")),
+      spread: .thirtySeconds, tolerance: 1e-5, expectedRows: 1)
+    expectParity(
+      try extractRows(clip, segmentSeconds: 3), reference: try ReferenceTable(path: Fixtures.path("reference_kaggle_30s_3sec.csv")),
+      spread: .threeSeconds, tolerance: 1e-5, expectedRows: 9)
+  }
+
   @Test func silenceHasLibrosaValues() throws {
     let row = try #require(try extractRows([Fixtures.path("signals/silence.wav")]).first)
     let f = row.features

@@ -68,6 +68,15 @@ def main():
     right = 0.5 * left + 0.05 * rng.standard_normal(len(left))
     stereo = np.clip(np.stack([left, right], axis=1), -1, 1 - 1 / 32768)
     sf.write(SIGNALS.parent / "resample" / "mix_44100_stereo.wav", (stereo * 32768).astype(np.int16), 44100, subtype="PCM_16")
+    # A full-length clip (30 s, FLAC), so that a GTZAN-sized clip is always tested: the chord mix
+    # at 100 bpm, then a chirp, then noise, 10 s each. Drawn last, so the other signals keep
+    # their values.
+    full = SIGNALS.parent / "full-length"
+    full.mkdir(exist_ok=True)
+    t = np.arange(10 * SR) / SR
+    chirp = 0.4 * np.sin(2 * np.pi * (100 * t + (8000 - 100) / 20 * t ** 2))
+    y = np.concatenate([tone_mix(10.0, SR, rng), chirp, rng.uniform(-0.3, 0.3, 10 * SR)])
+    sf.write(full / "mix_30s.flac", (np.clip(y, -1, 1 - 1 / 32768) * 32768).astype(np.int16), SR, subtype="PCM_16")
 
     def reference(out, paths, *options):
         subprocess.run([sys.executable, str(TOOL), *options, "--label", "fixture", "--quiet-warnings",
@@ -78,6 +87,8 @@ def main():
     reference("reference_kaggle_3sec.csv", wavs, "--compat", "v07", "--mode", "3")
     reference("reference_librosa.csv", wavs, "--compat", "current")
     reference("reference_kaggle_resampled.csv", [SIGNALS.parent / "resample" / "mix_44100_stereo.wav"], "--compat", "v07")
+    reference("reference_kaggle_30s.csv", [full / "mix_30s.flac"], "--compat", "v07")
+    reference("reference_kaggle_30s_3sec.csv", [full / "mix_30s.flac"], "--compat", "v07", "--mode", "3")
 
 
 if __name__ == "__main__":
