@@ -40,6 +40,17 @@ printf 'genrekit, one process per clip, --jobs 1:   %.3f s/clip (median)   ratio
 printf 'genrekit, one process for all, --jobs 1:    %.3f s/clip            ratio %.1fx, peak RSS %d MB\n' \
   "$batch_per_clip" "$(echo "$librosa_median / $batch_per_clip" | bc -l)" "$((batch_rss_kb / 1024))"
 
+# Start-up alone: the median of 20 runs of `genrekit --version`.
+startups=()
+for _ in $(seq 20); do
+  start=$EPOCHREALTIME
+  "$genrekit" --version >/dev/null
+  end=$EPOCHREALTIME
+  startups+=("$(echo "$end - $start" | bc -l)")
+done
+printf 'genrekit --version (start-up):              %.1f ms (median of 20)\n' \
+  "$(printf '%s\n' "${startups[@]}" | "$python" -c "import statistics,sys; print(1000 * statistics.median(float(l) for l in sys.stdin))")"
+
 echo "== throughput, all ${#all_clips[@]} clips, --jobs 2 =="
 /usr/bin/time -f '%e %M' -o "$out/time.txt" "$genrekit" extract "${all_clips[@]}" --output "$out/all.csv" --jobs 2 --quiet
 read -r seconds rss_kb < "$out/time.txt"

@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """scikit-learn's side of bench/models.sh: the same four models with GenreKit's defaults (logistic
 regression max_iter 1000, MLP 500; standardisation for knn/logreg/mlp), on the split file that
-`genrekit split` wrote: `id,set` (train on train, score on test) or `id,fold` (mean over folds).
-n_jobs=2. Prints CSV: model,accuracy,fit_seconds,predict_seconds (seconds summed over folds).
+`genrekit split` wrote: `id,set` (train on train, score on test) or `id,fold` (mean over folds),
+or three list files `lists:TRAIN,VALID,TEST` of track paths (train on train and valid, as
+`genrekit compare --split-lists` does; unlisted tracks left out). n_jobs=2. Prints CSV:
+model,accuracy,fit_seconds,predict_seconds (seconds summed over folds).
 
     sklearn_models.py TABLE SPLIT LABEL GROUP FEATURES|-
 GROUP '-' means the GTZAN track of 'filename'; FEATURES '-' means every column but filename,
@@ -22,7 +24,6 @@ from sklearn.preprocessing import StandardScaler
 
 table_path, split_path, label, group, features = sys.argv[1:6]
 table = pd.read_csv(table_path)
-split = pd.read_csv(split_path, keep_default_na=False, dtype=str)
 if group == "-":
     # blues.00000.wav and blues.00000.3.wav (segment 3) are track blues.00000
     groups = table["filename"].map(lambda n: re.sub(r"^([^.]+\.\d+)\.\d+$", r"\1", re.sub(r"\.(wav|au)$", "", n)))
@@ -30,12 +31,22 @@ else:
     groups = table[group].astype(str)
 columns = [c for c in table.columns if c not in ("filename", "length", label)] if features == "-" else features.split(",")
 X, y = table[columns].to_numpy(), table[label].to_numpy()
-assignment = dict(zip(split["id"], split.iloc[:, 1]))
-part = groups.map(assignment).to_numpy()
-if split.columns[1] == "set":
-    folds = [(part != "test", part == "test")]
+if split_path.startswith("lists:"):
+    assignment = {}
+    for path, name in zip(split_path[len("lists:"):].split(","), ["train", "valid", "test"]):
+        for line in open(path):
+            if line.strip():
+                assignment[re.sub(r"\.(wav|au)$", "", line.strip().split("/")[-1])] = name
+    part = groups.map(assignment).fillna("none").to_numpy()
+    folds = [((part == "train") | (part == "valid"), part == "test")]
 else:
-    folds = [(part != f, part == f) for f in sorted(set(part))]
+    split = pd.read_csv(split_path, keep_default_na=False, dtype=str)
+    assignment = dict(zip(split["id"], split.iloc[:, 1]))
+    part = groups.map(assignment).to_numpy()
+    if split.columns[1] == "set":
+        folds = [(part != "test", part == "test")]
+    else:
+        folds = [(part != f, part == f) for f in sorted(set(part))]
 
 def models():
     return {
