@@ -60,7 +60,11 @@ struct Compare: ParsableCommand {
       + Self.partSizes(folds, of: dataset)
     // The table format is for people: how the table was read heads the output. Otherwise stderr.
     if format != .table { for line in header { log("genrekit: \(line)") } }
-    let scores = try Comparison.run(pipelines, on: dataset, folds: folds, threads: jobs)
+    let progress = Progress(unit: "fits")
+    let scores = try Comparison.run(pipelines, on: dataset, folds: folds, threads: jobs) { done, total, model in
+      progress.update(done: done, total: total, note: model)
+    }
+    progress.interrupt()
     for score in scores where score.unconvergedFolds > 0 {
       log("genrekit: warning: \(score.model) stopped at its iteration limit in \(score.unconvergedFolds) of \(folds.count) folds")
     }

@@ -63,16 +63,17 @@ struct Extract: ParsableCommand {
     let job = FeatureTableJob(
       output: output, settings: ExtractionSettings(compat: compat, segmentSeconds: segmentSeconds), resume: resume, jobs: jobs)
     let audioInputs = files.map { AudioInput(path: $0, label: label ?? InputDiscovery.parentDirectoryName(of: $0)) }
-    var progress: Progress?
+    let progress = Progress(unit: "files", quiet: quiet)
+    var done = 0
     let summary = try job.run(audioInputs) { pending, diagnostics in
-      if progress == nil { progress = Progress(total: pending, enabled: !quiet && isatty(STDERR_FILENO) != 0) }
       for diagnostic in diagnostics {
-        progress?.interrupt()
+        progress.interrupt()
         log("genrekit: \(diagnostic.level == .warning ? "warning: " : "")\(diagnostic.path): \(diagnostic.message)")
       }
-      progress?.advance()
+      done += 1
+      progress.update(done: done, total: pending)
     }
-    progress?.interrupt()
+    progress.interrupt()
     if let errors { try FeatureTableJob.writeDiagnostics(summary.diagnostics, to: errors) }
     if summary.attempted == 0 {
       log("genrekit: all \(audioInputs.count) inputs are already in \(output)")

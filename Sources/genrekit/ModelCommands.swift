@@ -131,7 +131,9 @@ struct Train: ParsableCommand {
     let fold = splitArguments.isGiven ? try splitArguments.folds(of: dataset)[0] : nil
     let training = dataset.subset(fold?.trainingRows ?? Array(0..<dataset.count))
     let settings = try hyperparameters.pipeline(for: model, seed: splitArguments.seed, imputation: tableArguments.impute)
-    let fitted = try settings.fit(training, threads: jobs)
+    let progress = Progress(unit: model == .forest ? "trees" : "epochs")
+    let fitted = try settings.fit(training, threads: jobs) { done, total in progress.update(done: done, total: total) }
+    progress.interrupt()
     if let warning = fitted.model.convergenceWarning { log("genrekit: warning: \(warning)") }
     let record = TrainingRecord(
       table: self.table, tableFingerprint: table.summary.fingerprint, grouping: tableArguments.options.grouping,

@@ -20,34 +20,43 @@ func log(_ message: String) {
   FileHandle.standardError.write(Data((message + "\n").utf8))
 }
 
-/// Files done / total, rate and time left, redrawn on one terminal line.
-final class Progress {
-  private let total: Int
+/// Steps done / total, rate and time left, redrawn on one terminal line (at most ten times a
+/// second); silent unless stderr is a terminal. Safe to call from any thread.
+final class Progress: @unchecked Sendable {
+  private let unit: String
   private let enabled: Bool
-  private var done = 0
+  private let lock = NSLock()
   private let start = Date()
+  private var lastDrawn = Date.distantPast
+  private var drawn = false
 
-  init(total: Int, enabled: Bool) {
-    self.total = total
-    self.enabled = enabled
+  init(unit: String, quiet: Bool = false) {
+    self.unit = unit
+    enabled = !quiet && isatty(STDERR_FILENO) != 0
   }
 
-  func advance() {
-    done += 1
+  func update(done: Int, total: Int, note: String = "") {
     guard enabled else { return }
-    let elapsed = Date().timeIntervalSince(start)
+    lock.lock()
+    defer { lock.unlock() }
+    let now = Date()
+    guard done == total || now.timeIntervalSince(lastDrawn) >= 0.1 else { return }
+    lastDrawn = now
+    drawn = true
+    let elapsed = now.timeIntervalSince(start)
     let rate = Double(done) / max(elapsed, 1e-9)
     let left = Double(total - done) / max(rate, 1e-9)
-    let line = String(format: "\r%d/%d files  %.1f files/s  %.0f s left ", done, total, rate, left)
+    let line = String(format: "\r%d/%d %@  %.1f/s  %.0f s left  %@\u{1B}[K", done, total, unit, rate, left, note)
     FileHandle.standardError.write(Data(line.utf8))
   }
 
   /// Ends the progress line so that a message can be printed on its own line.
   func interrupt() {
-    if enabled && done > 0 { FileHandle.standardError.write(Data("\n".utf8)) }
+    lock.lock()
+    defer { lock.unlock() }
+    if drawn { FileHandle.standardError.write(Data("\n".utf8)) }
+    drawn = false
   }
-
-  func finish() { interrupt() }
 }
 
 /// Extraction allocates and frees arrays of several MB per clip (a 30-s clip touches ~30 MB). By

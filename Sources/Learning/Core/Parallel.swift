@@ -18,6 +18,20 @@ func parallelMap<T: Sendable>(count: Int, threads: Int, _ body: @Sendable (Int) 
   return slots.map { $0! }
 }
 
+/// A count shared by threads.
+final class Counter: @unchecked Sendable {
+  private let lock = NSLock()
+  private var value = 0
+
+  /// The count after adding one.
+  func increment() -> Int {
+    lock.lock()
+    defer { lock.unlock() }
+    value += 1
+    return value
+  }
+}
+
 /// Runs `body` on consecutive blocks of rows on up to `threads` threads; each block writes only
 /// its own rows of the result (rows × columns), so the result does not depend on `threads`.
 func parallelRows(

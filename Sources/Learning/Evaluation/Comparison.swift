@@ -15,8 +15,10 @@ public struct ModelScore: Sendable, Codable, Equatable {
 
 /// Fits and scores pipelines on the same folds: the one split logic behind every comparison.
 public enum Comparison {
+  /// `progress` is told after each fit: the fits done, of every model on every fold, and the model.
   public static func run(
-    _ pipelines: [(name: String, settings: PipelineSettings)], on dataset: Dataset, folds: [SplitFold], threads: Int
+    _ pipelines: [(name: String, settings: PipelineSettings)], on dataset: Dataset, folds: [SplitFold], threads: Int,
+    progress: ((_ done: Int, _ total: Int, _ model: String) -> Void)? = nil
   ) throws(LearningError) -> [ModelScore] {
     var scores: [ModelScore] = []
     for (name, settings) in pipelines {
@@ -37,6 +39,7 @@ public enum Comparison {
         fitSeconds += seconds(fitStart, predictStart)
         predictSeconds += seconds(predictStart, end)
         reports.append(ClassificationReport(truth: test.labels, predicted: predicted, classCount: dataset.classNames.count))
+        progress?(scores.count * folds.count + reports.count, pipelines.count * folds.count, name)
       }
       scores.append(
         ModelScore(

@@ -10,7 +10,18 @@ public protocol Classifier: Sendable {
   ///   - x: training rows (n × d), finite.
   ///   - labels: class index of each row, in `0 ..< classCount`.
   ///   - threads: the most threads the fit may use; the result does not depend on it.
-  func fit(_ x: Matrix, labels: [Int], classCount: Int, threads: Int) throws(LearningError) -> Model
+  ///   - progress: told of each step done (a tree, an epoch), for a display.
+  func fit(_ x: Matrix, labels: [Int], classCount: Int, threads: Int, progress: ProgressHandler?) throws(LearningError) -> Model
+}
+
+/// Told how far a fit has come: `done` of `total` steps (trees, epochs). It may be called from any
+/// thread, and a fit that stops early may end before `total`.
+public typealias ProgressHandler = @Sendable (_ done: Int, _ total: Int) -> Void
+
+extension Classifier {
+  public func fit(_ x: Matrix, labels: [Int], classCount: Int, threads: Int) throws(LearningError) -> Model {
+    try fit(x, labels: labels, classCount: classCount, threads: threads, progress: nil)
+  }
 }
 
 /// A fitted classifier: class probabilities for new rows.

@@ -23,7 +23,7 @@ public struct KNearestNeighbors: Classifier, Equatable {
     guard k >= 1 else { throw .invalidParameter(name: "k", value: "\(k)", reason: "must be at least 1") }
   }
 
-  public func fit(_ x: Matrix, labels: [Int], classCount: Int, threads: Int) throws(LearningError) -> Fitted {
+  public func fit(_ x: Matrix, labels: [Int], classCount: Int, threads: Int, progress: ProgressHandler?) throws(LearningError) -> Fitted {
     try validate()
     try validateTrainingData(x, labels: labels, classCount: classCount)
     guard x.rows >= k else { throw .notEnoughSamples(needed: k, got: x.rows) }

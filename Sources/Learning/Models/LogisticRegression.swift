@@ -28,7 +28,7 @@ public struct LogisticRegression: Classifier, Equatable {
     guard maxIterations >= 1 else { throw .invalidParameter(name: "max-iter", value: "\(maxIterations)", reason: "must be at least 1") }
   }
 
-  public func fit(_ x: Matrix, labels: [Int], classCount: Int, threads: Int) throws(LearningError) -> Fitted {
+  public func fit(_ x: Matrix, labels: [Int], classCount: Int, threads: Int, progress: ProgressHandler?) throws(LearningError) -> Fitted {
     try validate()
     try validateTrainingData(x, labels: labels, classCount: classCount)
     let n = Double(x.rows)

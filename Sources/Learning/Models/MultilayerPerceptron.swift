@@ -56,7 +56,8 @@ public struct MultilayerPerceptron: Classifier, Equatable {
     }
   }
 
-  public func fit(_ x: Matrix, labels: [Int], classCount: Int, threads: Int) throws(LearningError) -> Fitted {
+  /// `progress` counts epochs (of at most `maxEpochs`).
+  public func fit(_ x: Matrix, labels: [Int], classCount: Int, threads: Int, progress: ProgressHandler?) throws(LearningError) -> Fitted {
     try validate()
     try validateTrainingData(x, labels: labels, classCount: classCount)
     var generator = SeededGenerator(seed: seed)
@@ -75,14 +76,16 @@ public struct MultilayerPerceptron: Classifier, Equatable {
         weights: Matrix(rows: sizes[l], columns: sizes[l + 1], values: (0..<(sizes[l] * sizes[l + 1])).map { _ in (2 * generator.nextUnit() - 1) * bound }),
         biases: (0..<sizes[l + 1]).map { _ in (2 * generator.nextUnit() - 1) * bound })
     })
-    return train(network, x: x, labels: labels, rows: trainRows, validationRows: validationRows, shuffle: true, generator: &generator)
+    return train(
+      network, x: x, labels: labels, rows: trainRows, validationRows: validationRows, shuffle: true, generator: &generator,
+      progress: progress)
   }
 
   /// Mini-batch Adam from `network` on `rows` of `x` (reshuffled every epoch when `shuffle`),
   /// stopping as `fit` describes.
   func train(
     _ network: Fitted, x: Matrix, labels: [Int], rows trainRows: [Int], validationRows: [Int], shuffle: Bool,
-    generator: inout SeededGenerator
+    generator: inout SeededGenerator, progress: ProgressHandler? = nil
   ) -> Fitted {
     var network = network
     var trainRows = trainRows
@@ -107,6 +110,7 @@ public struct MultilayerPerceptron: Classifier, Equatable {
         }
       }
       network.epochs = epoch
+      progress?(epoch, maxEpochs)
       let loss = accumulatedLoss / Double(trainRows.count)
       if validationRows.isEmpty {
         stalls = loss > bestLoss - tolerance ? stalls + 1 : 0

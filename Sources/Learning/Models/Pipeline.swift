@@ -97,8 +97,8 @@ public struct PipelineSettings: Sendable, Equatable {
     return summary
   }
 
-  /// Fits every step on `data` (the training rows).
-  public func fit(_ data: Dataset, threads: Int) throws(LearningError) -> FittedPipeline {
+  /// Fits every step on `data` (the training rows); `progress` follows the model's fit.
+  public func fit(_ data: Dataset, threads: Int, progress: ProgressHandler? = nil) throws(LearningError) -> FittedPipeline {
     let imputer = imputation.map { Imputer(fitting: data.features, strategy: $0) }
     var numeric = imputer?.transform(data.features) ?? data.features
     guard numeric.values.allSatisfy(\.isFinite) else {
@@ -113,10 +113,10 @@ public struct PipelineSettings: Sendable, Equatable {
     let model: FittedModel
     let (labels, classCount) = (data.labels, data.classNames.count)
     switch self.model {
-    case .knn(let s): model = .knn(try s.fit(transformed, labels: labels, classCount: classCount, threads: threads))
-    case .forest(let s): model = .forest(try s.fit(transformed, labels: labels, classCount: classCount, threads: threads))
-    case .logreg(let s): model = .logreg(try s.fit(transformed, labels: labels, classCount: classCount, threads: threads))
-    case .mlp(let s): model = .mlp(try s.fit(transformed, labels: labels, classCount: classCount, threads: threads))
+    case .knn(let s): model = .knn(try s.fit(transformed, labels: labels, classCount: classCount, threads: threads, progress: progress))
+    case .forest(let s): model = .forest(try s.fit(transformed, labels: labels, classCount: classCount, threads: threads, progress: progress))
+    case .logreg(let s): model = .logreg(try s.fit(transformed, labels: labels, classCount: classCount, threads: threads, progress: progress))
+    case .mlp(let s): model = .mlp(try s.fit(transformed, labels: labels, classCount: classCount, threads: threads, progress: progress))
     }
     return FittedPipeline(
       kind: self.model.kind, inputColumns: data.featureNames, imputer: imputer, encoder: encoder, scaler: scaler, pca: pca,

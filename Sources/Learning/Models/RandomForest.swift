@@ -53,13 +53,16 @@ public struct RandomForest: Classifier, Equatable {
     if let maxDepth, maxDepth < 1 { throw .invalidParameter(name: "max-depth", value: "\(maxDepth)", reason: "must be at least 1") }
   }
 
-  public func fit(_ x: Matrix, labels: [Int], classCount: Int, threads: Int) throws(LearningError) -> Fitted {
+  /// `progress` counts trees.
+  public func fit(_ x: Matrix, labels: [Int], classCount: Int, threads: Int, progress: ProgressHandler?) throws(LearningError) -> Fitted {
     try validate()
     try validateTrainingData(x, labels: labels, classCount: classCount)
     let columns = ColumnMajor(x)
     let features = maxFeatures.resolved(for: x.columns)
     let settings = self
+    let grown = Counter()
     let trees = parallelMap(count: treeCount, threads: threads) { t in
+      defer { progress?(grown.increment(), settings.treeCount) }
       var generator = SeededGenerator(seed: settings.seed, stream: t)
       var weights = [Int32](repeating: settings.bootstrap ? 0 : 1, count: x.rows)
       if settings.bootstrap {
