@@ -13,6 +13,11 @@ struct Extract: ParsableCommand {
       Inputs are audio files or directories (searched recursively for wav, au, aiff, aif, flac, \
       ogg and mp3). Rows are written in sorted path order. Exit status: 0 every input produced \
       rows; 1 some inputs failed (the other rows are written); 2 usage error or no audio found.
+
+      Examples:
+        genrekit extract genres/ --output features_30_sec.csv
+        genrekit extract genres/ --segment-seconds 3 --jobs 2 --errors errors.csv --output features_3_sec.csv
+        genrekit extract genres/ --segment-seconds 3 --output features_3_sec.csv --resume
       """)
 
   @Argument(help: "Audio files or directories.")

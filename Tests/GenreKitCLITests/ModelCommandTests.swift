@@ -282,3 +282,12 @@ import Testing
     #expect(try run(["evaluate", model, semicolons.path, "--delimiter", ";", "--all-rows"]).standardOutput.hasPrefix("48 rows: accuracy 1.000"))
   }
 }
+
+@Suite struct HelpTests {
+  @Test(arguments: ["extract", "compare", "split", "train", "evaluate", "predict", "pca"])
+  func everyCommandHasExamples(command: String) throws {
+    let result = try GenreKitBinary.run(["help", command])
+    #expect(result.status == 0)
+    #expect(result.standardOutput.contains("Examples:\n  genrekit \(command)"), "\(result.standardOutput)")
+  }
+}

@@ -1,8 +1,8 @@
 import Foundation
 import TabularIO
 
-/// One train/test partition of a dataset's rows (row indices). `validation` rows, when a split file
-/// has them, are offered to models that can use them and otherwise join training.
+/// One train/test partition of a dataset's rows (row indices). `validation` holds the rows of a
+/// split file's `valid` set; every model trains on them too (`trainingRows`).
 public struct SplitFold: Sendable, Equatable {
   public var train: [Int]
   public var validation: [Int]

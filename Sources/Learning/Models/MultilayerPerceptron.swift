@@ -24,6 +24,7 @@ public struct MultilayerPerceptron: Classifier, Equatable {
   public var dropout = 0.0
   /// Hold out this fraction of the training rows and stop on their accuracy. Default nil (off).
   public var validationFraction: Double?
+  /// Fixes the initial weights, the batch order, dropout and the held-out rows. Default 0.
   public var seed: UInt64 = 0
 
   public init(
@@ -47,8 +48,12 @@ public struct MultilayerPerceptron: Classifier, Equatable {
     guard !hiddenLayers.isEmpty, hiddenLayers.allSatisfy({ $0 >= 1 }) else {
       throw .invalidParameter(name: "hidden", value: "\(hiddenLayers)", reason: "layer sizes must be at least 1")
     }
-    guard learningRate > 0, alpha >= 0, batchSize >= 1, maxEpochs >= 1, patience >= 1 else {
-      throw .invalidParameter(name: "mlp", value: "…", reason: "learning rate > 0, alpha ≥ 0, batch, epochs and patience ≥ 1")
+    guard learningRate > 0, learningRate.isFinite else {
+      throw .invalidParameter(name: "learning-rate", value: "\(learningRate)", reason: "must be positive")
+    }
+    guard alpha >= 0, alpha.isFinite else { throw .invalidParameter(name: "alpha", value: "\(alpha)", reason: "must be 0 or more") }
+    for (name, value) in [("batch-size", batchSize), ("max-iter", maxEpochs), ("patience", patience)] where value < 1 {
+      throw .invalidParameter(name: name, value: "\(value)", reason: "must be at least 1")
     }
     guard dropout >= 0, dropout < 1 else { throw .invalidParameter(name: "dropout", value: "\(dropout)", reason: "must be in [0, 1)") }
     if let f = validationFraction, !(f > 0 && f < 1) {

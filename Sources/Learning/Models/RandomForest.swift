@@ -33,6 +33,7 @@ public struct RandomForest: Classifier, Equatable {
   public var maxDepth: Int?
   /// Default true.
   public var bootstrap = true
+  /// Fixes every tree's bootstrap sample and feature draws (tree i uses stream i). Default 0.
   public var seed: UInt64 = 0
 
   public init(
