@@ -24,8 +24,8 @@ struct Compare: ParsableCommand {
   @OptionGroup var tableArguments: TableArguments
   @OptionGroup var splitArguments: SplitArguments
 
-  @Option(help: "Comma-separated models: \(ModelKind.allCases.map(\.rawValue).joined(separator: ", ")).")
-  var models = ModelKind.allCases.map(\.rawValue).joined(separator: ",")
+  @Option(help: "Comma-separated models: \(ModelRegistry.kinds(reading: .featureRows).map(\.name).joined(separator: ", ")).")
+  var models = ModelRegistry.kinds(reading: .featureRows).map(\.name).joined(separator: ",")
 
   @Option(help: "Project on this many principal components before every model.")
   var pca: Int?
@@ -39,9 +39,10 @@ struct Compare: ParsableCommand {
   func validate() throws {
     guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
     let names = TableArguments.list(models)
-    guard !names.isEmpty else { throw ValidationError("--models needs at least one of \(ModelKind.allCases.map(\.rawValue).joined(separator: ", "))") }
-    for name in names where ModelKind(rawValue: name) == nil {
-      throw ValidationError("unknown model \(excerpt(name)) (models: \(ModelKind.allCases.map(\.rawValue).joined(separator: ", ")))")
+    let tableModels = ModelRegistry.kinds(reading: .featureRows).map(\.name)
+    guard !names.isEmpty else { throw ValidationError("--models needs at least one of \(tableModels.joined(separator: ", "))") }
+    for name in names where !tableModels.contains(name) {
+      throw ValidationError("unknown model \(excerpt(name)) for a table (models: \(tableModels.joined(separator: ", ")))")
     }
   }
 
@@ -50,9 +51,9 @@ struct Compare: ParsableCommand {
     let table = try TableReader.read(path: path, options: tableArguments.options)
     let dataset = table.dataset
     let folds = try splitArguments.folds(of: dataset)
-    let pipelines = TableArguments.list(models).map { name in
-      let kind = ModelKind(rawValue: name)!
-      return (name, PipelineSettings(model: .defaults(for: kind, seed: splitArguments.seed), pcaComponents: pca, imputation: tableArguments.impute))
+    let pipelines = try TableArguments.list(models).map { name in
+      let kind = ModelRegistry.kind(named: name)!
+      return (name, PipelineSettings(model: try kind.settings(seed: splitArguments.seed), pcaComponents: pca, imputation: tableArguments.impute))
     }
     var summary = table.summary
     if self.table == nil { summary.path = "bundled GTZAN features_30_sec.csv" }

@@ -3,10 +3,11 @@ import Foundation
 import Learning
 import TabularIO
 
-/// Hyperparameters on the command line; defaults are the library's (scikit-learn's).
+/// Hyperparameters on the command line; defaults are the library's (scikit-learn's). Each model
+/// kind takes the options its registration lists; another one is an error naming those.
 struct HyperparameterArguments: ParsableArguments {
   @Option(help: "knn: neighbours (default 5).") var k: Int?
-  @Option(help: "knn: uniform or distance (default uniform).") var weights: KNearestNeighbors.Weighting?
+  @Option(help: "knn: uniform or distance (default uniform).") var weights: String?
   @Option(help: "forest: trees (default 100).") var trees: Int?
   @Option(help: "forest: maximum depth (default unlimited).") var maxDepth: Int?
   @Option(help: "logreg: inverse regularisation C (default 1).") var c: Double?
@@ -15,54 +16,32 @@ struct HyperparameterArguments: ParsableArguments {
   @Option(help: "mlp: L2 penalty alpha (default 1e-4).") var alpha: Double?
   @Option(help: "mlp: Adam learning rate (default 1e-3).") var learningRate: Double?
   @Option(help: "mlp: dropout rate of hidden units (default 0).") var dropout: Double?
-  @Option(help: "mlp: stop early on the accuracy of this held-out fraction (default off).") var validationFraction: Double?
+  @Option(help: "mlp: stop early on the accuracy of this fraction of the training groups (default off).") var validationFraction: Double?
   @Option(help: "Standardise features: true or false (default: true except for forest).") var scale: Bool?
   @Option(help: "Project on this many principal components first.") var pca: Int?
 
-  func validate() throws {
-    _ = try hiddenLayers()
-  }
-
-  /// `--hidden 64,32`: every entry a whole number (a typo is an error, never dropped).
-  func hiddenLayers() throws -> [Int]? {
-    guard let hidden else { return nil }
-    let entries = hidden.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-    let sizes = entries.map { Int($0) }
-    guard !entries.isEmpty, sizes.allSatisfy({ ($0 ?? 0) >= 1 }) else {
-      throw ValidationError("--hidden takes layer sizes of at least 1, such as 100 or 64,32 (got \(excerpt(hidden)))")
-    }
-    return sizes.map { $0! }
+  /// The model options given, by their registered names.
+  var given: [String: String] {
+    let options: [String: CustomStringConvertible?] = [
+      "k": k, "weights": weights, "trees": trees, "max-depth": maxDepth, "c": c, "max-iter": maxIter, "hidden": hidden,
+      "alpha": alpha, "learning-rate": learningRate, "dropout": dropout, "validation-fraction": validationFraction,
+    ]
+    return options.compactMapValues { $0?.description }
   }
 
   func pipeline(for kind: ModelKind, seed: UInt64, imputation: Imputer.Strategy?) throws -> PipelineSettings {
-    var settings = ModelSettings.defaults(for: kind, seed: seed)
-    switch settings {
-    case .knn(var m):
-      if let k { m.k = k }
-      if let weights { m.weighting = weights }
-      settings = .knn(m)
-    case .forest(var m):
-      if let trees { m.treeCount = trees }
-      if let maxDepth { m.maxDepth = maxDepth }
-      settings = .forest(m)
-    case .logreg(var m):
-      if let c { m.c = c }
-      if let maxIter { m.maxIterations = maxIter }
-      settings = .logreg(m)
-    case .mlp(var m):
-      if let hidden = try hiddenLayers() { m.hiddenLayers = hidden }
-      if let alpha { m.alpha = alpha }
-      if let learningRate { m.learningRate = learningRate }
-      if let maxIter { m.maxEpochs = maxIter }
-      if let dropout { m.dropout = dropout }
-      m.validationFraction = validationFraction
-      settings = .mlp(m)
-    }
-    return PipelineSettings(model: settings, scale: scale, pcaComponents: pca, imputation: imputation)
+    PipelineSettings(model: try kind.settings(seed: seed, options: given), scale: scale, pcaComponents: pca, imputation: imputation)
   }
 }
 
-extension KNearestNeighbors.Weighting: ExpressibleByArgument {}
+extension ModelKind: ExpressibleByArgument {
+  public init?(argument: String) {
+    guard let kind = ModelRegistry.kind(named: argument) else { return nil }
+    self = kind
+  }
+
+  public static var allValueStrings: [String] { ModelRegistry.kinds.map(\.name) }
+}
 
 struct Split: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -111,7 +90,7 @@ struct Train: ParsableCommand {
       """)
 
   @Argument(help: "A feature table (CSV; - for standard input).") var table: String
-  @Option(help: "knn, forest, logreg or mlp.") var model: ModelKind
+  @Option(help: "The model: \(ModelRegistry.names).") var model: ModelKind
   @OptionGroup var tableArguments: TableArguments
   @OptionGroup var splitArguments: SplitArguments
   @OptionGroup var hyperparameters: HyperparameterArguments
@@ -120,6 +99,12 @@ struct Train: ParsableCommand {
 
   func validate() throws {
     guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+    // Options the model does not take, or bad values, before any work.
+    do {
+      _ = try model.settings(seed: splitArguments.seed, options: hyperparameters.given)
+    } catch {
+      throw ValidationError("\(error)")
+    }
   }
 
   func run() throws {
@@ -131,7 +116,7 @@ struct Train: ParsableCommand {
     let fold = splitArguments.isGiven ? try splitArguments.folds(of: dataset)[0] : nil
     let training = dataset.subset(fold?.trainingRows ?? Array(0..<dataset.count))
     let settings = try hyperparameters.pipeline(for: model, seed: splitArguments.seed, imputation: tableArguments.impute)
-    let progress = Progress(unit: model == .forest ? "trees" : "epochs")
+    let progress = Progress(unit: model == RandomForest.registration ? "trees" : "epochs")
     let fitted = try settings.fit(training, threads: jobs) { done, total in progress.update(done: done, total: total) }
     progress.interrupt()
     if let warning = fitted.model.convergenceWarning { log("genrekit: warning: \(warning)") }
@@ -144,7 +129,7 @@ struct Train: ParsableCommand {
       labelColumn: tableArguments.labelColumn, training: record)
     try file.write(to: output)
     let heldOut = fold.map { "; its test part (\($0.test.count) rows) is recorded for 'genrekit evaluate'" } ?? ""
-    log("genrekit: trained \(model.rawValue) on \(training.count) rows of \(Set(training.groups).count) groups\(heldOut); wrote \(output)")
+    log("genrekit: trained \(model.name) on \(training.count) rows of \(Set(training.groups).count) groups\(heldOut); wrote \(output)")
   }
 }
 

@@ -152,4 +152,3 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
   case table, csv, json
 }
 
-extension ModelKind: ExpressibleByArgument {}

@@ -126,8 +126,10 @@ import Testing
     let data = try table(in: directory).path
     let output = directory.appendingPathComponent("m.json").path
     for (arguments, message) in [
-      (["train", data, "--model", "mlp", "--hidden", "10,abc", "--output", output], "--hidden takes layer sizes"),
-      (["train", data, "--model", "mlp", "--hidden", "10,,5", "--output", output], "--hidden takes layer sizes"),
+      (["train", data, "--model", "mlp", "--hidden", "10,abc", "--output", output], "invalid hidden = 10,abc: takes sizes of at least 1"),
+      (["train", data, "--model", "mlp", "--hidden", "10,,5", "--output", output], "invalid hidden = 10,,5"),
+      (["train", data, "--model", "knn", "--trees", "7", "--output", output], "invalid trees = 7: knn does not take it (its options: k, weights)"),
+      (["train", data, "--model", "svm", "--output", output], "svm"),
       (["train", data, "--model", "knn", "--jobs", "0", "--output", output], "--jobs must be at least 1"),
       (["compare", data, "--models", ""], "--models needs at least one"),
       (["compare", data, "--models", "knn,svm"], "unknown model 'svm'"),

@@ -1,6 +1,7 @@
 import Foundation
-import Learning
 import Testing
+
+@testable import Learning
 
 /// Separable Gaussian blobs: class c is centred at 6·c on every axis.
 func blobs(perClass: Int = 40, classes: Int = 3, dimensions: Int = 4, seed: UInt64 = 1) -> (Matrix, [Int]) {
@@ -16,81 +17,116 @@ func blobs(perClass: Int = 40, classes: Int = 3, dimensions: Int = 4, seed: UInt
   return (Matrix(rows), labels)
 }
 
-/// The checks every model must pass (scikit-learn's `check_estimator`, run over each kind).
-@Suite struct ClassifierConformanceTests {
-  static let kinds = ModelKind.allCases
-
-  func settings(_ kind: ModelKind) -> PipelineSettings {
-    PipelineSettings(model: .defaults(for: kind, seed: 7))
+/// Three classes a model of each input kind can tell apart, in groups of two examples.
+func separableData(for input: InputKind, perClass: Int = 40, seed: UInt64 = 1) -> TrainingData {
+  switch input {
+  case .featureRows:
+    let (x, y) = blobs(perClass: perClass, seed: seed)
+    return TrainingData(input: .rows(x), labels: y, classCount: 3, groups: y.indices.map { "g\($0 / 2)" })
+  case .frameSequences, .spectrograms:
+    fatalError("no conformance data for \(input) yet")
   }
+}
+
+/// The checks every registered model passes (scikit-learn's `check_estimator`), run over
+/// `ModelRegistry.kinds`: a new model kind is checked by registering it.
+@Suite struct ModelConformanceTests {
+  static let kinds = ModelRegistry.kinds
+
+  func settings(_ kind: ModelKind) throws -> any ModelSettings { try kind.settings(seed: 7) }
 
   @Test(arguments: kinds)
   func probabilitiesAreDistributionsAndPredictIsTheirArgmax(kind: ModelKind) throws {
-    let (x, y) = blobs()
-    let model = try settings(kind).fit(x, labels: y, classCount: 3, threads: 2)
-    let p = try model.probabilities(x)
-    #expect(p.rows == x.rows && p.columns == 3)
+    let data = separableData(for: kind.input)
+    let model = try settings(kind).fit(data, threads: 2, progress: nil)
+    #expect(model.kind == kind && model.classCount == 3)
+    let p = try model.probabilities(data.input, threads: 1)
+    #expect(p.rows == data.count && p.columns == 3)
     for r in 0..<p.rows {
       let row = Array(p.row(r))
       #expect(row.allSatisfy { $0 >= 0 && $0 <= 1 })
       #expect(abs(row.reduce(0, +) - 1) < 1e-9)
     }
-    #expect(try model.predict(x) == argmaxPerRow(p))
+    #expect(try model.predict(data.input) == argmaxPerRow(p))
   }
 
   @Test(arguments: kinds)
-  func separableBlobsAreLearned(kind: ModelKind) throws {
-    let (x, y) = blobs()
-    let (testX, testY) = blobs(seed: 2)
-    let predicted = try settings(kind).fit(x, labels: y, classCount: 3, threads: 2).predict(testX)
-    let accuracy = Double(zip(predicted, testY).filter { $0 == $1 }.count) / Double(testY.count)
+  func separableClassesAreLearned(kind: ModelKind) throws {
+    let test = separableData(for: kind.input, seed: 2)
+    let predicted = try settings(kind).fit(separableData(for: kind.input), threads: 2, progress: nil).predict(test.input)
+    let accuracy = Double(zip(predicted, test.labels).filter { $0 == $1 }.count) / Double(test.count)
     #expect(accuracy >= 0.95)
   }
 
   @Test(arguments: kinds)
   func sameSeedSameModelForAnyThreadCount(kind: ModelKind) throws {
-    let (x, y) = blobs()
-    let one = try settings(kind).fit(x, labels: y, classCount: 3, threads: 1)
-    let two = try settings(kind).fit(x, labels: y, classCount: 3, threads: 2)
-    #expect(one == two)
+    let data = separableData(for: kind.input)
+    let one = try settings(kind).fit(data, threads: 1, progress: nil)
+    let two = try settings(kind).fit(data, threads: 2, progress: nil)
+    #expect(one.isEqual(to: two))
   }
 
-  /// Prediction in parallel blocks of rows gives exactly the single-threaded probabilities.
+  /// Prediction in parallel blocks gives exactly the single-threaded probabilities, and a
+  /// subset's probabilities are those rows of the whole (scikit-learn's subset invariance).
   @Test(arguments: kinds)
-  func parallelPredictionEqualsSerial(kind: ModelKind) throws {
-    let (x, y) = blobs()
-    let (many, _) = blobs(perClass: 400, seed: 5)
-    let model = try settings(kind).fit(x, labels: y, classCount: 3, threads: 1)
-    #expect(try model.probabilities(many, threads: 4) == model.probabilities(many, threads: 1))
+  func predictionDependsOnNeitherThreadsNorTheOtherExamples(kind: ModelKind) throws {
+    let model = try settings(kind).fit(separableData(for: kind.input), threads: 1, progress: nil)
+    let many = separableData(for: kind.input, perClass: 400, seed: 5).input
+    let whole = try model.probabilities(many, threads: 1)
+    #expect(try model.probabilities(many, threads: 4) == whole)
+    let subset = [7, 3, 1000, 999]
+    #expect(try model.probabilities(many.selecting(subset), threads: 1) == whole.selecting(rows: subset))
   }
 
   @Test(arguments: kinds)
-  func predictionsSurviveAModelFileRoundTrip(kind: ModelKind) throws {
-    let (x, y) = blobs()
-    let model = try settings(kind).fit(x, labels: y, classCount: 3, threads: 2)
-    let file = ModelFile(pipeline: model, hyperparameters: settings(kind).summary, classNames: ["x", "y", "z"], labelColumn: "label")
+  func modelFilesRoundTrip(kind: ModelKind) throws {
+    let data = separableData(for: kind.input)
+    let model = try settings(kind).fit(data, threads: 2, progress: nil)
+    guard case .rows(let x) = data.input else { return }
+    let pipeline = FittedPipeline(
+      kind: kind, inputColumns: (1...x.columns).map { "f\($0)" }, imputer: nil, encoder: nil, scaler: nil, pca: nil, model: model)
+    let file = ModelFile(pipeline: pipeline, hyperparameters: try settings(kind).summary, classNames: ["x", "y", "z"], labelColumn: "label")
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("model-\(UUID()).json").path
     try file.write(to: path)
     let loaded = try ModelFile.read(path: path)
     #expect(loaded == file)
-    #expect(try loaded.pipeline.probabilities(x) == model.probabilities(x))
+    #expect(try loaded.pipeline.model.probabilities(data.input, threads: 1) == model.probabilities(data.input, threads: 1))
   }
 
   @Test(arguments: kinds)
-  func wrongColumnCountIsRefused(kind: ModelKind) throws {
-    let (x, y) = blobs()
-    let model = try settings(kind).fit(x, labels: y, classCount: 3, threads: 1)
-    #expect(throws: LearningError.shapeMismatch(what: "feature columns", expected: 4, actual: 3)) {
-      _ = try model.predict(Matrix(rows: 1, columns: 3))
+  func anotherInputKindOrShapeIsRefused(kind: ModelKind) throws {
+    let model = try settings(kind).fit(separableData(for: kind.input), threads: 1, progress: nil)
+    let other: ModelInput = kind.input == .featureRows
+      ? .spectrograms(Spectrograms(bands: 2, frames: 2, values: [0, 0, 0, 0])) : .rows(Matrix(rows: 1, columns: 4))
+    #expect(throws: LearningError.wrongInput(model: kind.name, expected: kind.input, got: other.kind)) {
+      _ = try model.probabilities(other, threads: 1)
+    }
+    if kind.input == .featureRows {
+      #expect(throws: LearningError.shapeMismatch(what: "feature columns", expected: 4, actual: 3)) {
+        _ = try model.probabilities(.rows(Matrix(rows: 1, columns: 3)), threads: 1)
+      }
     }
   }
 
   @Test(arguments: kinds)
   func oneClassIsAClearError(kind: ModelKind) throws {
-    let (x, _) = blobs()
-    let error = try #require(throws: LearningError.self) {
-      _ = try settings(kind).fit(x, labels: [Int](repeating: 1, count: x.rows), classCount: 3, threads: 1)
-    }
+    var data = separableData(for: kind.input)
+    data.labels = [Int](repeating: 1, count: data.count)
+    let error = try #require(throws: LearningError.self) { _ = try settings(kind).fit(data, threads: 1, progress: nil) }
     #expect(error.description.contains("single class"))
+  }
+
+  @Test(arguments: kinds)
+  func optionsAreCheckedByName(kind: ModelKind) throws {
+    let error = try #require(throws: LearningError.self) { _ = try kind.settings(seed: 0, options: ["no-such-option": "1"]) }
+    #expect(error.description.contains("\(kind.name) does not take it"))
+    for option in kind.options {
+      #expect(throws: LearningError.self, "\(option)") { _ = try kind.settings(seed: 0, options: [option: "nonsense"]) }
+    }
+  }
+
+  @Test func everyKindIsRegisteredOnceByName() {
+    #expect(Set(ModelRegistry.kinds.map(\.name)).count == ModelRegistry.kinds.count)
+    #expect(ModelRegistry.kind(named: "forest") == RandomForest.registration)
   }
 }

@@ -21,11 +21,10 @@ import Testing
       categorical: [CategoricalColumn(name: "key", values: y.indices.map { ["C", "D", nil][$0 % 3] })],
       groups: y.indices.map(String.init), rowNames: y.indices.map(String.init))
     var files: [(String, [UInt8])] = []
-    for kind in ModelKind.allCases {
+    for kind in ModelRegistry.kinds(reading: .featureRows) {
       for (pca, imputation) in [(nil, Imputer.Strategy.mean), (2, .median)] as [(Int?, Imputer.Strategy)] {
-        var settings = PipelineSettings(model: .defaults(for: kind, seed: 1), pcaComponents: pca, imputation: imputation)
-        if case .forest = settings.model { settings.model = .forest(RandomForest(treeCount: 3, seed: 1)) }
-        if case .mlp = settings.model { settings.model = .mlp(MultilayerPerceptron(hiddenLayers: [4], maxEpochs: 3, seed: 1)) }
+        let options = ["forest": ["trees": "3"], "mlp": ["hidden": "4", "max-iter": "3"]][kind.name] ?? [:]
+        let settings = PipelineSettings(model: try! kind.settings(seed: 1, options: options), pcaComponents: pca, imputation: imputation)
         let file = ModelFile(pipeline: try! settings.fit(data, threads: 1), hyperparameters: [:], classNames: data.classNames, labelColumn: "label")
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mutation-\(UUID())")
         try! FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

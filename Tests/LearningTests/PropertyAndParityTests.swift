@@ -42,11 +42,11 @@ import Testing
     case .median: expected = column.count % 2 == 1 ? column[column.count / 2] : (column[column.count / 2 - 1] + column[column.count / 2]) / 2
     case .mostFrequent: expected = column[0]  // all distinct: the smallest, as scikit-learn
     }
-    let model = try PipelineSettings(model: .defaults(for: .logreg, seed: 0), imputation: strategy).fit(x, labels: y, classCount: 3, threads: 1)
+    let model = try PipelineSettings(model: LogisticRegression(), imputation: strategy).fit(x, labels: y, classCount: 3, threads: 1)
     #expect(model.imputer?.fillValues[0] == expected)
     let query = Matrix([[.nan, 1, 2, 3]])
     #expect(try model.probabilities(query) == model.probabilities(Matrix([[expected, 1, 2, 3]])))
-    #expect(throws: LearningError.self) { try PipelineSettings(model: .defaults(for: .logreg, seed: 0)).fit(x, labels: y, classCount: 3, threads: 1) }
+    #expect(throws: LearningError.self) { try PipelineSettings(model: LogisticRegression()).fit(x, labels: y, classCount: 3, threads: 1) }
   }
 
   @Test func mostFrequentTiesGoToTheSmallestValue() {
@@ -89,30 +89,30 @@ import Testing
   }
 
   func accuracy(_ kind: ModelKind) throws -> Double {
-    let model = try PipelineSettings(model: .defaults(for: kind, seed: 0)).fit(train.features, labels: train.labels, classCount: 10, threads: 2)
+    let model = try PipelineSettings(model: kind.settings(seed: 0)).fit(train.features, labels: train.labels, classCount: 10, threads: 2)
     let predicted = try model.predict(test.features)
     return Double(zip(predicted, test.labels).filter { $0 == $1 }.count) / Double(test.count)
   }
 
   @Test func knnPredictsExactlyAsScikitLearn() throws {
-    let uniform = try PipelineSettings(model: .knn(KNearestNeighbors())).fit(train.features, labels: train.labels, classCount: 10, threads: 1)
+    let uniform = try PipelineSettings(model: KNearestNeighbors()).fit(train.features, labels: train.labels, classCount: 10, threads: 1)
     #expect(try uniform.predict(test.features) == reference.knn_predictions)
-    let distance = try PipelineSettings(model: .knn(KNearestNeighbors(weighting: .distance))).fit(train.features, labels: train.labels, classCount: 10, threads: 1)
+    let distance = try PipelineSettings(model: KNearestNeighbors(weighting: .distance)).fit(train.features, labels: train.labels, classCount: 10, threads: 1)
     #expect(try distance.predict(test.features) == reference.knn_distance_predictions)
   }
 
   @Test func logisticRegressionReachesTheSameOptimum() throws {
-    #expect(abs(try accuracy(.logreg) - reference.logreg_accuracy) <= 0.015)
+    #expect(abs(try accuracy(LogisticRegression.registration) - reference.logreg_accuracy) <= 0.015)
     let tight = LogisticRegression(maxIterations: 20000, tolerance: 1e-10)
-    let model = try PipelineSettings(model: .logreg(tight)).fit(train.features, labels: train.labels, classCount: 10, threads: 1)
+    let model = try PipelineSettings(model: tight).fit(train.features, labels: train.labels, classCount: 10, threads: 1)
     let p = try model.probabilities(test.features.selecting(rows: Array(0..<5)))
     let difference = maxDifference(p.values, reference.logreg_optimum_probabilities_first_rows.flatMap { $0 })
     #expect(difference < 1e-5, "largest probability difference \(difference)")
   }
 
   @Test func forestAndMLPAccuracyWithinThreePoints() throws {
-    #expect(abs(try accuracy(.forest) - reference.forest_accuracy) <= 0.03)
-    #expect(abs(try accuracy(.mlp) - reference.mlp_accuracy) <= 0.03)
+    #expect(abs(try accuracy(RandomForest.registration) - reference.forest_accuracy) <= 0.03)
+    #expect(abs(try accuracy(MultilayerPerceptron.registration) - reference.mlp_accuracy) <= 0.03)
   }
 
   struct ModelReference: Decodable {
@@ -194,12 +194,25 @@ func maxDifference(_ a: [Double], _ b: [Double]) -> Double {
   @Test func dropoutAndEarlyStoppingStillLearnAndStayDeterministic() throws {
     let (x, y) = blobs(perClass: 400)
     let (testX, testY) = blobs(seed: 2)
-    let settings = PipelineSettings(model: .mlp(MultilayerPerceptron(dropout: 0.2, validationFraction: 0.2, seed: 3)))
+    let settings = PipelineSettings(model: MultilayerPerceptron(dropout: 0.2, validationFraction: 0.2, seed: 3))
     let model = try settings.fit(x, labels: y, classCount: 3, threads: 1)
     let accuracy = Double(zip(try model.predict(testX), testY).filter { $0 == $1 }.count) / Double(testY.count)
     #expect(accuracy >= 0.95)
-    guard case .mlp(let network) = model.model else { Issue.record("not an MLP"); return }
+    let network = try #require(model.model as? MultilayerPerceptron.Fitted)
     #expect(network.epochs < 500)
     #expect(try settings.fit(x, labels: y, classCount: 3, threads: 2) == model)
+  }
+
+  /// The early-stopping part is drawn by group: with segments in groups of ten, no group is on
+  /// both sides, and it holds the asked fraction of the groups' rows.
+  @Test func earlyStoppingHoldsOutWholeGroups() throws {
+    let (x, y) = blobs(perClass: 200)
+    let groups = y.indices.map { "track\($0 / 10)" }
+    let data = TrainingData(input: .rows(x), labels: y, classCount: 3, groups: groups)
+    let part = try Splitter.stratifiedGroupHoldout(data, testFraction: 0.2, seed: 3)
+    #expect(Set(part.train.map { groups[$0] }).isDisjoint(with: part.test.map { groups[$0] }))
+    #expect(part.test.count == 120)
+    let fitted = try MultilayerPerceptron(validationFraction: 0.2, seed: 3).fit(x, labels: y, classCount: 3, groups: groups, threads: 1, progress: nil)
+    #expect(fitted.epochs >= 1)
   }
 }

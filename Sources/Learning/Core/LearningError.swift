@@ -8,6 +8,7 @@ public enum LearningError: Error, Equatable, CustomStringConvertible {
   case invalidSplit(String)
   case invalidModelFile(String)
   case nonFiniteResult(String)
+  case wrongInput(model: String, expected: InputKind, got: InputKind)
   case linearAlgebra(routine: String, info: Int32)
 
   public var description: String {
@@ -19,6 +20,7 @@ public enum LearningError: Error, Equatable, CustomStringConvertible {
     case .invalidTable(let message), .invalidSplit(let message), .invalidModelFile(let message), .nonFiniteResult(let message):
       return message
     case .linearAlgebra(let routine, let info): return "\(routine) failed (info \(info))"
+    case .wrongInput(let model, let expected, let got): return "\(model) reads \(expected.rawValue), not \(got.rawValue)"
     }
   }
 }

@@ -33,10 +33,24 @@ public enum SplitSet: String, Sendable, CaseIterable {
   case train, valid, test
 }
 
+/// What a split needs of a data set: each example's class and group.
+public protocol GroupedExamples {
+  var count: Int { get }
+  var labels: [Int] { get }
+  var classCount: Int { get }
+  var groups: [String] { get }
+}
+
+extension Dataset: GroupedExamples {
+  public var classCount: Int { classNames.count }
+}
+
+extension TrainingData: GroupedExamples {}
+
 public enum Splitter {
   /// The folds of `strategy` over `dataset`, and how many rows no assignment covers (left out).
   public static func folds(
-    of dataset: Dataset, strategy: SplitStrategy, seed: UInt64
+    of dataset: some GroupedExamples, strategy: SplitStrategy, seed: UInt64
   ) throws(LearningError) -> (folds: [SplitFold], leftOut: Int) {
     switch strategy {
     case .folds(let k):
@@ -54,18 +68,18 @@ public enum Splitter {
   /// are, and each goes to the fold where the spread of every class's share across folds stays
   /// smallest (ties within `np.isclose` to the fold with fewer rows). Sums follow numpy's order,
   /// so that near-ties fall as they do there.
-  public static func stratifiedGroupKFold(_ dataset: Dataset, k: Int, seed: UInt64) throws(LearningError) -> [SplitFold] {
+  public static func stratifiedGroupKFold(_ dataset: some GroupedExamples, k: Int, seed: UInt64) throws(LearningError) -> [SplitFold] {
     try stratifiedGroupKFold(dataset, k: k, shuffleSeed: UInt32(truncatingIfNeeded: seed))
   }
 
   /// With `shuffleSeed` nil, as `shuffle=False`.
-  static func stratifiedGroupKFold(_ dataset: Dataset, k: Int, shuffleSeed: UInt32?) throws(LearningError) -> [SplitFold] {
+  static func stratifiedGroupKFold(_ dataset: some GroupedExamples, k: Int, shuffleSeed: UInt32?) throws(LearningError) -> [SplitFold] {
     guard k >= 2 else { throw .invalidParameter(name: "folds", value: "\(k)", reason: "need at least 2") }
     let (groupNames, groupRows, groupCounts) = classCountsPerGroup(dataset)
     guard groupNames.count >= k else {
       throw .invalidSplit("\(k) folds need at least \(k) groups; the table has \(groupNames.count)")
     }
-    let classCount = dataset.classNames.count
+    let classCount = dataset.classCount
     let classTotals = (0..<classCount).map { c in Double(max(1, groupCounts.reduce(0) { $0 + $1[c] })) }
     var order = groupNames.indices.sorted { groupNames[$0].unicodeScalars.lexicographicallyPrecedes(groupNames[$1].unicodeScalars) }
     if let shuffleSeed {
@@ -112,7 +126,7 @@ public enum Splitter {
 
   /// Groups of each majority class, shuffled by the seed; the first `testFraction` of each class's
   /// rows (whole groups) form the test part.
-  public static func stratifiedGroupHoldout(_ dataset: Dataset, testFraction: Double, seed: UInt64) throws(LearningError)
+  public static func stratifiedGroupHoldout(_ dataset: some GroupedExamples, testFraction: Double, seed: UInt64) throws(LearningError)
     -> SplitFold
   {
     guard testFraction > 0, testFraction < 1 else {
@@ -123,7 +137,7 @@ public enum Splitter {
     var generator = SeededGenerator(seed: seed)
     var testGroups = Set<Int>()
     let majority = groupCounts.map { counts in counts.indices.max { counts[$0] < counts[$1] }! }
-    for c in dataset.classNames.indices {
+    for c in 0..<dataset.classCount {
       var members = groupNames.indices.filter { majority[$0] == c }
       members.shuffle(using: &generator)
       let rows = members.reduce(0) { $0 + groupRows[$1].count }
@@ -142,7 +156,7 @@ public enum Splitter {
       test: testGroups.sorted().flatMap { groupRows[$0] }.sorted())
   }
 
-  static func apply(_ assignment: SplitAssignment, to dataset: Dataset) throws(LearningError) -> (folds: [SplitFold], leftOut: Int) {
+  static func apply(_ assignment: SplitAssignment, to dataset: some GroupedExamples) throws(LearningError) -> (folds: [SplitFold], leftOut: Int) {
     var leftOut = 0
     switch assignment {
     case .folds(let foldOf):
@@ -177,7 +191,7 @@ public enum Splitter {
   }
 
   /// Per group (in order of first appearance): its rows and class counts.
-  static func classCountsPerGroup(_ dataset: Dataset) -> (names: [String], rows: [[Int]], counts: [[Int]]) {
+  static func classCountsPerGroup(_ dataset: some GroupedExamples) -> (names: [String], rows: [[Int]], counts: [[Int]]) {
     var index: [String: Int] = [:]
     var names: [String] = []
     var rows: [[Int]] = []
@@ -191,7 +205,7 @@ public enum Splitter {
         index[group] = g
         names.append(group)
         rows.append([])
-        counts.append([Int](repeating: 0, count: dataset.classNames.count))
+        counts.append([Int](repeating: 0, count: dataset.classCount))
       }
       rows[g].append(row)
       counts[g][dataset.labels[row]] += 1
@@ -243,7 +257,7 @@ public enum SplitFiles {
   }
 
   /// `id,fold` lines for the groups of `folds` (each group's test fold).
-  public static func csv(folds: [SplitFold], of dataset: Dataset) -> String {
+  public static func csv(folds: [SplitFold], of dataset: some GroupedExamples) -> String {
     var foldOfGroup: [String: Int] = [:]
     for (f, fold) in folds.enumerated() { for row in fold.test { foldOfGroup[dataset.groups[row]] = f } }
     if folds.count == 1 {

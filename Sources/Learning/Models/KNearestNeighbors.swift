@@ -1,7 +1,21 @@
 import TensorIO
 
 /// k-nearest-neighbours classification (scikit-learn `KNeighborsClassifier`, brute force).
-public struct KNearestNeighbors: Classifier, Equatable {
+public struct KNearestNeighbors: RowClassifier {
+  public static let registration = ModelKind(
+    name: "knn", input: .featureRows, summary: "k nearest neighbours (brute force, BLAS distances)", options: ["k", "weights"],
+    scalesByDefault: true,
+    makeSettings: { _, options throws(LearningError) in
+      var settings = KNearestNeighbors()
+      if let k = try options.int("k") { settings.k = k }
+      if let weighting = try options.choice("weights", as: Weighting.self) { settings.weighting = weighting }
+      return settings
+    },
+    loadFitted: { json, tensors, shape in try Fitted(modelJSON: json, tensors: tensors, shape: shape) })
+
+  public var kind: ModelKind { Self.registration }
+  public var summary: [String: String] { ["k": "\(k)", "weights": weighting.rawValue] }
+
   public enum Weighting: String, Sendable, Codable, CaseIterable {
     /// Every neighbour counts 1.
     case uniform
@@ -23,14 +37,17 @@ public struct KNearestNeighbors: Classifier, Equatable {
     guard k >= 1 else { throw .invalidParameter(name: "k", value: "\(k)", reason: "must be at least 1") }
   }
 
-  public func fit(_ x: Matrix, labels: [Int], classCount: Int, threads: Int, progress: ProgressHandler?) throws(LearningError) -> Fitted {
+  public func fit(
+    _ x: Matrix, labels: [Int], classCount: Int, groups: [String], threads: Int, progress: ProgressHandler?
+  ) throws(LearningError) -> Fitted {
     try validate()
     try validateTrainingData(x, labels: labels, classCount: classCount)
     guard x.rows >= k else { throw .notEnoughSamples(needed: k, got: x.rows) }
     return Fitted(k: k, weighting: weighting, classCount: classCount, training: x, labels: labels)
   }
 
-  public struct Fitted: FittedClassifier {
+  public struct Fitted: FittedRowClassifier {
+    public var kind: ModelKind { KNearestNeighbors.registration }
     public let k: Int
     public let weighting: Weighting
     public let classCount: Int
@@ -93,19 +110,19 @@ func smallestIndices(_ values: [Double], count: Int) -> [Int] {
 }
 
 extension KNearestNeighbors.Fitted: ArchivableModel {
-  struct Header: Codable, Sendable, Equatable {
+  public struct Header: Codable, Sendable, Equatable {
     var k: Int
     var weighting: KNearestNeighbors.Weighting
   }
 
-  var header: Header { Header(k: k, weighting: weighting) }
+  public var header: Header { Header(k: k, weighting: weighting) }
 
-  func archive(into tensors: inout TensorArchive) {
+  public func archive(into tensors: inout TensorArchive) {
     tensors.add("knn.training", training.values, shape: [training.rows, training.columns])
     tensors.add("knn.labels", labels.map { Int32($0) }, shape: [labels.count])
   }
 
-  init(header: Header, tensors: TensorArchive, shape: ModelShape) throws {
+  public init(header: Header, tensors: TensorArchive, shape: ModelShape) throws {
     let rows = try tensors.shape(of: "knn.training", rank: 2)[0]
     guard header.k >= 1, header.k <= rows else {
       throw LearningError.invalidModelFile("model.k is \(header.k); it must be in 1...\(rows) (the training rows)")

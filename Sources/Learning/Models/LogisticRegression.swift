@@ -5,7 +5,21 @@ import TensorIO
 /// `LogisticRegression(solver='lbfgs')`). Minimises `mean cross-entropy + ‖W‖² / (2·C·n)`; the
 /// intercepts are not penalised. The problem is strictly convex, so the optimum (and the
 /// accuracy) do not depend on the optimiser's path.
-public struct LogisticRegression: Classifier, Equatable {
+public struct LogisticRegression: RowClassifier {
+  public static let registration = ModelKind(
+    name: "logreg", input: .featureRows, summary: "multinomial logistic regression, L2, L-BFGS", options: ["c", "max-iter"],
+    scalesByDefault: true,
+    makeSettings: { _, options throws(LearningError) in
+      var settings = LogisticRegression()
+      if let c = try options.double("c") { settings.c = c }
+      if let iterations = try options.int("max-iter") { settings.maxIterations = iterations }
+      return settings
+    },
+    loadFitted: { json, tensors, shape in try Fitted(modelJSON: json, tensors: tensors, shape: shape) })
+
+  public var kind: ModelKind { Self.registration }
+  public var summary: [String: String] { ["C": "\(c)", "max_iter": "\(maxIterations)", "tol": "\(tolerance)"] }
+
   /// Inverse regularisation strength. Default 1.
   public var c = 1.0
   /// Default 1000 (scikit-learn: 100, which often stops before convergence on GTZAN).
@@ -28,7 +42,9 @@ public struct LogisticRegression: Classifier, Equatable {
     guard maxIterations >= 1 else { throw .invalidParameter(name: "max-iter", value: "\(maxIterations)", reason: "must be at least 1") }
   }
 
-  public func fit(_ x: Matrix, labels: [Int], classCount: Int, threads: Int, progress: ProgressHandler?) throws(LearningError) -> Fitted {
+  public func fit(
+    _ x: Matrix, labels: [Int], classCount: Int, groups: [String], threads: Int, progress: ProgressHandler?
+  ) throws(LearningError) -> Fitted {
     try validate()
     try validateTrainingData(x, labels: labels, classCount: classCount)
     let n = Double(x.rows)
@@ -78,7 +94,8 @@ public struct LogisticRegression: Classifier, Equatable {
       intercepts: Array(result.point[(k * d)...]), iterations: result.iterations, converged: result.converged)
   }
 
-  public struct Fitted: FittedClassifier {
+  public struct Fitted: FittedRowClassifier {
+    public var kind: ModelKind { LogisticRegression.registration }
     /// classCount × d.
     public var weights: Matrix
     public var intercepts: [Double]
@@ -86,6 +103,10 @@ public struct LogisticRegression: Classifier, Equatable {
     public var converged = true
     public var featureCount: Int { weights.columns }
     public var classCount: Int { weights.rows }
+
+    public var convergenceWarning: String? {
+      converged ? nil : "logreg stopped at its iteration limit (\(iterations)) before converging"
+    }
 
     public func probabilities(_ x: Matrix, threads: Int) -> Matrix {
       parallelRows(x.rows, columns: classCount, threads: threads) { range, out in
@@ -118,20 +139,20 @@ func softmaxRows(_ scores: Matrix) -> Matrix {
 }
 
 extension LogisticRegression.Fitted: ArchivableModel {
-  struct Header: Codable, Sendable, Equatable {
+  public struct Header: Codable, Sendable, Equatable {
     var iterations: Int
     var converged: Bool
   }
 
-  var header: Header { Header(iterations: iterations, converged: converged) }
+  public var header: Header { Header(iterations: iterations, converged: converged) }
 
   /// Named as scikit-learn's `coef_` (classes × features) and `intercept_`.
-  func archive(into tensors: inout TensorArchive) {
+  public func archive(into tensors: inout TensorArchive) {
     tensors.add("logreg.coef", weights.values, shape: [weights.rows, weights.columns])
     tensors.add("logreg.intercept", intercepts, shape: [intercepts.count])
   }
 
-  init(header: Header, tensors: TensorArchive, shape: ModelShape) throws {
+  public init(header: Header, tensors: TensorArchive, shape: ModelShape) throws {
     self.init(
       weights: Matrix(
         rows: shape.classCount, columns: shape.featureCount,

@@ -5,7 +5,29 @@ import Foundation
 /// mini-batches (scikit-learn `MLPClassifier`): Glorot-uniform initial weights, cross-entropy plus
 /// L2 penalty `α/2·‖W‖²/batch`, stopping when the training loss has not improved by `tolerance`
 /// for `patience` epochs (or, with `validationFraction`, when the held-out accuracy has not).
-public struct MultilayerPerceptron: Classifier, Equatable {
+public struct MultilayerPerceptron: RowClassifier {
+  public static let registration = ModelKind(
+    name: "mlp", input: .featureRows, summary: "multilayer perceptron (ReLU, softmax, Adam)",
+    options: ["hidden", "alpha", "learning-rate", "max-iter", "dropout", "validation-fraction"], scalesByDefault: true,
+    makeSettings: { seed, options throws(LearningError) in
+      var settings = MultilayerPerceptron(seed: seed)
+      if let hidden = try options.sizes("hidden") { settings.hiddenLayers = hidden }
+      if let alpha = try options.double("alpha") { settings.alpha = alpha }
+      if let rate = try options.double("learning-rate") { settings.learningRate = rate }
+      if let epochs = try options.int("max-iter") { settings.maxEpochs = epochs }
+      if let dropout = try options.double("dropout") { settings.dropout = dropout }
+      if let fraction = try options.double("validation-fraction") { settings.validationFraction = fraction }
+      return settings
+    },
+    loadFitted: { json, tensors, shape in try Fitted(modelJSON: json, tensors: tensors, shape: shape) })
+
+  public var kind: ModelKind { Self.registration }
+  public var summary: [String: String] {
+    ["hidden": hiddenLayers.map(String.init).joined(separator: ","), "alpha": "\(alpha)", "learning_rate": "\(learningRate)",
+     "batch_size": "\(batchSize)", "max_iter": "\(maxEpochs)", "dropout": "\(dropout)",
+     "validation_fraction": validationFraction.map { "\($0)" } ?? "none", "seed": "\(seed)"]
+  }
+
   /// Default [100].
   public var hiddenLayers = [100]
   /// Default 1e-3.
@@ -22,7 +44,8 @@ public struct MultilayerPerceptron: Classifier, Equatable {
   public var patience = 10
   /// Fraction of hidden units dropped during training (inverted dropout). Default 0 (off).
   public var dropout = 0.0
-  /// Hold out this fraction of the training rows and stop on their accuracy. Default nil (off).
+  /// Hold out this fraction of the training rows, by group, and stop on their accuracy. Default
+  /// nil (off).
   public var validationFraction: Double?
   /// Fixes the initial weights, the batch order, dropout and the held-out rows. Default 0.
   public var seed: UInt64 = 0
@@ -62,17 +85,22 @@ public struct MultilayerPerceptron: Classifier, Equatable {
   }
 
   /// `progress` counts epochs (of at most `maxEpochs`).
-  public func fit(_ x: Matrix, labels: [Int], classCount: Int, threads: Int, progress: ProgressHandler?) throws(LearningError) -> Fitted {
+  /// With `validationFraction`, the validation part is a stratified group holdout of the
+  /// training rows (the split logic's), so rows of one group (the segments of a track) never sit
+  /// on both sides.
+  public func fit(
+    _ x: Matrix, labels: [Int], classCount: Int, groups: [String], threads: Int, progress: ProgressHandler?
+  ) throws(LearningError) -> Fitted {
     try validate()
     try validateTrainingData(x, labels: labels, classCount: classCount)
     var generator = SeededGenerator(seed: seed)
     var trainRows = Array(0..<x.rows)
     var validationRows: [Int] = []
     if let fraction = validationFraction {
-      trainRows.shuffle(using: &generator)
-      let held = max(1, Int(Double(x.rows) * fraction))
-      validationRows = Array(trainRows.prefix(held))
-      trainRows = Array(trainRows.dropFirst(held))
+      let part = try Splitter.stratifiedGroupHoldout(
+        TrainingData(input: .rows(x), labels: labels, classCount: classCount, groups: groups), testFraction: fraction, seed: seed)
+      trainRows = part.train
+      validationRows = part.test
     }
     let sizes = [x.columns] + hiddenLayers + [classCount]
     let network = Fitted(layers: (0..<(sizes.count - 1)).map { l in
@@ -143,7 +171,8 @@ public struct MultilayerPerceptron: Classifier, Equatable {
     return network
   }
 
-  public struct Fitted: FittedClassifier {
+  public struct Fitted: FittedRowClassifier {
+    public var kind: ModelKind { MultilayerPerceptron.registration }
     public struct Layer: Sendable, Equatable {
       /// fanIn × fanOut.
       public var weights: Matrix
@@ -155,6 +184,10 @@ public struct MultilayerPerceptron: Classifier, Equatable {
     /// Whether training stopped on its own criterion rather than at the epoch limit.
     public var converged = false
     public var featureCount: Int { layers[0].weights.rows }
+
+    public var convergenceWarning: String? {
+      converged ? nil : "mlp stopped at its epoch limit (\(epochs)) before its loss settled"
+    }
     public var classCount: Int { layers[layers.count - 1].biases.count }
 
     public func probabilities(_ x: Matrix, threads: Int) -> Matrix {
@@ -280,24 +313,24 @@ struct Adam {
 }
 
 extension MultilayerPerceptron.Fitted: ArchivableModel {
-  struct Header: Codable, Sendable, Equatable {
+  public struct Header: Codable, Sendable, Equatable {
     /// Inputs, hidden layers, classes.
     var layerSizes: [Int]
     var epochs: Int
     var converged: Bool
   }
 
-  var header: Header { Header(layerSizes: [featureCount] + layers.map(\.biases.count), epochs: epochs, converged: converged) }
+  public var header: Header { Header(layerSizes: [featureCount] + layers.map(\.biases.count), epochs: epochs, converged: converged) }
 
   /// Named as scikit-learn's `coefs_[l]` (fan-in × fan-out) and `intercepts_[l]`.
-  func archive(into tensors: inout TensorArchive) {
+  public func archive(into tensors: inout TensorArchive) {
     for (l, layer) in layers.enumerated() {
       tensors.add("mlp.coefs.\(l)", layer.weights.values, shape: [layer.weights.rows, layer.weights.columns])
       tensors.add("mlp.intercepts.\(l)", layer.biases, shape: [layer.biases.count])
     }
   }
 
-  init(header: Header, tensors: TensorArchive, shape: ModelShape) throws {
+  public init(header: Header, tensors: TensorArchive, shape: ModelShape) throws {
     let sizes = header.layerSizes
     guard sizes.count >= 2, sizes.first == shape.featureCount, sizes.last == shape.classCount, sizes.allSatisfy({ $0 >= 1 }) else {
       throw LearningError.invalidModelFile(

@@ -1,69 +1,9 @@
-/// The models GenreKit compares, by their command-line names.
-public enum ModelKind: String, Sendable, CaseIterable {
-  case knn, forest, logreg, mlp
-
-  /// Standardisation is on by default for the distance- and gradient-based models.
-  public var scalesByDefault: Bool { self != .forest }
-}
-
-/// Hyperparameters of any model kind.
-public enum ModelSettings: Sendable, Equatable {
-  case knn(KNearestNeighbors)
-  case forest(RandomForest)
-  case logreg(LogisticRegression)
-  case mlp(MultilayerPerceptron)
-
-  /// scikit-learn's defaults (logistic regression max_iter 1000, MLP 500), with the seed.
-  public static func defaults(for kind: ModelKind, seed: UInt64) -> ModelSettings {
-    switch kind {
-    case .knn: return .knn(KNearestNeighbors())
-    case .forest: return .forest(RandomForest(seed: seed))
-    case .logreg: return .logreg(LogisticRegression())
-    case .mlp: return .mlp(MultilayerPerceptron(seed: seed))
-    }
-  }
-
-  public var kind: ModelKind {
-    switch self {
-    case .knn: return .knn
-    case .forest: return .forest
-    case .logreg: return .logreg
-    case .mlp: return .mlp
-    }
-  }
-}
-
-/// A fitted model of any kind (for files and for the CLI).
-public enum FittedModel: Sendable, Equatable {
-  case knn(KNearestNeighbors.Fitted)
-  case forest(RandomForest.Fitted)
-  case logreg(LogisticRegression.Fitted)
-  case mlp(MultilayerPerceptron.Fitted)
-
-  /// A sentence when the fit stopped at its iteration limit instead of converging.
-  public var convergenceWarning: String? {
-    switch self {
-    case .logreg(let m) where !m.converged: return "logreg stopped at its iteration limit (\(m.iterations)) before converging"
-    case .mlp(let m) where !m.converged: return "mlp stopped at its epoch limit (\(m.epochs)) before its loss settled"
-    default: return nil
-    }
-  }
-
-  public func probabilities(_ x: Matrix, threads: Int = 1) -> Matrix {
-    switch self {
-    case .knn(let m): return m.probabilities(x, threads: threads)
-    case .forest(let m): return m.probabilities(x, threads: threads)
-    case .logreg(let m): return m.probabilities(x, threads: threads)
-    case .mlp(let m): return m.probabilities(x, threads: threads)
-    }
-  }
-}
-
 /// Preprocessing steps fitted on the training rows only, then the model: missing values imputed,
 /// categorical columns one-hot encoded (appended after the numeric ones), standardised, projected
 /// on principal components.
-public struct PipelineSettings: Sendable, Equatable {
-  public var model: ModelSettings
+public struct PipelineSettings: Sendable {
+  /// A model of feature rows.
+  public var model: any ModelSettings
   /// Standardise the features (default: the model kind's `scalesByDefault`).
   public var scale: Bool
   /// Project on this many principal components first.
@@ -71,7 +11,7 @@ public struct PipelineSettings: Sendable, Equatable {
   /// How missing values are filled; nil: the data must have none.
   public var imputation: Imputer.Strategy?
 
-  public init(model: ModelSettings, scale: Bool? = nil, pcaComponents: Int? = nil, imputation: Imputer.Strategy? = nil) {
+  public init(model: any ModelSettings, scale: Bool? = nil, pcaComponents: Int? = nil, imputation: Imputer.Strategy? = nil) {
     self.model = model
     self.scale = scale ?? model.kind.scalesByDefault
     self.pcaComponents = pcaComponents
@@ -83,22 +23,13 @@ public struct PipelineSettings: Sendable, Equatable {
     var summary = [
       "scale": String(scale), "pca": pcaComponents.map(String.init) ?? "none", "impute": imputation?.rawValue ?? "none",
     ]
-    switch model {
-    case .knn(let m): summary.merge(["k": "\(m.k)", "weights": m.weighting.rawValue]) { $1 }
-    case .forest(let m):
-      summary.merge(["trees": "\(m.treeCount)", "max_features": "\(m.maxFeatures)", "min_samples_leaf": "\(m.minSamplesLeaf)",
-                     "max_depth": m.maxDepth.map(String.init) ?? "none", "bootstrap": "\(m.bootstrap)", "seed": "\(m.seed)"]) { $1 }
-    case .logreg(let m): summary.merge(["C": "\(m.c)", "max_iter": "\(m.maxIterations)", "tol": "\(m.tolerance)"]) { $1 }
-    case .mlp(let m):
-      summary.merge(["hidden": m.hiddenLayers.map(String.init).joined(separator: ","), "alpha": "\(m.alpha)",
-                     "learning_rate": "\(m.learningRate)", "batch_size": "\(m.batchSize)", "max_iter": "\(m.maxEpochs)",
-                     "dropout": "\(m.dropout)", "validation_fraction": m.validationFraction.map { "\($0)" } ?? "none", "seed": "\(m.seed)"]) { $1 }
-    }
+    summary.merge(model.summary) { $1 }
     return summary
   }
 
   /// Fits every step on `data` (the training rows); `progress` follows the model's fit.
   public func fit(_ data: Dataset, threads: Int, progress: ProgressHandler? = nil) throws(LearningError) -> FittedPipeline {
+    guard model.kind.input == .featureRows else { throw .wrongInput(model: model.kind.name, expected: model.kind.input, got: .featureRows) }
     let imputer = imputation.map { Imputer(fitting: data.features, strategy: $0) }
     var numeric = imputer?.transform(data.features) ?? data.features
     guard numeric.values.allSatisfy(\.isFinite) else {
@@ -110,14 +41,9 @@ public struct PipelineSettings: Sendable, Equatable {
     var transformed = scaler?.transform(numeric) ?? numeric
     let pca = try pcaComponents.map { components throws(LearningError) in try PCA(fitting: transformed, componentCount: components) }
     if let pca { transformed = pca.transform(transformed) }
-    let model: FittedModel
-    let (labels, classCount) = (data.labels, data.classNames.count)
-    switch self.model {
-    case .knn(let s): model = .knn(try s.fit(transformed, labels: labels, classCount: classCount, threads: threads, progress: progress))
-    case .forest(let s): model = .forest(try s.fit(transformed, labels: labels, classCount: classCount, threads: threads, progress: progress))
-    case .logreg(let s): model = .logreg(try s.fit(transformed, labels: labels, classCount: classCount, threads: threads, progress: progress))
-    case .mlp(let s): model = .mlp(try s.fit(transformed, labels: labels, classCount: classCount, threads: threads, progress: progress))
-    }
+    let model = try self.model.fit(
+      TrainingData(input: .rows(transformed), labels: data.labels, classCount: data.classNames.count, groups: data.groups),
+      threads: threads, progress: progress)
     return FittedPipeline(
       kind: self.model.kind, inputColumns: data.featureNames, imputer: imputer, encoder: encoder, scaler: scaler, pca: pca,
       model: model)
@@ -132,6 +58,11 @@ public struct PipelineSettings: Sendable, Equatable {
 /// A fitted pipeline. It reads the columns it was trained on by name, so a table may order its
 /// columns differently or hold others.
 public struct FittedPipeline: Sendable, Equatable {
+  public static func == (a: FittedPipeline, b: FittedPipeline) -> Bool {
+    a.kind == b.kind && a.inputColumns == b.inputColumns && a.imputer == b.imputer && a.encoder == b.encoder
+      && a.scaler == b.scaler && a.pca == b.pca && a.model.isEqual(to: b.model)
+  }
+
   public var kind: ModelKind
   /// The numeric columns the pipeline reads, in order.
   public var inputColumns: [String]
@@ -139,7 +70,7 @@ public struct FittedPipeline: Sendable, Equatable {
   public var encoder: OneHotEncoder?
   public var scaler: StandardScaler?
   public var pca: PCA?
-  public var model: FittedModel
+  public var model: any FittedModel
 
   /// Class probabilities (rows × classes) for `data`, which must hold every input column (and
   /// categorical column) of the pipeline.
@@ -157,7 +88,7 @@ public struct FittedPipeline: Sendable, Equatable {
     }
     var transformed = scaler?.transform(numeric) ?? numeric
     if let pca { transformed = pca.transform(transformed) }
-    let probabilities = model.probabilities(transformed, threads: threads)
+    let probabilities = try model.probabilities(.rows(transformed), threads: threads)
     // Finite weights can still overflow on extreme inputs; a NaN must not pass for a result.
     if let bad = probabilities.values.firstIndex(where: { !$0.isFinite }) {
       throw .nonFiniteResult("row \(bad / max(1, probabilities.columns) + 1): the model's class probabilities are not finite (its arithmetic overflows on this row)")

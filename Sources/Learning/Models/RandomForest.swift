@@ -7,7 +7,24 @@ import TensorIO
 ///
 /// Tree i draws from its own seeded stream (`seed`, i), and trees are gathered in order, so the
 /// same seed gives the same forest for any number of threads.
-public struct RandomForest: Classifier, Equatable {
+public struct RandomForest: RowClassifier {
+  public static let registration = ModelKind(
+    name: "forest", input: .featureRows, summary: "random forest of CART trees (Gini, bootstrap, √d features)",
+    options: ["trees", "max-depth"],
+    makeSettings: { seed, options throws(LearningError) in
+      var settings = RandomForest(seed: seed)
+      if let trees = try options.int("trees") { settings.treeCount = trees }
+      if let depth = try options.int("max-depth") { settings.maxDepth = depth }
+      return settings
+    },
+    loadFitted: { json, tensors, shape in try Fitted(modelJSON: json, tensors: tensors, shape: shape) })
+
+  public var kind: ModelKind { Self.registration }
+  public var summary: [String: String] {
+    ["trees": "\(treeCount)", "max_features": "\(maxFeatures)", "min_samples_leaf": "\(minSamplesLeaf)",
+     "max_depth": maxDepth.map(String.init) ?? "none", "bootstrap": "\(bootstrap)", "seed": "\(seed)"]
+  }
+
   public enum MaxFeatures: Sendable, Equatable {
     /// ⌊√d⌋ (at least 1). The default.
     case squareRoot
@@ -55,7 +72,9 @@ public struct RandomForest: Classifier, Equatable {
   }
 
   /// `progress` counts trees.
-  public func fit(_ x: Matrix, labels: [Int], classCount: Int, threads: Int, progress: ProgressHandler?) throws(LearningError) -> Fitted {
+  public func fit(
+    _ x: Matrix, labels: [Int], classCount: Int, groups: [String], threads: Int, progress: ProgressHandler?
+  ) throws(LearningError) -> Fitted {
     try validate()
     try validateTrainingData(x, labels: labels, classCount: classCount)
     let columns = ColumnMajor(x)
@@ -77,7 +96,8 @@ public struct RandomForest: Classifier, Equatable {
     return Fitted(featureCount: x.columns, classCount: classCount, trees: trees)
   }
 
-  public struct Fitted: FittedClassifier {
+  public struct Fitted: FittedRowClassifier {
+    public var kind: ModelKind { RandomForest.registration }
     public var featureCount: Int
     public var classCount: Int
     public var trees: [DecisionTree]
@@ -375,13 +395,13 @@ private struct TreeBuilder {
 }
 
 extension RandomForest.Fitted: ArchivableModel {
-  struct Header: Codable, Sendable, Equatable {}
+  public struct Header: Codable, Sendable, Equatable {}
 
-  var header: Header { Header() }
+  public var header: Header { Header() }
 
   /// Every tree's node arrays end to end (children index nodes of their own tree), with
   /// `forest.node_offsets[t]` the first node of tree t, and the leaves' counts in node order.
-  func archive(into tensors: inout TensorArchive) {
+  public func archive(into tensors: inout TensorArchive) {
     var offsets: [Int64] = [0]
     for tree in trees { offsets.append(offsets.last! + Int64(tree.feature.count)) }
     let nodes = Int(offsets.last!)
@@ -394,7 +414,7 @@ extension RandomForest.Fitted: ArchivableModel {
     tensors.add("forest.leaf_counts", leafCounts, shape: [leafCounts.count / classCount, classCount])
   }
 
-  init(header: Header, tensors: TensorArchive, shape: ModelShape) throws {
+  public init(header: Header, tensors: TensorArchive, shape: ModelShape) throws {
     let treeCount = try tensors.shape(of: "forest.node_offsets", rank: 1)[0] - 1
     guard treeCount >= 1 else { throw LearningError.invalidModelFile("forest.node_offsets holds no tree") }
     let nodes = try tensors.shape(of: "forest.feature", rank: 1)[0]

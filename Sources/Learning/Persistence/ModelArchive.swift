@@ -4,7 +4,7 @@ import TensorIO
 /// (`Header`), its arrays to the tensor file. Reading rebuilds it from both and checks every array
 /// against the shapes the rest of the file implies, so a damaged or hand-edited file is refused
 /// with a message instead of being trusted.
-protocol ArchivableModel {
+public protocol ArchivableModel {
   associatedtype Header: Codable, Sendable, Equatable
   var header: Header { get }
   func archive(into tensors: inout TensorArchive)
@@ -13,10 +13,11 @@ protocol ArchivableModel {
 }
 
 /// What the rest of a model file says a model's arrays must fit.
-struct ModelShape {
-  /// Columns the model itself receives (after PCA, if any).
-  var featureCount: Int
-  var classCount: Int
+public struct ModelShape: Sendable {
+  /// Columns the model itself receives (after PCA, if any); for frame sequences, the
+  /// coefficients per frame.
+  public var featureCount: Int
+  public var classCount: Int
 }
 
 extension Imputer {

@@ -54,7 +54,7 @@ public struct ModelFile: Equatable, Sendable {
       throw FileError(path: path, reason: "a model file is JSON; name it .json (its tensors go beside it as .safetensors)")
     }
     var tensors = TensorArchive()
-    tensors.metadata = ["format": "genrekit-model-tensors", "kind": kind.rawValue]
+    tensors.metadata = ["format": "genrekit-model-tensors", "kind": kind.name]
     pipeline.archive(into: &tensors)
     let bytes = tensors.serialized()
     var reference = TensorReference(bytes: bytes.count, checksum: Self.checksum(bytes))
@@ -75,12 +75,12 @@ public struct ModelFile: Equatable, Sendable {
   /// The JSON document (sorted keys, so that equal models give equal bytes).
   func json(tensors: TensorReference) throws -> String {
     let document = Document(
-      format: Self.format, formatVersion: Self.currentVersion, kind: kind.rawValue, hyperparameters: hyperparameters,
+      format: Self.format, formatVersion: Self.currentVersion, kind: kind.name, hyperparameters: hyperparameters,
       featureNames: featureNames, classNames: classNames, labelColumn: labelColumn, pipeline: pipeline.header,
       training: training, tensors: tensors)
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-    return String(decoding: try encoder.encode(WithModel(document: document, model: pipeline.model.header)), as: UTF8.self)
+    return String(decoding: try encoder.encode(WithModel(document: document, model: pipeline.model.modelFileHeader)), as: UTF8.self)
   }
 
   static func checksum(_ bytes: [UInt8]) -> String { "xxh64:" + String(xxHash64(bytes), radix: 16) }
@@ -119,9 +119,8 @@ public struct ModelFile: Equatable, Sendable {
         "model file format version \(header.formatVersion.map(String.init) ?? "?") is not supported (this GenreKit reads version \(currentVersion); train the model again)")
     }
     let document = try JSONDecoder().decode(Document.self, from: data)
-    guard let kind = ModelKind(rawValue: document.kind) else {
-      throw LearningError.invalidModelFile(
-        "unknown model kind \(excerpt(document.kind)) (this GenreKit knows \(ModelKind.allCases.map(\.rawValue).joined(separator: ", ")))")
+    guard let kind = ModelRegistry.kind(named: document.kind) else {
+      throw LearningError.invalidModelFile("unknown model kind \(excerpt(document.kind)) (this GenreKit knows \(ModelRegistry.names))")
     }
     try checkNames(document.featureNames, field: "featureNames", atLeast: 0)
     try checkNames(document.classNames, field: "classNames", atLeast: 2)
@@ -275,40 +274,15 @@ extension FittedPipeline {
     let scaler = header.scales ? try StandardScaler(tensors: tensors, featureCount: encodedCount) : nil
     let pca = try header.pcaComponents.map { try PCA(tensors: tensors, componentCount: $0, featureCount: encodedCount) }
     let shape = ModelShape(featureCount: pca?.components.rows ?? encodedCount, classCount: classCount)
-    let model = try FittedModel(kind: kind, modelJSON: modelJSON, tensors: tensors, shape: shape)
+    let model = try kind.loadFitted(modelJSON, tensors, shape)
     self.init(kind: kind, inputColumns: inputColumns, imputer: imputer, encoder: encoder, scaler: scaler, pca: pca, model: model)
   }
 }
 
-extension FittedModel {
-  var header: any Encodable {
-    switch self {
-    case .knn(let m): return m.header
-    case .forest(let m): return m.header
-    case .logreg(let m): return m.header
-    case .mlp(let m): return m.header
-    }
-  }
-
-  func archive(into tensors: inout TensorArchive) {
-    switch self {
-    case .knn(let m): m.archive(into: &tensors)
-    case .forest(let m): m.archive(into: &tensors)
-    case .logreg(let m): m.archive(into: &tensors)
-    case .mlp(let m): m.archive(into: &tensors)
-    }
-  }
-
-  init(kind: ModelKind, modelJSON: Data, tensors: TensorArchive, shape: ModelShape) throws {
-    func load<M: ArchivableModel>(_: M.Type) throws -> M {
-      try M(header: JSONDecoder().decode(ModelPart<M.Header>.self, from: modelJSON).model, tensors: tensors, shape: shape)
-    }
-    switch kind {
-    case .knn: self = .knn(try load(KNearestNeighbors.Fitted.self))
-    case .forest: self = .forest(try load(RandomForest.Fitted.self))
-    case .logreg: self = .logreg(try load(LogisticRegression.Fitted.self))
-    case .mlp: self = .mlp(try load(MultilayerPerceptron.Fitted.self))
-    }
+extension ArchivableModel {
+  /// Rebuilds a model from a model file's JSON (its `model` field) and tensors.
+  init(modelJSON: Data, tensors: TensorArchive, shape: ModelShape) throws {
+    try self.init(header: JSONDecoder().decode(ModelPart<Header>.self, from: modelJSON).model, tensors: tensors, shape: shape)
   }
 }
 
