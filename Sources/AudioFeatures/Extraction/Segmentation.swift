@@ -1,3 +1,5 @@
+import TabularIO
+
 /// How a clip is cut into rows: whole, or in fixed-length segments following the Kaggle 3-s rule.
 public enum Segmentation: Sendable, Equatable {
   case wholeClip
@@ -25,19 +27,13 @@ public enum Segmentation: Sendable, Equatable {
     case .wholeClip:
       return [(fileName, 0..<count)]
     case .segments(let stride):
-      let stem = Self.stem(of: fileName)
       var pieces: [(String, Range<Int>)] = []
       var i = 0
       while (i + 1) * stride < count {
-        pieces.append(("\(stem).\(i).wav", (i * stride)..<(i * stride + stride - 1)))
+        pieces.append((SegmentName.name(ofSegment: i, of: fileName), (i * stride)..<(i * stride + stride - 1)))
         i += 1
       }
       return pieces
     }
-  }
-
-  static func stem(of fileName: String) -> String {
-    guard let dot = fileName.lastIndex(of: "."), dot != fileName.startIndex else { return fileName }
-    return String(fileName[..<dot])
   }
 }

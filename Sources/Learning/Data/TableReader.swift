@@ -319,9 +319,10 @@ public enum TableReader {
     /// (`name.3.wav`) whose tracks repeat, or a GTZAN `length` column of one segment length.
     func segmentEvidence(_ rows: [CSVRecord]) -> String? {
       for c in columns.indices where c != label {
-        let tracks = rows.compactMap { segmentTrack($0.fields[c]) }
+        let names = rows.map { SegmentName(parsing: $0.fields[c]) }
+        let tracks = names.filter { $0.segment != nil }.map(\.track)
         if tracks.count * 2 > rows.count, Set(tracks).count < tracks.count {
-          return "column \(columns[c]) holds segment names such as \(excerpt(rows.first { segmentTrack($0.fields[c]) != nil }!.fields[c]))"
+          return "column \(columns[c]) holds segment names such as \(excerpt(rows[names.firstIndex { $0.segment != nil }!].fields[c]))"
         }
       }
       if let length = columns.firstIndex(of: "length") {
@@ -332,15 +333,6 @@ public enum TableReader {
         }
       }
       return nil
-    }
-
-    /// The track of a segment name `track.<index>.<extension>` (`blues.00000.3.wav`), or nil.
-    func segmentTrack(_ name: String) -> String? {
-      let parts = PathName.lastComponent(of: name).split(separator: ".", omittingEmptySubsequences: false)
-      guard parts.count >= 3, let ext = parts.last, !ext.isEmpty, ext.allSatisfy(\.isLetter),
-        !parts[parts.count - 2].isEmpty, parts[parts.count - 2].allSatisfy(\.isNumber)
-      else { return nil }
-      return parts.dropLast(2).joined(separator: ".")
     }
 
     func rowNames(_ rows: [CSVRecord]) -> [String] {
@@ -382,11 +374,6 @@ public enum TableReader {
   }
 }
 
-/// The GTZAN track of a row name: `blues.00000` for `blues.00000.wav`, `blues.00000.au`,
-/// `blues.00000.3.wav` (segment 3) and `blues/blues.00000.wav` (split lists).
-public func trackIdentifier(ofFileName name: String) -> String {
-  var parts = PathName.lastComponent(of: name).split(separator: ".", omittingEmptySubsequences: false)
-  if parts.count > 1, let last = parts.last, Double(last) == nil { parts.removeLast() }  // extension
-  if parts.count > 2, let last = parts.last, last.allSatisfy(\.isNumber) { parts.removeLast() }  // segment
-  return parts.joined(separator: ".")
-}
+/// The GTZAN track of a row name (`SegmentName`'s rule): `blues.00000` for `blues.00000.wav`,
+/// `blues.00000.au`, `blues.00000.3.wav` (segment 3) and `blues/blues.00000.wav` (split lists).
+public func trackIdentifier(ofFileName name: String) -> String { SegmentName(parsing: name).track }
