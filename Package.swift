@@ -34,7 +34,7 @@ let package = Package(
     .target(name: "TensorIO"),
     .target(
       name: "AudioFeatures",
-      dependencies: ["CSndFile", "CFFTW", "CSoxr", "CSlidingMedian", "TabularIO"]),
+      dependencies: ["CSndFile", "CFFTW", "CSoxr", "CSlidingMedian", "TabularIO", "TensorIO"]),
     .target(name: "Learning", dependencies: ["CBLASLAPACK", "TabularIO", "TensorIO"], resources: [.copy("Resources")]),
 
     // MARK: Command-line tool
@@ -49,7 +49,7 @@ let package = Package(
     .testTarget(name: "TabularIOTests", dependencies: ["TabularIO"]),
     .testTarget(name: "TensorIOTests", dependencies: ["TensorIO"]),
     .testTarget(
-      name: "AudioFeaturesTests", dependencies: ["AudioFeatures", "TabularIO", "CSndFile", "Learning"],
+      name: "AudioFeaturesTests", dependencies: ["AudioFeatures", "TabularIO", "TensorIO", "CSndFile", "Learning"],
       resources: [.copy("Fixtures")]),
     .testTarget(name: "LearningTests", dependencies: ["Learning", "TabularIO", "TensorIO"], resources: [.copy("Fixtures")]),
     .testTarget(name: "GenreKitCLITests", dependencies: ["genrekit", "TabularIO", "TensorIO"]),

@@ -150,6 +150,21 @@ public final class AtomicFileWriter {
     _ = bytes.withUnsafeBufferPointer { fwrite($0.baseAddress, 1, $0.count, handle) }
   }
 
+  public func write(_ bytes: UnsafeRawBufferPointer) {
+    _ = fwrite(bytes.baseAddress, 1, bytes.count, handle)
+  }
+
+  /// Replaces bytes already written at `offset` (a header whose sizes are known only at the
+  /// end); later writes continue at the end. Only for files, not streams.
+  public func overwrite(at offset: Int, with bytes: [UInt8]) throws(FileError) {
+    guard case .replace = mode, let file = handle else {
+      throw FileError(path: destination, reason: "cannot rewrite a stream; give a file")
+    }
+    guard fseeko(file, off_t(offset), SEEK_SET) == 0 else { throw FileError(path: destination, reason: "cannot seek: \(String(cString: strerror(errno)))") }
+    _ = bytes.withUnsafeBufferPointer { fwrite($0.baseAddress, 1, $0.count, file) }
+    fseeko(file, 0, SEEK_END)
+  }
+
   /// Flushes, syncs and renames the temporary file over the destination.
   public func commit() throws(FileError) {
     guard let file = handle else { return }

@@ -13,13 +13,23 @@ public struct SegmentName: Sendable, Equatable {
     self.segment = segment
   }
 
+  /// Segment `index` of the file `fileName` (a path or a name).
+  public init(segment index: Int, of fileName: String) {
+    self.init(track: Self.stem(of: PathName.lastComponent(of: fileName)), segment: index)
+  }
+
+  /// The row name: `track.<segment>.wav`, or the track for a whole clip.
+  public var id: String { segment.map { "\(track).\($0).wav" } ?? track }
+
   /// The name of segment `index` of the file `fileName`.
   public static func name(ofSegment index: Int, of fileName: String) -> String {
-    "\(stem(of: PathName.lastComponent(of: fileName))).\(index).wav"
+    SegmentName(segment: index, of: fileName).id
   }
 
   /// Reads a row name: `blues.00000.3.wav` → track `blues.00000`, segment 3; `blues.00000.wav`,
-  /// `blues.00000.au` and `blues/blues.00000.wav` (a split list) → track `blues.00000`.
+  /// `blues.00000.au` and `blues/blues.00000.wav` (a split list) → track `blues.00000`. A name
+  /// of two parts (`x.0.wav`) is read as a whole track, as the GTZAN names need; where a segment
+  /// is known, name it with `init(segment:of:)` rather than read it back.
   public init(parsing name: String) {
     var parts = PathName.lastComponent(of: name).split(separator: ".", omittingEmptySubsequences: false)
     if parts.count > 1, let last = parts.last, Double(last) == nil { parts.removeLast() }  // the extension

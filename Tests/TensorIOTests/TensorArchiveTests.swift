@@ -94,3 +94,51 @@ import TensorIO
     #expect(xxHash64((0..<768).map { UInt8($0 % 256) }) == 0x8E03_C838_C596_036F)
   }
 }
+
+@Suite struct NumpyArrayTests {
+  @Test func roundTripAndNumpysHeader() throws {
+    let array = NumpyArray(shape: [2, 3], values: [1, 2, 3, 4, 5, 6])
+    let bytes = array.serialized()
+    #expect(Array(bytes.prefix(10)) == [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59, 1, 0, 118, 0])
+    #expect(String(decoding: bytes[10..<128], as: UTF8.self).hasPrefix("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }"))
+    #expect(try NumpyArray(serialized: bytes) == array)
+    // One dimension: numpy's "(n,)".
+    #expect(String(decoding: NumpyArray.float32Header(shape: [5]), as: UTF8.self).contains("'shape': (5,)"))
+  }
+
+  /// As numpy.save writes float64 in Fortran order: np.asfortranarray([[1, 2, 3], [4, 5, 6]]).
+  @Test func fortranOrderFloat64() throws {
+    let header = Array("{'descr': '<f8', 'fortran_order': True, 'shape': (2, 3), }".utf8)
+    var padded = header
+    while (10 + padded.count + 1) % 64 != 0 { padded.append(0x20) }
+    padded.append(0x0A)
+    var bytes: [UInt8] = [0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(padded.count), 0] + padded
+    for value in [1.0, 4, 2, 5, 3, 6] { bytes += withUnsafeBytes(of: value.bitPattern.littleEndian, Array.init) }
+    let array = try NumpyArray(serialized: bytes)
+    #expect(array.shape == [2, 3] && array.float64Values == [1, 2, 3, 4, 5, 6] && array.values == [1, 2, 3, 4, 5, 6])
+  }
+
+  @Test func damagedFilesAreRefused() {
+    let good = NumpyArray(shape: [2, 3], values: [1, 2, 3, 4, 5, 6]).serialized()
+    func refused(_ bytes: [UInt8], _ fragment: String) {
+      let error = #expect(throws: TensorArchiveError.self) { try NumpyArray(serialized: bytes) }
+      #expect(error?.description.contains(fragment) == true, "\(String(describing: error))")
+    }
+    refused(Array(good.prefix(5)), "not a .npy file")
+    refused(Array(good.dropLast(4)), "needs 24 data bytes")
+    /// The file with one header text replaced (the header keeps its length).
+    func replacing(_ old: String, _ new: String) -> [UInt8] {
+      let (old, new) = (Array(old.utf8), Array(new.utf8))
+      let at = (0...(good.count - old.count)).first { Array(good[$0..<($0 + old.count)]) == old }!
+      var header = Array(good[..<at]) + new + Array(good[(at + old.count)..<128])
+      header.removeLast(header.count - 127)
+      return header + [0x0A] + good.dropFirst(128)
+    }
+    refused(replacing("<f4", "<i8"), "dtype <i8")
+    refused(replacing("(2, 3)", "(99999999999, 99999999999)"), "larger than the file")
+    var hugeHeader = good
+    hugeHeader[8] = 0xFF
+    hugeHeader[9] = 0xFF
+    refused(hugeHeader, "claims")
+  }
+}

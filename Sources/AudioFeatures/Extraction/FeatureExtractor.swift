@@ -24,12 +24,15 @@ public struct FeatureExtractor: Sendable {
 
   /// - Precondition: `signal` is non-empty and finite (the decoder guarantees both).
   public func features(of signal: [Float]) -> ClipFeatures {
-    precondition(!signal.isEmpty, "cannot compute features of an empty signal")
-    let spectrogram = Spectrogram(signal: signal, padding: mode.framePadding)
+    features(of: FrameAnalysis(signal: signal, mode: mode))
+  }
+
+  /// The summary of frames already analysed (their STFT and log-mel shared with other uses).
+  func features(of analysis: FrameAnalysis) -> ClipFeatures {
+    let (signal, spectrogram, melDecibels) = (analysis.signal, analysis.spectrogram, analysis.melDecibels)
     let frames = spectrogram.frameCount
     let shape = SpectralShape(magnitude: spectrogram.magnitude, frames: frames)
     let chroma = Chroma.chromagram(magnitude: spectrogram.magnitude, frames: frames)
-    let melDecibels = MelDecibels(magnitude: spectrogram.magnitude, frames: frames)
     let mfcc = MFCC.coefficients(melDecibels)
     let tempo = Tempo.estimate(onsetEnvelope: Tempo.onsetEnvelope(melDecibels))
     let parts = HarmonicPercussive.separate(spectrogram, signal: signal, zeroTail: mode == .kaggle)

@@ -89,14 +89,17 @@ struct MelDecibels {
   }
 }
 
-/// MFCC 1–20: DCT-II (orthonormal) of the log-mel spectrogram along the band axis
-/// (`librosa.feature.mfcc(n_mfcc=20)`), coefficient-major `20 × frames` float32.
+/// MFCC: DCT-II (orthonormal) of the log-mel spectrogram along the band axis, the first `count`
+/// coefficients (`librosa.feature.mfcc(n_mfcc=count)`; the GTZAN features use 20),
+/// coefficient-major `count × frames` float32.
 enum MFCC {
   static let coefficientCount = 20
+  static let dctMatrix = dct(count: coefficientCount)
 
-  /// The orthonormal DCT-II matrix stored band-major, `dct[j · 20 + q]`, so that one pass over a
-  /// frame's bands updates all 20 coefficients (each still summed over bands in order).
-  static let dctMatrix: [Double] = {
+  /// The orthonormal DCT-II matrix's first `count` rows, stored band-major, `dct[j · count + q]`,
+  /// so that one pass over a frame's bands updates every coefficient (each still summed over bands
+  /// in order).
+  static func dct(count coefficientCount: Int) -> [Double] {
     let n = MelFilterBank.bandCount
     var m = [Double](repeating: 0, count: n * coefficientCount)
     for q in 0..<coefficientCount {
@@ -106,9 +109,10 @@ enum MFCC {
       }
     }
     return m
-  }()
+  }
 
-  static func coefficients(_ mel: MelDecibels) -> [[Float]] {
+  static func coefficients(_ mel: MelDecibels, count coefficientCount: Int = MFCC.coefficientCount) -> [[Float]] {
+    let dctMatrix = coefficientCount == MFCC.coefficientCount ? MFCC.dctMatrix : dct(count: coefficientCount)
     let n = MelFilterBank.bandCount
     let frames = mel.frames
     var out = [[Float]](repeating: [Float](repeating: 0, count: frames), count: coefficientCount)

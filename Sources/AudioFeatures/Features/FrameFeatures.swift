@@ -1,0 +1,62 @@
+/// A frame-wise feature as librosa returns it: `rows` values (bands, coefficients) per frame,
+/// stored row-major (`rows × frames`, the layout of librosa's arrays), float32.
+public struct FrameMatrix: Sendable, Equatable {
+  public let rows: Int
+  public let frames: Int
+  public let values: [Float]
+
+  public init(rows: Int, frames: Int, values: [Float]) {
+    precondition(values.count == rows * frames, "a frame matrix holds rows × frames values")
+    self.rows = rows
+    self.frames = frames
+    self.values = values
+  }
+
+  public subscript(row: Int, frame: Int) -> Float { values[row * frames + frame] }
+
+  /// Frame-major (`frames × rows`, librosa's `.T`): one frame's values together.
+  public var transposed: [Float] { (0..<(rows * frames)).map { values[($0 % rows) * frames + $0 / rows] } }
+}
+
+/// The frame-level features of one clip or segment, from one STFT: the building blocks of the
+/// 57 GTZAN features, and what sequence and spectrogram models read. Each mirrors a librosa call
+/// with GenreKit's framing (22050 Hz, n_fft 2048, hop 512, centred; reflect padding in Kaggle
+/// mode, zeros in librosa mode).
+public struct FrameAnalysis: Sendable {
+  public let mode: CompatibilityMode
+  public let signal: [Float]
+  public let spectrogram: Spectrogram
+  let melDecibels: MelDecibels
+
+  public init(signal: [Float], mode: CompatibilityMode = .kaggle) {
+    precondition(!signal.isEmpty, "cannot analyse an empty signal")
+    self.mode = mode
+    self.signal = signal
+    spectrogram = Spectrogram(signal: signal, padding: mode.framePadding)
+    melDecibels = MelDecibels(magnitude: spectrogram.magnitude, frames: spectrogram.frameCount)
+  }
+
+  public var frameCount: Int { spectrogram.frameCount }
+
+  /// `librosa.power_to_db(librosa.feature.melspectrogram(y, sr=22050, n_fft=2048, hop_length=512,
+  /// n_mels=128), ref=np.max)`: 128 × frames, 0 dB at the loudest bin, floored 80 dB below.
+  public var logMel: FrameMatrix {
+    let peak = melDecibels.values.max() ?? 0
+    return FrameMatrix(rows: MelFilterBank.bandCount, frames: frameCount, values: melDecibels.values.map { $0 - peak })
+  }
+
+  /// `librosa.feature.mfcc(y, sr=22050, n_mfcc=count)`: count × frames.
+  public func mfcc(count: Int) -> FrameMatrix {
+    precondition((1...MelFilterBank.bandCount).contains(count), "1 to 128 coefficients")
+    return FrameMatrix(rows: count, frames: frameCount, values: MFCC.coefficients(melDecibels, count: count).flatMap { $0 })
+  }
+
+  /// `librosa.feature.chroma_stft(y, sr=22050)`: 12 × frames.
+  public var chroma: FrameMatrix {
+    let frameMajor = Chroma.chromagram(magnitude: spectrogram.magnitude, frames: frameCount)
+    return FrameMatrix(rows: 12, frames: frameCount, values: (0..<(12 * frameCount)).map { frameMajor[($0 % frameCount) * 12 + $0 / frameCount] })
+  }
+
+  /// The 57 GTZAN features (their means and variances over frames, tempo, length).
+  public var summary: ClipFeatures { FeatureExtractor(mode: mode).features(of: self) }
+}

@@ -1,0 +1,79 @@
+import ArgumentParser
+import AudioFeatures
+import Foundation
+import TabularIO
+import TensorIO
+
+struct DatasetCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "dataset",
+    abstract: "Cut audio into the segments of 'extract' and write their log-mel spectrograms or MFCC frames as a dataset.",
+    discussion: """
+      Writes <dir>/features.npy (float32; (segments, 128, frames) for logmel, (segments, frames, n) \
+      for mfcc; numpy.load reads it), <dir>/segments.csv (id,track,segment,label,path in the \
+      array's order) and <dir>/dataset.json (how the segments were made). Exit status as extract.
+
+      Examples:
+        genrekit dataset genres/ --representation logmel --output logmel-3s
+        genrekit dataset genres/ --representation mfcc --mfcc-count 20 --jobs 2 --output mfcc20-3s
+      """)
+
+  enum RepresentationName: String, ExpressibleByArgument, CaseIterable {
+    case logmel, mfcc
+  }
+
+  @Argument(help: "Audio files or directories.") var inputs: [String]
+  @Option(help: "logmel or mfcc.") var representation: RepresentationName
+  @Option(help: "MFCC coefficients per frame (default 13).") var mfccCount: Int?
+  @Option(help: "Segment length in seconds (the Kaggle rule; default 3).") var segmentSeconds = 3.0
+  @Option(help: "The label of every segment (default: the file's parent directory name).") var label: String?
+  @Option(help: "Files processed in parallel (default: all cores).") var jobs = ProcessInfo.processInfo.activeProcessorCount
+  @Option(help: "Also write the failed inputs and their reasons to this CSV (path,level,error).") var errors: String?
+  @Flag(help: "No progress on stderr.") var quiet = false
+  @Option(help: "The dataset directory to write.") var output: String
+
+  func validate() throws {
+    guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+    guard Segmentation(segmentSeconds: segmentSeconds) != nil else { throw ValidationError("--segment-seconds must be a positive number of seconds") }
+    if let mfccCount {
+      guard representation == .mfcc else { throw ValidationError("--mfcc-count goes with --representation mfcc") }
+      guard (1...128).contains(mfccCount) else { throw ValidationError("--mfcc-count must be between 1 and 128") }
+    }
+  }
+
+  func run() throws {
+    prepareHeapForExtraction(jobs: jobs)
+    let files = InputDiscovery.audioFiles(in: inputs)
+    guard !files.isEmpty else { throw CLIFailure.usage("no audio files found in \(inputs.joined(separator: ", "))") }
+    var outputs = [DatasetDirectory.arrayFile, DatasetDirectory.indexFile, DatasetDirectory.manifestFile].map {
+      ("--output", PathName.joining(output, $0))
+    }
+    if let errors { outputs.append(("--errors", errors)) }
+    try OutputSafety.check(outputs: outputs, inputs: files)
+    let job = SegmentDatasetJob(
+      directory: output, representation: representation == .logmel ? .logMel : .mfcc(count: mfccCount ?? 13),
+      segmentSeconds: segmentSeconds, jobs: jobs)
+    let audioInputs = files.map { AudioInput(path: $0, label: label ?? InputDiscovery.parentDirectoryName(of: $0)) }
+    let progress = Progress(unit: "files", quiet: quiet)
+    var done = 0
+    let summary = try job.run(audioInputs) { total, diagnostics in
+      for diagnostic in diagnostics {
+        progress.interrupt()
+        log("genrekit: \(diagnostic.level == .warning ? "warning: " : "")\(diagnostic.path): \(diagnostic.message)")
+      }
+      done += 1
+      progress.update(done: done, total: total)
+    }
+    progress.interrupt()
+    if let errors { try FeatureTableJob.writeDiagnostics(summary.diagnostics, to: errors) }
+    if summary.written {
+      log("genrekit: wrote \(summary.segments) segments of \(summary.files) files to \(output)")
+    } else {
+      log("genrekit: no segments were produced; \(output) was left as it was")
+    }
+    if summary.failures > 0 {
+      log("genrekit: \(summary.failures) of \(audioInputs.count) inputs failed")
+      throw ExitCode(1)
+    }
+  }
+}
