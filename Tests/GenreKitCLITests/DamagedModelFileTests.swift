@@ -75,9 +75,7 @@ import Testing
     }
 
     mutating func editModel(_ key: String, _ value: Any) {
-      var model = json["model"] as! [String: Any]
-      model[key] = value
-      json["model"] = model
+      json[key] = value
     }
   }
 
@@ -101,12 +99,12 @@ import Testing
       $0.replace("logreg.intercept", [Double](repeating: 0, count: 11), shape: [11])
     },
     Damage(name: "a class name removed", kind: "logreg", expected: "tensor logreg.coef has shape [10, 57], expected [9, 57]") {
-      $0.json["classNames"] = Array(($0.json["classNames"] as! [String]).dropLast())
+      $0.json["classes"] = Array(($0.json["classes"] as! [String]).dropLast())
     },
-    Damage(name: "a class name twice", kind: "logreg", expected: "classNames names 'blues' twice") {
-      var names = $0.json["classNames"] as! [String]
+    Damage(name: "a class name twice", kind: "logreg", expected: "classes names 'blues' twice") {
+      var names = $0.json["classes"] as! [String]
       names[1] = names[0]
-      $0.json["classNames"] = names
+      $0.json["classes"] = names
     },
     Damage(name: "a NaN weight", kind: "logreg", expected: "tensor logreg.coef: element 3 is nan, not a finite number") {
       try $0.edit("logreg.coef", at: 3, to: Double.nan)
@@ -120,7 +118,7 @@ import Testing
     Damage(name: "MLP first layer with 50 rows", kind: "mlp", expected: "tensor mlp.coefs.0 has shape [50, 100], expected [57, 100]") {
       $0.replace("mlp.coefs.0", [Double](repeating: 0, count: 5000), shape: [50, 100])
     },
-    Damage(name: "MLP layer sizes that skip the classes", kind: "mlp", expected: "model.layerSizes is [57, 100]") {
+    Damage(name: "MLP layer sizes that skip the classes", kind: "mlp", expected: "layerSizes is [57, 100]") {
       $0.editModel("layerSizes", [57, 100])
     },
     Damage(name: "forest child index 10⁹", kind: "forest", expected: "tree 0: node 0 has child 1000000000") {
@@ -161,13 +159,13 @@ import Testing
     Damage(name: "kNN training label 99", kind: "knn", expected: "tensor knn.labels: element 7 is 99, outside 0...9") {
       try $0.edit("knn.labels", at: 7, to: Int32(99))
     },
-    Damage(name: "kNN k = 0", kind: "knn", expected: "model.k is 0; it must be in 1...1000") { $0.editModel("k", 0) },
-    Damage(name: "kNN k above the training rows", kind: "knn", expected: "model.k is 1001") { $0.editModel("k", 1001) },
-    Damage(name: "kNN k as text", kind: "knn", expected: "field model.k is not an integer") { $0.editModel("k", "five") },
-    Damage(name: "kind svm", kind: "knn", expected: "unknown model kind 'svm' (this GenreKit knows knn, forest, logreg, mlp)") {
+    Damage(name: "kNN k = 0", kind: "knn", expected: "k is 0; it must be in 1...1000") { $0.editModel("k", 0) },
+    Damage(name: "kNN k above the training rows", kind: "knn", expected: "k is 1001") { $0.editModel("k", 1001) },
+    Damage(name: "kNN k as text", kind: "knn", expected: "field k is not an integer") { $0.editModel("k", "five") },
+    Damage(name: "kind svm", kind: "knn", expected: "unknown model kind 'svm' (this GenreKit knows knn, forest, logreg, mlp, hmm)") {
       $0.json["kind"] = "svm"
     },
-    Damage(name: "no class names", kind: "knn", expected: "field classNames is missing") { $0.json["classNames"] = nil },
+    Damage(name: "no class names", kind: "knn", expected: "field classes is missing") { $0.json["classes"] = nil },
     Damage(name: "a tensor file outside the model's folder", kind: "knn", expected: "tensors.file '../x.safetensors' must be a file name") {
       var reference = $0.json["tensors"] as! [String: Any]
       reference["file"] = "../x.safetensors"

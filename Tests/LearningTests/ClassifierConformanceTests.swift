@@ -23,7 +23,21 @@ func separableData(for input: InputKind, perClass: Int = 40, seed: UInt64 = 1) -
   case .featureRows:
     let (x, y) = blobs(perClass: perClass, seed: seed)
     return TrainingData(input: .rows(x), labels: y, classCount: 3, groups: y.indices.map { "g\($0 / 2)" })
-  case .frameSequences, .spectrograms:
+  case .frameSequences:
+    // Class c: frames alternating between two Gaussians around 3c and 3c + 1.5, 4 coefficients.
+    var generator = SeededGenerator(seed: seed)
+    var sequences: [Matrix] = []
+    var labels: [Int] = []
+    for c in 0..<3 {
+      for _ in 0..<perClass {
+        let frames = 12 + Int(generator.next() % 9)
+        sequences.append(Matrix((0..<frames).map { t in (0..<4).map { _ in 3 * Double(c) + (t % 2 == 0 ? 0 : 1.5) + 0.5 * generator.nextGaussian() } }))
+        labels.append(c)
+      }
+    }
+    return TrainingData(
+      input: .sequences(FrameSequences(sequences, coefficients: 4)), labels: labels, classCount: 3, groups: labels.indices.map { "g\($0 / 2)" })
+  case .spectrograms:
     fatalError("no conformance data for \(input) yet")
   }
 }
@@ -82,10 +96,18 @@ func separableData(for input: InputKind, perClass: Int = 40, seed: UInt64 = 1) -
   func modelFilesRoundTrip(kind: ModelKind) throws {
     let data = separableData(for: kind.input)
     let model = try settings(kind).fit(data, threads: 2, progress: nil)
-    guard case .rows(let x) = data.input else { return }
-    let pipeline = FittedPipeline(
-      kind: kind, inputColumns: (1...x.columns).map { "f\($0)" }, imputer: nil, encoder: nil, scaler: nil, pca: nil, model: model)
-    let file = ModelFile(pipeline: pipeline, hyperparameters: try settings(kind).summary, classNames: ["x", "y", "z"], labelColumn: "label")
+    var columns: [String] = []
+    var input: InputDescription?
+    switch data.input {
+    case .rows(let x): columns = (1...x.columns).map { "f\($0)" }
+    case .sequences(let s):
+      input = InputDescription(kind: .frameSequences, representation: "mfcc", coefficients: s.coefficients, frames: nil, segmentSeconds: 3, compat: "kaggle")
+    case .spectrograms(let s):
+      input = InputDescription(kind: .spectrograms, representation: "logmel", coefficients: s.bands, frames: s.frames, segmentSeconds: 3, compat: "kaggle")
+    }
+    let pipeline = FittedPipeline(kind: kind, inputColumns: columns, imputer: nil, encoder: nil, scaler: nil, pca: nil, model: model)
+    let file = ModelFile(
+      pipeline: pipeline, hyperparameters: try settings(kind).summary, classNames: ["x", "y", "z"], labelColumn: "label", input: input)
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("model-\(UUID()).json").path
     try file.write(to: path)
     let loaded = try ModelFile.read(path: path)

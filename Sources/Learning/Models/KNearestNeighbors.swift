@@ -125,7 +125,7 @@ extension KNearestNeighbors.Fitted: ArchivableModel {
   public init(header: Header, tensors: TensorArchive, shape: ModelShape) throws {
     let rows = try tensors.shape(of: "knn.training", rank: 2)[0]
     guard header.k >= 1, header.k <= rows else {
-      throw LearningError.invalidModelFile("model.k is \(header.k); it must be in 1...\(rows) (the training rows)")
+      throw LearningError.invalidModelFile("k is \(header.k); it must be in 1...\(rows) (the training rows)")
     }
     let training = try tensors.doubles("knn.training", shape: [rows, shape.featureCount])
     let labels = try tensors.int32s("knn.labels", shape: [rows], in: 0...Int32(shape.classCount - 1))

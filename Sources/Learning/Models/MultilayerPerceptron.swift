@@ -334,7 +334,7 @@ extension MultilayerPerceptron.Fitted: ArchivableModel {
     let sizes = header.layerSizes
     guard sizes.count >= 2, sizes.first == shape.featureCount, sizes.last == shape.classCount, sizes.allSatisfy({ $0 >= 1 }) else {
       throw LearningError.invalidModelFile(
-        "model.layerSizes is \(sizes); it must run from the \(shape.featureCount) features to the \(shape.classCount) classes")
+        "layerSizes is \(sizes); it must run from the \(shape.featureCount) features to the \(shape.classCount) classes")
     }
     let layers = try (0..<(sizes.count - 1)).map { l in
       Layer(

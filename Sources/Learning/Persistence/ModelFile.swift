@@ -27,16 +27,20 @@ public struct ModelFile: Equatable, Sendable {
   public var pipeline: FittedPipeline
   /// What the model was trained on, so that evaluating it scores rows it has not seen.
   public var training: TrainingRecord?
+  /// How the model's input is made, for models of frame sequences or spectrograms (nil for a
+  /// model of table rows, whose `featureNames` say it).
+  public var input: InputDescription?
 
   public init(
     pipeline: FittedPipeline, hyperparameters: [String: String], classNames: [String], labelColumn: String,
-    training: TrainingRecord? = nil
+    training: TrainingRecord? = nil, input: InputDescription? = nil
   ) {
     self.hyperparameters = hyperparameters
     self.classNames = classNames
     self.labelColumn = labelColumn
     self.pipeline = pipeline
     self.training = training
+    self.input = input
   }
 
   // MARK: Writing
@@ -77,7 +81,7 @@ public struct ModelFile: Equatable, Sendable {
     let document = Document(
       format: Self.format, formatVersion: Self.currentVersion, kind: kind.name, hyperparameters: hyperparameters,
       featureNames: featureNames, classNames: classNames, labelColumn: labelColumn, pipeline: pipeline.header,
-      training: training, tensors: tensors)
+      training: training, input: input, tensors: tensors)
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
     return String(decoding: try encoder.encode(WithModel(document: document, model: pipeline.model.modelFileHeader)), as: UTF8.self)
@@ -123,14 +127,17 @@ public struct ModelFile: Equatable, Sendable {
       throw LearningError.invalidModelFile("unknown model kind \(excerpt(document.kind)) (this GenreKit knows \(ModelRegistry.names))")
     }
     try checkNames(document.featureNames, field: "featureNames", atLeast: 0)
-    try checkNames(document.classNames, field: "classNames", atLeast: 2)
+    try checkNames(document.classNames, field: "classes", atLeast: 2)
     let tensors = try TensorArchive(serialized: try tensorBytes(document.tensors, modelPath: path))
+    guard (document.input?.kind ?? .featureRows) == kind.input else {
+      throw LearningError.invalidModelFile("input.kind is \(document.input?.kind.rawValue ?? "missing"); \(kind.name) reads \(kind.input.rawValue)")
+    }
     let pipeline = try FittedPipeline(
-      kind: kind, header: document.pipeline, inputColumns: document.featureNames, modelJSON: data, tensors: tensors,
-      classCount: document.classNames.count)
+      kind: kind, header: document.pipeline, inputColumns: document.featureNames, input: document.input, modelJSON: data,
+      tensors: tensors, classCount: document.classNames.count)
     return ModelFile(
       pipeline: pipeline, hyperparameters: document.hyperparameters, classNames: document.classNames,
-      labelColumn: document.labelColumn, training: document.training)
+      labelColumn: document.labelColumn, training: document.training, input: document.input)
   }
 
   static func checkNames(_ names: [String], field: String, atLeast minimum: Int) throws {
@@ -222,22 +229,26 @@ public struct ModelFile: Equatable, Sendable {
     var labelColumn: String
     var pipeline: FittedPipeline.Header
     var training: TrainingRecord?
+    var input: InputDescription?
     var tensors: TensorReference
+
+    enum CodingKeys: String, CodingKey {
+      case format, formatVersion, kind, hyperparameters, featureNames, labelColumn, pipeline, training, input, tensors
+      case classNames = "classes"
+    }
   }
 
-  /// The document and the model kind's own header (`model`), written as one JSON object.
+  /// The document and the model kind's own header, written as one JSON object: the model's fields
+  /// (hmmlearn's `hmms`, a forest's nothing, kNN's `k`) sit beside the document's.
   struct WithModel: Encodable {
     var document: Document
     var model: any Encodable
 
     func encode(to encoder: any Encoder) throws {
       try document.encode(to: encoder)
-      var container = encoder.container(keyedBy: ModelKey.self)
-      try container.encode(model, forKey: .model)
+      try model.encode(to: encoder)
     }
   }
-
-  enum ModelKey: String, CodingKey { case model }
 }
 
 extension FittedPipeline {
@@ -259,9 +270,11 @@ extension FittedPipeline {
     model.archive(into: &tensors)
   }
 
-  /// Rebuilds a pipeline from a model file; `modelJSON` holds the model kind's header (`model`).
+  /// Rebuilds a pipeline from a model file; `modelJSON` holds the model kind's fields. A model of
+  /// frame sequences reads frames of `input.coefficients`.
   init(
-    kind: ModelKind, header: Header, inputColumns: [String], modelJSON: Data, tensors: TensorArchive, classCount: Int
+    kind: ModelKind, header: Header, inputColumns: [String], input: InputDescription?, modelJSON: Data, tensors: TensorArchive,
+    classCount: Int
   ) throws {
     let imputer = try header.imputation.map { try Imputer(tensors: tensors, strategy: $0, featureCount: inputColumns.count) }
     let encoder = header.categorical.map { OneHotEncoder(columns: $0) }
@@ -273,20 +286,24 @@ extension FittedPipeline {
     let encodedCount = inputColumns.count + (encoder?.outputNames.count ?? 0)
     let scaler = header.scales ? try StandardScaler(tensors: tensors, featureCount: encodedCount) : nil
     let pca = try header.pcaComponents.map { try PCA(tensors: tensors, componentCount: $0, featureCount: encodedCount) }
-    let shape = ModelShape(featureCount: pca?.components.rows ?? encodedCount, classCount: classCount)
+    var shape = ModelShape(featureCount: pca?.components.rows ?? encodedCount, classCount: classCount)
+    if kind.input != .featureRows {
+      guard inputColumns.isEmpty, header.imputation == nil, encoder == nil, !header.scales, header.pcaComponents == nil else {
+        throw LearningError.invalidModelFile("a model of \(kind.input.rawValue) has no table preprocessing")
+      }
+      guard let size = input?.coefficients, (1...4096).contains(size) else {
+        throw LearningError.invalidModelFile("input.coefficients must give the model's frame size")
+      }
+      shape.featureCount = size
+    }
     let model = try kind.loadFitted(modelJSON, tensors, shape)
     self.init(kind: kind, inputColumns: inputColumns, imputer: imputer, encoder: encoder, scaler: scaler, pca: pca, model: model)
   }
 }
 
 extension ArchivableModel {
-  /// Rebuilds a model from a model file's JSON (its `model` field) and tensors.
+  /// Rebuilds a model from a model file's JSON (its kind's fields) and tensors.
   init(modelJSON: Data, tensors: TensorArchive, shape: ModelShape) throws {
-    try self.init(header: JSONDecoder().decode(ModelPart<Header>.self, from: modelJSON).model, tensors: tensors, shape: shape)
+    try self.init(header: JSONDecoder().decode(Header.self, from: modelJSON), tensors: tensors, shape: shape)
   }
-}
-
-/// The `model` field of a model file, read once its kind is known.
-private struct ModelPart<Header: Decodable>: Decodable {
-  var model: Header
 }

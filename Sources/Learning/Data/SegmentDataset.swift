@@ -1,0 +1,119 @@
+import Foundation
+import TabularIO
+import TensorIO
+
+/// How a model's input is made from audio, recorded in its model file: a model of frame
+/// sequences or spectrograms makes the same from a new song.
+public struct InputDescription: Codable, Equatable, Sendable {
+  public var kind: InputKind
+  /// `mfcc` or `logmel`.
+  public var representation: String
+  /// Values per frame: MFCC coefficients, or mel bands.
+  public var coefficients: Int
+  /// Frames per segment (spectrograms), or nil.
+  public var frames: Int?
+  public var segmentSeconds: Double
+  /// `kaggle` (reflect padding) or `librosa`.
+  public var compat: String
+
+  public init(kind: InputKind, representation: String, coefficients: Int, frames: Int?, segmentSeconds: Double, compat: String) {
+    self.kind = kind
+    self.representation = representation
+    self.coefficients = coefficients
+    self.frames = frames
+    self.segmentSeconds = segmentSeconds
+    self.compat = compat
+  }
+}
+
+/// A segment dataset directory (`DatasetDirectory`, written by `genrekit dataset`), read and
+/// checked: MFCC datasets become frame sequences, log-mel datasets spectrograms; each segment's
+/// group is its track.
+public struct SegmentDataset: Sendable {
+  public var input: ModelInput
+  public var labels: [Int]
+  public var classNames: [String]
+  /// Each segment's track: the split unit.
+  public var tracks: [String]
+  /// Each segment's id (`blues.00000.3.wav`).
+  public var ids: [String]
+  public var description: InputDescription
+  /// XXH64 of the index and the array: tells whether a dataset is the one a model was trained on.
+  public var fingerprint: String
+
+  public var count: Int { labels.count }
+
+  public var trainingData: TrainingData {
+    TrainingData(input: input, labels: labels, classCount: classNames.count, groups: tracks)
+  }
+
+  /// Whether `path` is a dataset directory.
+  public static func isDataset(_ path: String) -> Bool {
+    FileManager.default.fileExists(atPath: PathName.joining(path, DatasetDirectory.manifestFile))
+  }
+
+  public static func read(directory: String) throws -> SegmentDataset {
+    func file(_ name: String) -> String { PathName.joining(directory, name) }
+    let manifest: DatasetDirectory.Manifest
+    do {
+      manifest = try JSONDecoder().decode(DatasetDirectory.Manifest.self, from: InputFile.contents(of: file(DatasetDirectory.manifestFile)))
+    } catch let error as FileError {
+      throw error
+    } catch {
+      throw FileError(path: file(DatasetDirectory.manifestFile), reason: "not a GenreKit dataset manifest")
+    }
+    let arrayBytes = try InputFile.bytes(of: file(DatasetDirectory.arrayFile))
+    let array: NumpyArray
+    do {
+      array = try NumpyArray(serialized: arrayBytes)
+    } catch {
+      throw FileError(path: file(DatasetDirectory.arrayFile), reason: "\(error)")
+    }
+    guard array.shape == manifest.shape, array.shape.count == 3, array.shape.allSatisfy({ $0 > 0 }) else {
+      throw FileError(path: file(DatasetDirectory.arrayFile), reason: "its shape \(array.shape) is not the manifest's \(manifest.shape)")
+    }
+    if let bad = array.values.firstIndex(where: { !$0.isFinite }) {
+      throw FileError(path: file(DatasetDirectory.arrayFile), reason: "element \(bad) is \(array.values[bad]), not a finite number")
+    }
+    let indexPath = file(DatasetDirectory.indexFile)
+    let indexBytes = try InputFile.bytes(of: indexPath)
+    let records = try CSVReader.parse(indexBytes, path: indexPath, delimiter: UInt8(ascii: ","))
+    guard records.first?.fields == DatasetDirectory.indexColumns else {
+      throw CSVError(path: indexPath, line: 1, reason: "the header must be \(DatasetDirectory.indexColumns.joined(separator: ","))")
+    }
+    let rows = Array(records.dropFirst())
+    guard rows.count == array.shape[0] else {
+      throw CSVError(path: indexPath, reason: "\(rows.count) segments listed; the array holds \(array.shape[0])")
+    }
+    if let ragged = rows.first(where: { $0.fields.count != DatasetDirectory.indexColumns.count }) {
+      throw CSVError(path: indexPath, line: ragged.line, reason: "expected \(DatasetDirectory.indexColumns.count) fields")
+    }
+    if let unlabelled = rows.first(where: { $0.fields[3].isEmpty }) {
+      throw CSVError(path: indexPath, line: unlabelled.line, column: 4, reason: "empty label")
+    }
+    let labelTexts = rows.map { $0.fields[3] }
+    let classNames = Array(Set(labelTexts)).sorted()
+    let classIndex = Dictionary(uniqueKeysWithValues: classNames.enumerated().map { ($1, $0) })
+    let (segments, first, second) = (array.shape[0], array.shape[1], array.shape[2])
+    let input: ModelInput
+    let description: InputDescription
+    switch manifest.representation {
+    case "mfcc":
+      input = .sequences(FrameSequences(coefficients: second, values: array.values.map(Double.init), offsets: (0...segments).map { $0 * first }))
+      description = InputDescription(
+        kind: .frameSequences, representation: "mfcc", coefficients: second, frames: nil, segmentSeconds: manifest.segmentSeconds,
+        compat: manifest.compat)
+    case "logmel":
+      input = .spectrograms(Spectrograms(bands: first, frames: second, values: array.values))
+      description = InputDescription(
+        kind: .spectrograms, representation: "logmel", coefficients: first, frames: second, segmentSeconds: manifest.segmentSeconds,
+        compat: manifest.compat)
+    default:
+      throw FileError(path: file(DatasetDirectory.manifestFile), reason: "representation \(excerpt(manifest.representation)) is not mfcc or logmel")
+    }
+    return SegmentDataset(
+      input: input, labels: labelTexts.map { classIndex[$0]! }, classNames: classNames, tracks: rows.map { $0.fields[1] },
+      ids: rows.map { $0.fields[0] }, description: description,
+      fingerprint: "xxh64:" + String(xxHash64(indexBytes + arrayBytes), radix: 16))
+  }
+}

@@ -1,0 +1,137 @@
+import Foundation
+import TensorIO
+import Testing
+
+@testable import Learning
+
+/// The Gaussian HMM against hmmlearn on fixed parameters (Fixtures/generate_hmm.py): sequence
+/// log-likelihoods, Viterbi paths and one EM step, diag and full, within 1e-6 relative.
+@Suite struct HiddenMarkovTests {
+  struct Reference: Decodable {
+    struct Kind: Decodable {
+      struct Step: Decodable {
+        var startprob: [Double]
+        var transmat: [[Double]]
+        var means: [[Double]]
+        var covars: [[[Double]]]
+      }
+      var covars: [[[Double]]]?
+      var scores: [Double]
+      var viterbi_log_probabilities: [Double]
+      var viterbi_paths: [[Int]]
+      var after_one_step: Step
+    }
+    var startprob: [Double]
+    var transmat: [[Double]]
+    var means: [[Double]]
+    var diag: Kind
+    var full: Kind
+  }
+
+  /// The diag reference stores S × D variances, the full one S × D × D matrices.
+  struct Loose: Decodable {
+    var diag: Covars
+    struct Covars: Decodable { var covars: [[Double]] }
+  }
+
+  static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+  static let sequences: [Matrix] = {
+    let url = fixtures.deletingLastPathComponent().appendingPathComponent("AudioFeaturesTests/Fixtures/dataset/mix_30s.mfcc13.npy")
+    let array = try! NumpyArray(serialized: [UInt8](Data(contentsOf: url)))
+    let (count, frames, d) = (array.shape[0], array.shape[1], array.shape[2])
+    return (0..<count).map { i in Matrix(rows: frames, columns: d, values: array.values[(i * frames * d)..<((i + 1) * frames * d)].map(Double.init)) }
+  }()
+
+  func load() throws -> (Reference, [[Double]]) {
+    let data = try Data(contentsOf: Self.fixtures.appendingPathComponent("Fixtures/hmm_reference.json"))
+    let reference = try JSONDecoder().decode(Reference.self, from: data.replacingDiagCovars())
+    return (reference, try JSONDecoder().decode(Loose.self, from: data).diag.covars)
+  }
+
+  func hmm(_ covariance: GaussianHMM.Covariance, _ reference: Reference, diagCovars: [[Double]]) -> GaussianHMM {
+    GaussianHMM(
+      covariance: covariance, start: reference.startprob, transition: reference.transmat.flatMap { $0 }, means: Matrix(reference.means),
+      covariances: covariance == .diag ? diagCovars.flatMap { $0 } : reference.full.covars!.flatMap { $0.flatMap { $0 } })
+  }
+
+  func relative(_ a: Double, _ b: Double) -> Double { abs(a - b) / max(abs(b), 1e-300) }
+
+  @Test(arguments: GaussianHMM.Covariance.allCases)
+  func logLikelihoodsAndViterbiEqualHmmlearn(covariance: GaussianHMM.Covariance) throws {
+    let (reference, diagCovars) = try load()
+    let model = hmm(covariance, reference, diagCovars: diagCovars)
+    let expected = covariance == .diag ? reference.diag : reference.full
+    for (i, x) in Self.sequences.enumerated() {
+      #expect(relative(model.logLikelihood(x), expected.scores[i]) < 1e-9, "sequence \(i)")
+      let decoded = model.viterbi(x)
+      #expect(decoded.path == expected.viterbi_paths[i], "sequence \(i)")
+      #expect(relative(decoded.logProbability, expected.viterbi_log_probabilities[i]) < 1e-9)
+      // The Viterbi path's probability is at most the sequence's.
+      #expect(decoded.logProbability <= model.logLikelihood(x))
+    }
+  }
+
+  @Test(arguments: GaussianHMM.Covariance.allCases)
+  func oneEMStepEqualsHmmlearn(covariance: GaussianHMM.Covariance) throws {
+    let (reference, diagCovars) = try load()
+    var model = hmm(covariance, reference, diagCovars: diagCovars)
+    let sequences = FrameSequences(Self.sequences, coefficients: 13)
+    model.maximize(model.expectation(sequences, threads: 2), covariancePrior: 1e-2, minCovariance: 1e-3)
+    let step = (covariance == .diag ? reference.diag : reference.full).after_one_step
+    func close(_ ours: [Double], _ theirs: [Double], _ what: String) {
+      let scale = theirs.map(abs).max() ?? 1
+      #expect(maxDifference(ours, theirs) <= 1e-6 * scale, "\(what): \(maxDifference(ours, theirs))")
+    }
+    close(model.start, step.startprob, "startprob")
+    close(model.transition, step.transmat.flatMap { $0 }, "transmat")
+    close(model.means.values, step.means.flatMap { $0 }, "means")
+    let d = 13
+    let theirs = covariance == .diag
+      ? step.covars.flatMap { matrix in (0..<d).map { matrix[$0][$0] } } : step.covars.flatMap { $0.flatMap { $0 } }
+    close(model.covariances, theirs, "covars")
+  }
+
+  /// EM never lowers the log-likelihood, and the same seed gives the same HMMs for any threads.
+  @Test(arguments: GaussianHMM.Covariance.allCases)
+  func baumWelchClimbsAndIsDeterministic(covariance: GaussianHMM.Covariance) throws {
+    let sequences = FrameSequences(Self.sequences, coefficients: 13)
+    let settings = HMMClassifier(states: 3, covariance: covariance, iterations: 15, tolerance: 0, seed: 5)
+    var generator = SeededGenerator(seed: 5)
+    let run = settings.fitOne(sequences, threads: 2, generator: &generator) { _ in }
+    #expect(run.history.count >= 5 && run.history.count <= 15)
+    for (before, after) in zip(run.history, run.history.dropFirst()) { #expect(after >= before - 1e-7 * abs(before), "\(before) → \(after)") }
+    var again = SeededGenerator(seed: 5)
+    #expect(settings.fitOne(sequences, threads: 1, generator: &again) { _ in }.hmm == run.hmm)
+  }
+
+  /// Silent frames and a constant coefficient: no NaN anywhere, the variance floor holds.
+  @Test(arguments: GaussianHMM.Covariance.allCases)
+  func degenerateFramesGiveNoNaN(covariance: GaussianHMM.Covariance) throws {
+    var silent = Self.sequences[0]
+    for i in silent.values.indices { silent.values[i] = i % 13 == 4 ? 3 : (i < 650 ? -500 : silent.values[i]) }
+    let data = TrainingData(
+      input: .sequences(FrameSequences([silent, silent, Self.sequences[1], Self.sequences[2]], coefficients: 13)), labels: [0, 0, 1, 1],
+      classCount: 2)
+    let fitted = try HMMClassifier(states: 4, covariance: covariance, iterations: 5).fit(data, threads: 1, progress: nil)
+    let p = try fitted.probabilities(data.input, threads: 1)
+    #expect(p.values.allSatisfy { $0.isFinite })
+    let hmms = try #require(fitted as? HMMClassifier.Fitted).hmms
+    #expect(hmms.allSatisfy { $0.covariances.allSatisfy(\.isFinite) && $0.means.values.allSatisfy(\.isFinite) })
+    if covariance == .diag { #expect(hmms.allSatisfy { $0.covariances.allSatisfy { $0 >= 1e-3 } }) }
+    // Fewer frames than states is a clear error.
+    let tiny = TrainingData(
+      input: .sequences(FrameSequences([Matrix(rows: 2, columns: 13), Self.sequences[0]], coefficients: 13)), labels: [0, 1], classCount: 2)
+    #expect(throws: LearningError.notEnoughSamples(needed: 4, got: 2)) { _ = try HMMClassifier().fit(tiny, threads: 1, progress: nil) }
+  }
+}
+
+extension Data {
+  /// The reference's diag `covars` (S × D) in the S × D × D shape the decoder expects, wrapped.
+  fileprivate func replacingDiagCovars() throws -> Data {
+    var object = try JSONSerialization.jsonObject(with: self) as! [String: Any]
+    var diag = object["diag"] as! [String: Any]
+    diag["covars"] = nil
+    object["diag"] = diag
+    return try JSONSerialization.data(withJSONObject: object)
+  }
+}
