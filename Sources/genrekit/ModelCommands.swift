@@ -17,6 +17,10 @@ struct HyperparameterArguments: ParsableArguments {
   @Option(help: "mlp: Adam learning rate (default 1e-3).") var learningRate: Double?
   @Option(help: "mlp: dropout rate of hidden units (default 0).") var dropout: Double?
   @Option(help: "mlp: stop early on the accuracy of this fraction of the training groups (default off).") var validationFraction: Double?
+  @Option(help: "hmm: hidden states per class (default 4).") var states: Int?
+  @Option(help: "hmm: covariance, diag or full (default diag).") var covariance: String?
+  @Option(help: "hmm: EM iterations at most (default 20).") var iterations: Int?
+  @Option(help: "hmm: EM stops when the log-likelihood gains less than this (default 0.01).") var tolerance: Double?
   @Option(help: "Standardise features: true or false (default: true except for forest).") var scale: Bool?
   @Option(help: "Project on this many principal components first.") var pca: Int?
 
@@ -25,6 +29,7 @@ struct HyperparameterArguments: ParsableArguments {
     let options: [String: CustomStringConvertible?] = [
       "k": k, "weights": weights, "trees": trees, "max-depth": maxDepth, "c": c, "max-iter": maxIter, "hidden": hidden,
       "alpha": alpha, "learning-rate": learningRate, "dropout": dropout, "validation-fraction": validationFraction,
+      "states": states, "covariance": covariance, "iterations": iterations, "tolerance": tolerance,
     ]
     return options.compactMapValues { $0?.description }
   }
@@ -83,13 +88,17 @@ struct Train: ParsableCommand {
       records the test part in the model file, which 'genrekit evaluate' then scores; otherwise \
       trains on every row.
 
+      A dataset directory from 'genrekit dataset' trains a model of its representation (hmm on MFCC \
+      frames), split by track.
+
       Examples:
         genrekit train features_30_sec.csv --model forest --trees 200 --test-size 0.2 --output forest.json
         genrekit train spotify_songs.csv --label playlist_genre --group track_artist --categorical key,mode \\
           --impute median --model logreg --output logreg.json
+        genrekit train mfcc13-3s --model hmm --covariance full --test-size 0.2 --output hmm.json
       """)
 
-  @Argument(help: "A feature table (CSV; - for standard input).") var table: String
+  @Argument(help: "A feature table (CSV; - for standard input) or a dataset directory.") var table: String
   @Option(help: "The model: \(ModelRegistry.names).") var model: ModelKind
   @OptionGroup var tableArguments: TableArguments
   @OptionGroup var splitArguments: SplitArguments
@@ -110,13 +119,54 @@ struct Train: ParsableCommand {
   func run() throws {
     try OutputSafety.check(
       outputs: [("--output", output)] + (output == "-" ? [] : [("the tensor file", ModelFile.tensorFilePath(for: output))]),
-      inputs: [table] + splitArguments.files)
-    let table = try tableArguments.read(self.table)
+      inputs: ExampleSource.files(of: table) + splitArguments.files)
+    switch try ExampleSource.read(table, options: tableArguments.options) {
+    case .table(let table): try train(on: table)
+    case .dataset(let dataset): try train(on: dataset)
+    }
+  }
+
+  private func progress() -> Progress {
+    Progress(unit: [RandomForest.registration: "trees", HMMClassifier.registration: "EM iterations"][model] ?? "epochs")
+  }
+
+  private func train(on dataset: SegmentDataset) throws {
+    guard model.input == dataset.description.kind else {
+      throw CLIFailure.usage("\(model.name) reads \(model.input.rawValue); \(table) holds \(dataset.description.kind.rawValue)")
+    }
+    let data = dataset.trainingData
+    let fold = splitArguments.isGiven ? try splitArguments.folds(of: data)[0] : nil
+    let training = data.subset(fold?.trainingRows ?? Array(0..<data.count))
+    let settings = try model.settings(seed: splitArguments.seed, options: hyperparameters.given)
+    let progress = progress()
+    let fitted = try settings.fit(training, threads: jobs) { done, total in progress.update(done: done, total: total) }
+    progress.interrupt()
+    if let warning = fitted.convergenceWarning { log("genrekit: warning: \(warning)") }
+    let record = TrainingRecord(
+      table: table, tableFingerprint: dataset.fingerprint, grouping: .automatic, split: fold == nil ? nil : splitArguments.description,
+      rows: training.count, trainingGroups: training.groups, testGroups: fold.map { $0.test.map { data.groups[$0] } })
+    let pipeline = FittedPipeline(model: fitted)
+    let file = ModelFile(
+      pipeline: pipeline, hyperparameters: settings.summary, classNames: dataset.classNames, labelColumn: "label", training: record,
+      input: dataset.description)
+    try file.write(to: output)
+    logTrained(rows: training.count, groups: Set(training.groups).count, unit: "segments", fold: fold)
+  }
+
+  private func logTrained(rows: Int, groups: Int, unit: String, fold: SplitFold?) {
+    let heldOut = fold.map { "; its test part (\($0.test.count) \(unit)) is recorded for 'genrekit evaluate'" } ?? ""
+    log("genrekit: trained \(model.name) on \(rows) \(unit) of \(groups) groups\(heldOut); wrote \(output)")
+  }
+
+  private func train(on table: LoadedTable) throws {
+    guard model.input == .featureRows else {
+      throw CLIFailure.usage("\(model.name) reads \(model.input.rawValue); give a dataset directory from 'genrekit dataset'")
+    }
     let dataset = table.dataset
     let fold = splitArguments.isGiven ? try splitArguments.folds(of: dataset)[0] : nil
     let training = dataset.subset(fold?.trainingRows ?? Array(0..<dataset.count))
     let settings = try hyperparameters.pipeline(for: model, seed: splitArguments.seed, imputation: tableArguments.impute)
-    let progress = Progress(unit: model == RandomForest.registration ? "trees" : "epochs")
+    let progress = progress()
     let fitted = try settings.fit(training, threads: jobs) { done, total in progress.update(done: done, total: total) }
     progress.interrupt()
     if let warning = fitted.model.convergenceWarning { log("genrekit: warning: \(warning)") }
@@ -128,8 +178,7 @@ struct Train: ParsableCommand {
       pipeline: fitted, hyperparameters: settings.summary, classNames: dataset.classNames,
       labelColumn: tableArguments.labelColumn, training: record)
     try file.write(to: output)
-    let heldOut = fold.map { "; its test part (\($0.test.count) rows) is recorded for 'genrekit evaluate'" } ?? ""
-    log("genrekit: trained \(model.name) on \(training.count) rows of \(Set(training.groups).count) groups\(heldOut); wrote \(output)")
+    logTrained(rows: training.count, groups: Set(training.groups).count, unit: "rows", fold: fold)
   }
 }
 
@@ -168,11 +217,23 @@ struct Evaluate: ParsableCommand {
     options.featureColumns = options.featureColumns ?? file.featureNames
     options.categoricalColumns = file.pipeline.encoder?.columns.map(\.name) ?? []
     options.allowMissing = file.pipeline.imputer != nil
-    let table = try TableArguments.read(table, options: options)
-    let split = try splitArguments.isGiven ? (splitArguments.folds(of: table.dataset)[0], splitArguments.description) : nil
+    let source = try ExampleSource.read(table, options: options)
+    let (groups, fingerprint, classNames): ([String], String, [String])
+    let labels: [Int]
+    switch source {
+    case .table(let table): (groups, fingerprint, classNames, labels) = (table.dataset.groups, table.summary.fingerprint, table.dataset.classNames, table.dataset.labels)
+    case .dataset(let dataset):
+      guard dataset.description.kind == file.kind.input else {
+        throw CLIFailure.usage("\(model) reads \(file.kind.input.rawValue); \(table) holds \(dataset.description.kind.rawValue)")
+      }
+      (groups, fingerprint, classNames, labels) = (dataset.tracks, dataset.fingerprint, dataset.classNames, dataset.labels)
+    }
+    struct Examples: GroupedExamples { var labels: [Int]; var classCount: Int; var groups: [String]; var count: Int { labels.count } }
+    let examples = Examples(labels: labels, classCount: classNames.count, groups: groups)
+    let split = try splitArguments.isGiven ? (splitArguments.folds(of: examples)[0], splitArguments.description) : nil
     let scope: EvaluationScope
     do {
-      scope = try EvaluationScope.choose(record: file.training, table: table, split: split, allRows: allRows)
+      scope = try EvaluationScope.choose(record: file.training, groups: groups, fingerprint: fingerprint, split: split, allRows: allRows)
     } catch .trainedOnEveryRow {
       throw CLIFailure.usage(
         "\(model) was trained on every row of \(InputFile.displayName(self.table)): scoring them says nothing about new data (give a split option, another table, or --all-rows)")
@@ -181,10 +242,24 @@ struct Evaluate: ParsableCommand {
     }
     log("genrekit: scored: \(scope.description)")
     for warning in scope.warnings { log("genrekit: warning: \(warning)") }
-    let test = table.dataset.subset(scope.rows)
-    let predicted = try file.pipeline.predict(test)
-    let evaluation = ClassEvaluation(truth: test.labels.map { test.classNames[$0] }, predicted: predicted.map { file.classNames[$0] }, modelClasses: file.classNames)
+    let truth = scope.rows.map { classNames[labels[$0]] }
+    let predicted: [Int]
+    var tracks: (accuracy: Double, count: Int)?
+    switch source {
+    case .table(let table): predicted = try file.pipeline.predict(table.dataset.subset(scope.rows))
+    case .dataset(let dataset):
+      let input = dataset.input.selecting(scope.rows)
+      predicted = try file.pipeline.model.predict(input)
+      let verdicts = TrackVerdicts(
+        tracks: scope.rows.map { dataset.tracks[$0] }, predictions: predicted, scores: try file.pipeline.model.segmentScores(input, threads: 1))
+      let correct = zip(verdicts.classes, verdicts.segments).filter { file.classNames[$0] == truth[$1[0]] }.count
+      tracks = (Double(correct) / Double(verdicts.tracks.count), verdicts.tracks.count)
+    }
+    let evaluation = ClassEvaluation(truth: truth, predicted: predicted.map { file.classNames[$0] }, modelClasses: file.classNames)
     for warning in evaluation.warnings { log("genrekit: warning: \(warning)") }
+    if let tracks {
+      log(String(format: "genrekit: per track (%d tracks; %@): accuracy %.3f", tracks.count, TrackVerdicts.rule, tracks.accuracy))
+    }
     print(try render(evaluation, scope: scope), terminator: "")
   }
 
@@ -234,8 +309,9 @@ struct Predict: ParsableCommand {
       """)
 
   @Argument(help: "A model file from 'genrekit train' (- for standard input).") var model: String
-  @Argument(help: "A feature table (CSV; - for standard input); a label column is not needed.") var table: String
+  @Argument(help: "A feature table (CSV; - for standard input; a label column is not needed) or a dataset directory.") var table: String
   @Option(help: "Give the k most probable classes with their probabilities.") var top = 1
+  @Option(help: "For a dataset: one row per segment (default) or per track.") var per = PredictionUnit.segment
   @Option(help: "The column that names rows (default: filename, else the row number).") var id: String?
   @Option(help: "Field delimiter, ',' or ';' (default: detected).") var delimiter: String?
   @Option(help: "Comma-separated values that mean 'missing' (default: pandas' na_values and '?').") var naValues: String?
@@ -247,8 +323,17 @@ struct Predict: ParsableCommand {
     _ = try TableArguments.delimiterByte(delimiter)
   }
 
+  enum PredictionUnit: String, ExpressibleByArgument, CaseIterable {
+    case segment, track
+  }
+
   func run() throws {
     let file = try ModelFile.read(path: model)
+    if SegmentDataset.isDataset(table) {
+      try predict(file, on: try SegmentDataset.read(directory: table))
+      return
+    }
+    guard per == .segment else { throw CLIFailure.usage("--per track needs a dataset directory") }
     var options = Learning.TableOptions()
     options.labelColumn = file.labelColumn
     options.labelOptional = true
@@ -264,6 +349,31 @@ struct Predict: ParsableCommand {
     let predictions = Prediction.ranked(probabilities, classNames: file.classNames, top: top)
     let truth = table.hasLabels ? table.dataset.labels.map { table.dataset.classNames[$0] } : nil
     print(try render(predictions, rowNames: table.dataset.rowNames, truth: truth), terminator: "")
+  }
+
+  /// One row per segment (named by its id), or per track: the track's classes ranked by the vote
+  /// of its segments (ties by summed score), with the mean of their probabilities.
+  private func predict(_ file: ModelFile, on dataset: SegmentDataset) throws {
+    guard dataset.description.kind == file.kind.input else {
+      throw CLIFailure.usage("\(model) reads \(file.kind.input.rawValue); \(table) holds \(dataset.description.kind.rawValue)")
+    }
+    let probabilities = try file.pipeline.model.probabilities(dataset.input, threads: 1)
+    let truth = dataset.labels.map { dataset.classNames[$0] }
+    switch per {
+    case .segment:
+      let predictions = Prediction.ranked(probabilities, classNames: file.classNames, top: top)
+      print(try render(predictions, rowNames: dataset.ids, truth: truth), terminator: "")
+    case .track:
+      let verdicts = TrackVerdicts(
+        tracks: dataset.tracks, predictions: argmaxPerRow(probabilities), scores: try file.pipeline.model.segmentScores(dataset.input, threads: 1))
+      let predictions = zip(verdicts.rankings, verdicts.segments).map { ranking, segments in
+        ranking.prefix(top).map { c in
+          Prediction(class: file.classNames[c], probability: segments.reduce(0) { $0 + probabilities[$1, c] } / Double(segments.count))
+        }
+      }
+      log("genrekit: per track: \(TrackVerdicts.rule); probabilities are the mean over the track's segments")
+      print(try render(predictions, rowNames: verdicts.tracks, truth: verdicts.segments.map { truth[$0[0]] }), terminator: "")
+    }
   }
 
   private func render(_ predictions: [[Prediction]], rowNames: [String], truth: [String]?) throws -> String {

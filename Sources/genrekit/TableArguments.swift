@@ -141,7 +141,7 @@ struct SplitArguments: ParsableArguments {
   }
 
   /// The folds, with a note on stderr when rows were left out.
-  func folds(of dataset: Dataset) throws -> [SplitFold] {
+  func folds(of dataset: some GroupedExamples) throws -> [SplitFold] {
     let (folds, leftOut) = try Splitter.folds(of: dataset, strategy: strategy, seed: seed)
     if leftOut > 0 { log("genrekit: \(leftOut) of \(dataset.count) rows belong to no split set and were left out") }
     return folds

@@ -45,11 +45,15 @@ public struct EvaluationScope: Sendable, Equatable {
   /// The default rows: the model's own test part on its training table; on another table, the
   /// rows of groups the model was not trained on. A split (its first fold's test part) or
   /// `allRows` overrides that, with a warning when the rows include training rows.
+  /// - Parameters:
+  ///   - groups: each example's group (a table's grouping, a dataset's tracks).
+  ///   - fingerprint: the table's or dataset's fingerprint.
   public static func choose(
-    record: TrainingRecord?, table: LoadedTable, split: (fold: SplitFold, description: String)?, allRows: Bool
+    record: TrainingRecord?, groups: [String], fingerprint: String, split: (fold: SplitFold, description: String)?, allRows: Bool
   ) throws(Refusal) -> EvaluationScope {
-    let data = table.dataset
-    let sameTable = record?.tableFingerprint == table.summary.fingerprint
+    struct Examples { var groups: [String]; var count: Int { groups.count } }
+    let data = Examples(groups: groups)
+    let sameTable = record?.tableFingerprint == fingerprint
     let trainingGroups = Set(record?.trainingGroups ?? [])
     // Row groups ("row 12") name positions, which mean the same rows only in the same table.
     let groupsComparable = sameTable || record?.grouping != .row

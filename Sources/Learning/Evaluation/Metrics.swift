@@ -73,6 +73,11 @@ public struct Prediction: Sendable, Equatable, Encodable {
   public var `class`: String
   public var probability: Double
 
+  public init(class name: String, probability: Double) {
+    self.class = name
+    self.probability = probability
+  }
+
   /// Per row, the `top` most probable classes, most probable first (ties: the first class).
   public static func ranked(_ probabilities: Matrix, classNames: [String], top: Int) -> [[Prediction]] {
     (0..<probabilities.rows).map { r in

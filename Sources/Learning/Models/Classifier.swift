@@ -71,7 +71,10 @@ public protocol FittedModel: Sendable {
   func probabilities(_ input: ModelInput, threads: Int) throws(LearningError) -> Matrix
   /// A sentence when the fit stopped at its iteration limit instead of converging.
   var convergenceWarning: String? { get }
-  /// The JSON part of a model file (`model`) and its arrays.
+  /// Scores whose sums over a track's segments break ties in its vote (`TrackVerdicts`): by
+  /// default the class probabilities.
+  func segmentScores(_ input: ModelInput, threads: Int) throws(LearningError) -> Matrix
+  /// The model file's fields of this kind, and its arrays.
   var modelFileHeader: any Encodable { get }
   func archive(into tensors: inout TensorArchive)
   func isEqual(to other: any FittedModel) -> Bool
@@ -83,6 +86,10 @@ public typealias ProgressHandler = @Sendable (_ done: Int, _ total: Int) -> Void
 
 extension FittedModel {
   public var convergenceWarning: String? { nil }
+
+  public func segmentScores(_ input: ModelInput, threads: Int) throws(LearningError) -> Matrix {
+    try probabilities(input, threads: threads)
+  }
 
   /// The most probable class of each example (the lowest class index on ties).
   public func predict(_ input: ModelInput, threads: Int = 1) throws(LearningError) -> [Int] {

@@ -128,6 +128,13 @@ public struct FittedPipeline: Sendable, Equatable {
   }
 }
 
+extension FittedPipeline {
+  /// A model of frame sequences or spectrograms, which has no table preprocessing.
+  public init(model: any FittedModel) {
+    self.init(kind: model.kind, inputColumns: [], imputer: nil, encoder: nil, scaler: nil, pca: nil, model: model)
+  }
+}
+
 extension Dataset {
   /// A dataset of bare rows: columns `x1`, `x2`, … (or `names`), classes `0`, `1`, …, one group per row.
   static func unnamed(_ x: Matrix, labels: [Int], classCount: Int, names: [String]? = nil) -> Dataset {

@@ -225,11 +225,13 @@ public struct GaussianHMM: Sendable, Equatable {
       case .full:
         var matrix = [Double](repeating: 0, count: d * d)
         for k in 0..<d {
-          for m in 0..<d {
+          // The upper triangle, mirrored, so that the matrix is exactly symmetric.
+          for m in k..<d {
             let (mk, mm) = (means[j, k], means[j, m])
             let numerator = stats.squares[(j * d + k) * d + m] - stats.observations[j * d + k] * mm
               - stats.observations[j * d + m] * mk + mk * mm * post
             matrix[k * d + m] = (covariancePrior + numerator) / post
+            matrix[m * d + k] = matrix[k * d + m]
           }
         }
         for _ in 0..<40 where Self.cholesky(matrix, d) == nil {

@@ -167,6 +167,12 @@ public struct HMMClassifier: ModelSettings, Equatable {
       return softmaxRows(scores)
     }
 
+    /// The log-likelihoods: a track's tie is broken by their sum.
+    public func segmentScores(_ input: ModelInput, threads: Int) throws(LearningError) -> Matrix {
+      guard case .sequences(let sequences) = input else { throw .wrongInput(model: kind.name, expected: kind.input, got: input.kind) }
+      return logLikelihoods(sequences, threads: threads)
+    }
+
     public func isEqual(to other: any FittedModel) -> Bool { (other as? Self) == self }
   }
 }
