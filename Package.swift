@@ -36,12 +36,14 @@ let package = Package(
       name: "AudioFeatures",
       dependencies: ["CSndFile", "CFFTW", "CSoxr", "CSlidingMedian", "TabularIO", "TensorIO"]),
     .target(name: "Learning", dependencies: ["CBLASLAPACK", "TabularIO", "TensorIO"], resources: [.copy("Resources")]),
+    // The one bridge from audio to model input (features, frame sequences, spectrograms).
+    .target(name: "AudioBridge", dependencies: ["AudioFeatures", "Learning", "TabularIO", "TensorIO"]),
 
     // MARK: Command-line tool
     .executableTarget(
       name: "genrekit",
       dependencies: [
-        "AudioFeatures", "Learning", "TabularIO", "CMalloc",
+        "AudioFeatures", "AudioBridge", "Learning", "TabularIO", "TensorIO", "CMalloc",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
 

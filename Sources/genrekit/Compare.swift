@@ -1,7 +1,10 @@
 import ArgumentParser
+import AudioBridge
+import AudioFeatures
 import Foundation
 import Learning
 import TabularIO
+import TensorIO
 
 struct Compare: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -12,20 +15,34 @@ struct Compare: ParsableCommand {
       and scored on the same folds; rows of one group (a track, an artist) never straddle a fold's \
       training and test parts.
 
+      With --audio, the inputs are audio files or folders (labels: the parent folder): every model \
+      on its own input (the table models on 30-s and on 3-s rows, the HMMs on 13-MFCC frames of \
+      the same 3-s segments), all on one split of the tracks, scored per segment and per track.
+
       Examples:
         genrekit compare
         genrekit compare features_3_sec.csv --folds 10 --models knn,forest
         genrekit compare spotify_songs.csv --label playlist_genre --group track_artist --test-size 0.2 --format csv
+        genrekit compare --audio genres/ --cache .genrekit-cache --save-split split.csv
       """)
 
-  @Argument(help: "A feature table (CSV; - for standard input). Default: the bundled GTZAN features_30_sec.csv.")
-  var table: String?
+  @Argument(help: "A feature table (CSV; - for standard input; default: the bundled GTZAN features_30_sec.csv), or with --audio audio files and folders.")
+  var inputs: [String] = []
+
+  @Flag(help: "Compare every model from audio inputs, on one split of the tracks.")
+  var audio = false
+
+  @Option(help: "--audio: keep each file's features here (keyed by its content and the settings); a second run decodes nothing.")
+  var cache: String?
+
+  @Option(help: "--audio: write the split of the tracks here (id,fold or id,set).")
+  var saveSplit: String?
 
   @OptionGroup var tableArguments: TableArguments
   @OptionGroup var splitArguments: SplitArguments
 
-  @Option(help: "Comma-separated models: \(ModelRegistry.kinds(reading: .featureRows).map(\.name).joined(separator: ", ")).")
-  var models = ModelRegistry.kinds(reading: .featureRows).map(\.name).joined(separator: ",")
+  @Option(help: "Comma-separated models (default: every one the input suits: \(ModelRegistry.names) from audio).")
+  var models: String?
 
   @Option(help: "Project on this many principal components before every model.")
   var pca: Int?
@@ -36,27 +53,40 @@ struct Compare: ParsableCommand {
   @Option(help: "table, csv or json.")
   var format = OutputFormat.table
 
+  /// The models this input suits: table models, and from audio the HMMs too.
+  var available: [String] {
+    ModelRegistry.kinds.filter { $0.input == .featureRows || (audio && $0.input == .frameSequences) }.map(\.name)
+  }
+
+  var modelNames: [String] { models.map(TableArguments.list) ?? available }
+
   func validate() throws {
     guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
-    let names = TableArguments.list(models)
-    let tableModels = ModelRegistry.kinds(reading: .featureRows).map(\.name)
-    guard !names.isEmpty else { throw ValidationError("--models needs at least one of \(tableModels.joined(separator: ", "))") }
-    for name in names where !tableModels.contains(name) {
-      throw ValidationError("unknown model \(excerpt(name)) for a table (models: \(tableModels.joined(separator: ", ")))")
+    guard !modelNames.isEmpty else { throw ValidationError("--models needs at least one of \(available.joined(separator: ", "))") }
+    for name in modelNames where !available.contains(name) {
+      throw ValidationError("unknown model \(excerpt(name)) for \(audio ? "audio" : "a table") (models: \(available.joined(separator: ", ")))")
+    }
+    if audio {
+      guard !inputs.isEmpty else { throw ValidationError("--audio needs audio files or folders") }
+      if tableArguments.group != nil { throw ValidationError("--group does not apply to --audio: the groups are the tracks") }
+    } else {
+      if inputs.count > 1 { throw ValidationError("give one table (or --audio with audio inputs)") }
+      if cache != nil || saveSplit != nil { throw ValidationError("--cache and --save-split go with --audio") }
     }
   }
 
   func run() throws {
-    let path = table ?? EmbeddedTables.gtzan30Seconds
+    if audio { return try compareAudio() }
+    let path = inputs.first ?? EmbeddedTables.gtzan30Seconds
     let table = try TableReader.read(path: path, options: tableArguments.options)
     let dataset = table.dataset
     let folds = try splitArguments.folds(of: dataset)
-    let pipelines = try TableArguments.list(models).map { name in
+    let pipelines = try modelNames.map { name in
       let kind = ModelRegistry.kind(named: name)!
       return (name, PipelineSettings(model: try kind.settings(seed: splitArguments.seed), pcaComponents: pca, imputation: tableArguments.impute))
     }
     var summary = table.summary
-    if self.table == nil { summary.path = "bundled GTZAN features_30_sec.csv" }
+    if inputs.isEmpty { summary.path = "bundled GTZAN features_30_sec.csv" }
     let header = summary.lines + ["split: \(splitArguments.description)" + (pca.map { "; PCA \($0) components" } ?? "")]
       + Self.partSizes(folds, of: dataset)
     // The table format is for people: how the table was read heads the output. Otherwise stderr.

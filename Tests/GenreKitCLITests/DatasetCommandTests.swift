@@ -93,3 +93,49 @@ import Testing
     #expect(other.status == 2 && other.standardError.contains("hmm reads frame-sequences"), "\(other.standardError)")
   }
 }
+
+/// `genrekit compare --audio`: every model on one split of the tracks, per segment and per track.
+@Suite struct CompareAudioTests {
+  @Test func everyModelOnOneSplitOfTheTracks() throws {
+    let root = try SequenceModelCommandTests().dataset().deletingLastPathComponent()
+    let audio = root.appendingPathComponent("audio")
+    #expect(FileManager.default.createFile(atPath: audio.appendingPathComponent("a/broken.wav").path, contents: Data("no audio".utf8)))
+    let cache = root.appendingPathComponent("cache")
+    let split = root.appendingPathComponent("split.csv")
+    let arguments = ["compare", "--audio", audio.path, "--folds", "2", "--cache", cache.path, "--format", "csv", "--save-split", split.path]
+    let first = try GenreKitBinary.run(arguments)
+    #expect(first.status == 0, "\(first.standardError)")
+    #expect(first.standardError.contains("broken.wav: cannot decode audio"))
+    #expect(first.standardError.contains("5 audio files: 4 used (4 tracks, 15 3-s segments, 2 classes: a, b); 1 left out"), "\(first.standardError)")
+    #expect(first.standardError.contains("per track: majority vote of the segments"))
+    let lines = first.standardOutput.split(separator: "\n").map(String.init)
+    #expect(lines.first == "model,input,segment_accuracy,track_accuracy,track_macro_f1,fit_seconds,predict_seconds,segment_accuracy_std,track_accuracy_std,track_macro_f1_std")
+    #expect(lines.dropFirst().map { $0.split(separator: ",").prefix(2).joined(separator: ",") } == [
+      "knn,30-s rows", "knn,3-s rows", "forest,30-s rows", "forest,3-s rows", "logreg,30-s rows", "logreg,3-s rows", "mlp,30-s rows",
+      "mlp,3-s rows", "hmm-diag,13-MFCC frames of 3-s segments", "hmm-full,13-MFCC frames of 3-s segments",
+    ])
+    // kNN (k = 5) cannot fit on two training tracks: its rows are empty and the reason said.
+    #expect(lines[1] == "knn,30-s rows,,,,,,,,")
+    #expect(first.standardError.contains("knn on 30-s rows could not be fitted: not enough samples: need 5, got 2"))
+    // 30-s rows: one segment per track, so the two accuracies agree.
+    let forest = lines[3].split(separator: ",")
+    #expect(forest[2] == forest[3])
+    let savedSplit = try readLines(split)
+    #expect(savedSplit.first == "id,fold" && savedSplit.count == 5)
+    #expect(Set(savedSplit.dropFirst().map { String($0.split(separator: ",")[0]) }) == ["clicks_120bpm", "mix_30s", "mix_chord_clicks", "white_noise"])
+    #expect(try FileManager.default.contentsOfDirectory(atPath: cache.path).count == 4)
+
+    // From the cache, the same scores (only timings differ) and the same split fingerprint.
+    let second = try GenreKitBinary.run(arguments)
+    func scores(_ output: String) -> [String] {
+      output.split(separator: "\n").map { $0.split(separator: ",").enumerated().filter { ![5, 6].contains($0.offset) }.map(\.element).joined(separator: ",") }
+    }
+    #expect(scores(second.standardOutput) == scores(first.standardOutput))
+    func fingerprint(_ text: String) -> String? { text.split(separator: "\n").first { $0.contains("fingerprint") }.map(String.init) }
+    #expect(fingerprint(second.standardError) == fingerprint(first.standardError) && fingerprint(first.standardError) != nil)
+    let picked = try GenreKitBinary.run(["compare", "--audio", audio.path, "--folds", "2", "--cache", cache.path, "--models", "hmm", "--format", "csv"])
+    #expect(picked.standardOutput.split(separator: "\n").count == 3)
+    let bad = try GenreKitBinary.run(["compare", "--audio", audio.path, "--group", "x"])
+    #expect(bad.status == 2 && bad.standardError.contains("the groups are the tracks"))
+  }
+}

@@ -41,6 +41,12 @@ public struct InputDiagnostic: Sendable, Equatable {
   public var path: String
   public var level: Level
   public var message: String
+
+  public init(path: String, level: Level, message: String) {
+    self.path = path
+    self.level = level
+    self.message = message
+  }
 }
 
 /// Extracts audio files into a feature table: rows in input order whatever the number of

@@ -1,0 +1,175 @@
+import AudioFeatures
+import Foundation
+import Learning
+import TabularIO
+import TensorIO
+
+/// Audio files turned into the input of every kind of model, each file decoded once and each
+/// segment analysed by one STFT: the 57 GTZAN features of the whole clip, the 57 features of
+/// every segment (the Kaggle 3-s rule), and every segment's MFCC frames. The one bridge between
+/// audio and models: decoding and DSP know nothing of models, models nothing of audio.
+public struct AudioExamples: Sendable {
+  public struct Settings: Sendable, Equatable {
+    public var compat: CompatibilityMode
+    public var segmentSeconds: Double
+    public var mfccCount: Int
+
+    public init(compat: CompatibilityMode = .kaggle, segmentSeconds: Double = 3, mfccCount: Int = 13) {
+      self.compat = compat
+      self.segmentSeconds = segmentSeconds
+      self.mfccCount = mfccCount
+    }
+
+    /// Part of a cache key: what the examples depend on, with the format's version.
+    var key: String { "v1 compat=\(compat.rawValue) segment=\(segmentSeconds) mfcc=\(mfccCount)" }
+  }
+
+  /// One file's examples.
+  public struct File: Sendable, Equatable {
+    public var input: AudioInput
+    public var track: String
+    /// The 57 features of the whole clip.
+    public var clip: [Double]
+    /// The 57 features of each segment (segments × 57, row-major).
+    public var segments: [Double]
+    /// Each segment's MFCC frames (segments × frames × mfccCount, frame-major).
+    public var mfcc: [Float]
+    public var segmentCount: Int
+    public var framesPerSegment: Int
+    public var warning: String?
+  }
+
+  /// The 57 feature columns (the GTZAN features without `length`).
+  public static let featureNames = Array(FeatureSchema.numericColumns.dropFirst())
+
+  public var settings: Settings
+  public var files: [File]
+
+  /// Computes (or reads from `cache`, keyed by each file's content and the settings) the examples
+  /// of `inputs` on `jobs` threads; a file that fails is left out with its diagnostic.
+  /// `onFinished` is called after each file, in input order.
+  public static func load(
+    _ inputs: [AudioInput], settings: Settings, cache: String?, jobs: Int,
+    onFinished: (_ total: Int, [InputDiagnostic]) -> Void = { _, _ in }
+  ) throws(FileError) -> (examples: AudioExamples, diagnostics: [InputDiagnostic]) {
+    guard case .segments(let stride) = Segmentation(segmentSeconds: settings.segmentSeconds) else {
+      throw FileError(path: "--segment-seconds", reason: "must be a positive number of seconds")
+    }
+    if let cache { try makeCacheDirectory(cache) }
+    var files: [File] = []
+    var diagnostics: [InputDiagnostic] = []
+    orderedParallelMap(
+      count: inputs.count, jobs: jobs,
+      work: { i -> Result<File, AudioDecodingError> in
+        Result { () throws(AudioDecodingError) in try examples(of: inputs[i], stride: stride, settings: settings, cache: cache) }
+      },
+      deliver: { i, result in
+        var found: [InputDiagnostic] = []
+        switch result {
+        case .success(let file):
+          if let warning = file.warning { found.append(.init(path: file.input.path, level: .warning, message: warning)) }
+          if file.segmentCount == 0 {
+            found.append(.init(path: file.input.path, level: .error, message: "shorter than one segment: left out of every row"))
+          } else {
+            files.append(file)
+          }
+        case .failure(let error):
+          found.append(.init(path: inputs[i].path, level: .error, message: error.description))
+        }
+        diagnostics += found
+        onFinished(inputs.count, found)
+      })
+    return (AudioExamples(settings: settings, files: files), diagnostics)
+  }
+
+  static func examples(of input: AudioInput, stride: Int, settings: Settings, cache: String?) throws(AudioDecodingError) -> File {
+    let bytes = try? InputFile.bytes(of: input.path)
+    let key = bytes.map { String(xxHash64($0), radix: 16) + "-" + String(xxHash64(Array(settings.key.utf8)), radix: 16) }
+    let cached = cache.flatMap { cache in key.map { PathName.joining(cache, "\($0).safetensors") } }
+    if let cached, let file = read(cached, input: input, settings: settings) { return file }
+    let signal = try loadSignal(atPath: input.path)
+    let pieces = Segmentation.segments(stride: stride).pieces(sampleCount: signal.samples.count, fileName: input.fileName)
+    var segments: [Double] = []
+    var mfcc: [Float] = []
+    for piece in pieces {
+      let analysis = FrameAnalysis(signal: Array(signal.samples[piece.range]), mode: settings.compat)
+      segments += analysis.summary.numericValues.dropFirst()
+      mfcc += analysis.mfcc(count: settings.mfccCount).transposed
+    }
+    let file = File(
+      input: input, track: SegmentName(parsing: input.fileName).track,
+      clip: Array(FrameAnalysis(signal: signal.samples, mode: settings.compat).summary.numericValues.dropFirst()), segments: segments,
+      mfcc: mfcc, segmentCount: pieces.count, framesPerSegment: Framing.frameCount(samples: stride - 1), warning: signal.warning)
+    if let cached { write(file, settings: settings, to: cached) }
+    return file
+  }
+
+  /// A cached file's examples, or nil when the entry is missing or damaged (it is then made again).
+  static func read(_ path: String, input: AudioInput, settings: Settings) -> File? {
+    guard let bytes = try? InputFile.bytes(of: path), let archive = try? TensorArchive(serialized: bytes),
+      let count = Int(archive.metadata["segments"] ?? ""), let frames = Int(archive.metadata["frames"] ?? ""), count >= 0, frames > 0,
+      archive.metadata["settings"] == settings.key,
+      let clip = try? archive.doubles("clip", shape: [featureNames.count]),
+      let segments = try? archive.doubles("segments", shape: [count, featureNames.count]),
+      let mfcc = try? archive.floats("mfcc", shape: [count, frames, settings.mfccCount])
+    else { return nil }
+    return File(
+      input: input, track: SegmentName(parsing: input.fileName).track, clip: clip, segments: segments, mfcc: mfcc, segmentCount: count,
+      framesPerSegment: frames, warning: archive.metadata["warning"])
+  }
+
+  /// Written atomically; a cache that cannot be written only costs time.
+  static func write(_ file: File, settings: Settings, to path: String) {
+    var archive = TensorArchive()
+    archive.metadata = ["settings": settings.key, "segments": "\(file.segmentCount)", "frames": "\(file.framesPerSegment)"]
+    if let warning = file.warning { archive.metadata["warning"] = warning }
+    archive.add("clip", file.clip, shape: [featureNames.count])
+    archive.add("segments", file.segments, shape: [file.segmentCount, featureNames.count])
+    archive.add("mfcc", file.mfcc, shape: [file.segmentCount, file.framesPerSegment, settings.mfccCount])
+    guard let writer = try? AtomicFileWriter(destination: path) else { return }
+    writer.write(archive.serialized())
+    try? writer.commit()
+  }
+
+  static func makeCacheDirectory(_ path: String) throws(FileError) {
+    do {
+      try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    } catch {
+      throw FileError(path: path, reason: "cannot create the cache directory: \(error.localizedDescription)")
+    }
+  }
+
+  // MARK: Model inputs
+
+  var classNames: [String] { Array(Set(files.map(\.input.label))).sorted() }
+
+  /// One row of 57 features per clip; each row's group is its track.
+  public var clipRows: Dataset {
+    let classes = classNames
+    return Dataset(
+      features: Matrix(rows: files.count, columns: Self.featureNames.count, values: files.flatMap(\.clip)),
+      labels: files.map { classes.firstIndex(of: $0.input.label)! }, classNames: classes, featureNames: Self.featureNames,
+      groups: files.map(\.track), rowNames: files.map(\.input.fileName))
+  }
+
+  /// One row of 57 features per segment; each row's group is its track.
+  public var segmentRows: Dataset {
+    let classes = classNames
+    let expand = { (value: (File) -> String) in self.files.flatMap { file in Array(repeating: value(file), count: file.segmentCount) } }
+    return Dataset(
+      features: Matrix(rows: files.reduce(0) { $0 + $1.segmentCount }, columns: Self.featureNames.count, values: files.flatMap(\.segments)),
+      labels: expand(\.input.label).map { classes.firstIndex(of: $0)! }, classNames: classes, featureNames: Self.featureNames,
+      groups: expand(\.track), rowNames: files.flatMap { file in (0..<file.segmentCount).map { SegmentName(segment: $0, of: file.input.fileName).id } })
+  }
+
+  /// Each segment's MFCC frames; each sequence's group is its track.
+  public var mfccSequences: TrainingData {
+    let classes = classNames
+    let frames = files.first?.framesPerSegment ?? 0
+    let count = files.reduce(0) { $0 + $1.segmentCount }
+    return TrainingData(
+      input: .sequences(FrameSequences(coefficients: settings.mfccCount, values: files.flatMap(\.mfcc).map(Double.init), offsets: (0...count).map { $0 * frames })),
+      labels: files.flatMap { file in Array(repeating: classes.firstIndex(of: file.input.label)!, count: file.segmentCount) },
+      classCount: classes.count, groups: files.flatMap { Array(repeating: $0.track, count: $0.segmentCount) })
+  }
+}
