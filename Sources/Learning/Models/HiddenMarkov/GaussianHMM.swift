@@ -50,26 +50,40 @@ public struct GaussianHMM: Sendable, Equatable {
       let (s, d) = (means.rows, means.columns)
       var out = [Double](repeating: 0, count: x.rows * s)
       var solved = [Double](repeating: 0, count: d)
-      for t in 0..<x.rows {
-        for j in 0..<s {
-          var quadratic = 0.0
-          switch covariance {
-          case .diag:
-            for k in 0..<d {
-              let difference = x[t, k] - means[j, k]
-              quadratic += difference * difference * factors[j * d + k]
-            }
-          case .full:
-            // Solve L·z = x − μ; the quadratic form is |z|².
-            let l = j * d * d
-            for k in 0..<d {
-              var value = x[t, k] - means[j, k]
-              for m in 0..<k { value -= factors[l + k * d + m] * solved[m] }
-              solved[k] = value / factors[l + k * d + k]
-              quadratic += solved[k] * solved[k]
+      x.values.withUnsafeBufferPointer { x in
+        means.values.withUnsafeBufferPointer { means in
+          factors.withUnsafeBufferPointer { factors in
+            out.withUnsafeMutableBufferPointer { out in
+              solved.withUnsafeMutableBufferPointer { solved in
+                for t in 0..<(x.count / d) {
+                  let frame = x.baseAddress! + t * d
+                  for j in 0..<s {
+                    let mean = means.baseAddress! + j * d
+                    var quadratic = 0.0
+                    switch covariance {
+                    case .diag:
+                      let precision = factors.baseAddress! + j * d
+                      for k in 0..<d {
+                        let difference = frame[k] - mean[k]
+                        quadratic += difference * difference * precision[k]
+                      }
+                    case .full:
+                      // Solve L·z = x − μ; the quadratic form is |z|².
+                      let l = factors.baseAddress! + j * d * d
+                      for k in 0..<d {
+                        var value = frame[k] - mean[k]
+                        let row = l + k * d
+                        for m in 0..<k { value -= row[m] * solved[m] }
+                        solved[k] = value / row[k]
+                        quadratic += solved[k] * solved[k]
+                      }
+                    }
+                    out[t * s + j] = constants[j] - 0.5 * quadratic
+                  }
+                }
+              }
             }
           }
-          out[t * s + j] = constants[j] - 0.5 * quadratic
         }
       }
       return out
@@ -179,16 +193,38 @@ public struct GaussianHMM: Sendable, Equatable {
     let gamma = posteriors.states
     stats.start = Array(gamma[0..<s])
     stats.transitions = posteriors.transitions
-    for t in 0..<x.rows {
-      for j in 0..<s {
-        let g = gamma[t * s + j]
-        stats.posterior[j] += g
-        for k in 0..<d {
-          let value = g * x[t, k]
-          stats.observations[j * d + k] += value
-          switch covariance {
-          case .diag: stats.squares[j * d + k] += value * x[t, k]
-          case .full: for m in 0..<d { stats.squares[(j * d + k) * d + m] += value * x[t, m] }
+    let full = covariance == .full
+    gamma.withUnsafeBufferPointer { gamma in
+      x.values.withUnsafeBufferPointer { x in
+        stats.posterior.withUnsafeMutableBufferPointer { posterior in
+          stats.observations.withUnsafeMutableBufferPointer { observations in
+            stats.squares.withUnsafeMutableBufferPointer { squares in
+              for t in 0..<(gamma.count / s) {
+                let frame = x.baseAddress! + t * d
+                for j in 0..<s {
+                  let g = gamma[t * s + j]
+                  posterior[j] += g
+                  let sums = observations.baseAddress! + j * d
+                  for k in 0..<d { sums[k] += g * frame[k] }
+                  if full {
+                    // Σ γ x xᵀ: the upper triangle here, mirrored once per sequence below.
+                    let outer = squares.baseAddress! + j * d * d
+                    for k in 0..<d {
+                      let weighted = g * frame[k]
+                      for m in k..<d { outer[k * d + m] += weighted * frame[m] }
+                    }
+                  } else {
+                    let outer = squares.baseAddress! + j * d
+                    for k in 0..<d { outer[k] += g * frame[k] * frame[k] }
+                  }
+                }
+              }
+              if full {
+                for j in 0..<s {
+                  for k in 0..<d { for m in 0..<k { squares[(j * d + k) * d + m] = squares[(j * d + m) * d + k] } }
+                }
+              }
+            }
           }
         }
       }

@@ -75,8 +75,8 @@ public struct HMMClassifier: ModelSettings, Equatable {
       guard classSequences.frameCount >= states else {
         throw .notEnoughSamples(needed: states, got: classSequences.frameCount)
       }
-      var generator = SeededGenerator(seed: seed, stream: c)
-      let fitted = fitOne(classSequences, threads: threads, generator: &generator) { iteration in
+      var streams = SeededGenerator(seed: seed, stream: c)
+      let fitted = fitOne(classSequences, threads: threads, seed: streams.next()) { iteration in
         progress?(c * iterations + iteration, data.classCount * iterations)
       }
       hmms.append(fitted.hmm)
@@ -88,7 +88,7 @@ public struct HMMClassifier: ModelSettings, Equatable {
   /// hmmlearn's `fit` for one class: uniform start and transitions, k-means means, the frames'
   /// covariance plus `minCovariance`, then EM until the gain is below `tolerance`.
   func fitOne(
-    _ sequences: FrameSequences, threads: Int, generator: inout SeededGenerator, iterationDone: (Int) -> Void
+    _ sequences: FrameSequences, threads: Int, seed: UInt64, iterationDone: (Int) -> Void
   ) -> (hmm: GaussianHMM, converged: Bool, history: [Double]) {
     let frames = sequences.allFrames
     let (s, d) = (states, sequences.coefficients)
@@ -104,7 +104,7 @@ public struct HMMClassifier: ModelSettings, Equatable {
     var hmm = GaussianHMM(
       covariance: covariance, start: [Double](repeating: 1 / Double(s), count: s),
       transition: [Double](repeating: 1 / Double(s), count: s * s),
-      means: KMeans.centres(of: frames, k: s, generator: &generator), covariances: covariances)
+      means: KMeans.centres(of: frames, k: s, seed: seed, threads: threads), covariances: covariances)
     var history: [Double] = []
     for iteration in 1...iterations {
       let stats = hmm.expectation(sequences, threads: threads)

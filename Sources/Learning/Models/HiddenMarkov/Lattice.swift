@@ -23,58 +23,86 @@ enum Lattice {
   static func forwardBackward(start: [Double], transition: [Double], logEmission: [Double], frames: Int) -> Posteriors {
     let s = start.count
     var emission = [Double](repeating: 0, count: frames * s)  // exp(log b − max), per frame
-    var shifts = [Double](repeating: 0, count: frames)
-    for t in 0..<frames {
-      var peak = -Double.infinity
-      for j in 0..<s { peak = max(peak, logEmission[t * s + j]) }
-      guard peak > -.infinity else { return Posteriors(logLikelihood: -.infinity, states: [], transitions: []) }
-      shifts[t] = peak
-      for j in 0..<s { emission[t * s + j] = exp(logEmission[t * s + j] - peak) }
-    }
     var alpha = [Double](repeating: 0, count: frames * s)
-    var scales = [Double](repeating: 0, count: frames)
-    var logLikelihood = 0.0
-    for t in 0..<frames {
-      var total = 0.0
-      for j in 0..<s {
-        var sum = 0.0
-        if t == 0 {
-          sum = start[j]
-        } else {
-          for i in 0..<s { sum += alpha[(t - 1) * s + i] * transition[i * s + j] }
-        }
-        let value = sum * emission[t * s + j]
-        alpha[t * s + j] = value
-        total += value
-      }
-      guard total > 0 else { return Posteriors(logLikelihood: -.infinity, states: [], transitions: []) }
-      for j in 0..<s { alpha[t * s + j] /= total }
-      scales[t] = total
-      logLikelihood += log(total) + shifts[t]
-    }
-    var beta = [Double](repeating: 1, count: s)
-    var states = alpha
+    var states = [Double](repeating: 0, count: frames * s)
     var transitions = [Double](repeating: 0, count: s * s)
+    var scales = [Double](repeating: 0, count: frames)
+    var beta = [Double](repeating: 1, count: s)
     var next = [Double](repeating: 0, count: s)
-    for t in stride(from: frames - 2, through: 0, by: -1) {
-      // b_{t+1} ⊙ β_{t+1} / c_{t+1}
-      for j in 0..<s { next[j] = emission[(t + 1) * s + j] * beta[j] / scales[t + 1] }
-      for i in 0..<s {
-        var sum = 0.0
-        for j in 0..<s {
-          let term = transition[i * s + j] * next[j]
-          transitions[i * s + j] += alpha[t * s + i] * term
-          sum += term
+    var logLikelihood = 0.0
+    let possible = logEmission.withUnsafeBufferPointer { logEmission in
+      start.withUnsafeBufferPointer { start in
+        transition.withUnsafeBufferPointer { a in
+          emission.withUnsafeMutableBufferPointer { b in
+            alpha.withUnsafeMutableBufferPointer { alpha in
+              scales.withUnsafeMutableBufferPointer { scales in
+                for t in 0..<frames {
+                  var peak = -Double.infinity
+                  for j in 0..<s { peak = max(peak, logEmission[t * s + j]) }
+                  guard peak > -.infinity else { return false }
+                  for j in 0..<s { b[t * s + j] = exp(logEmission[t * s + j] - peak) }
+                  var total = 0.0
+                  for j in 0..<s {
+                    var sum = 0.0
+                    if t == 0 {
+                      sum = start[j]
+                    } else {
+                      for i in 0..<s { sum += alpha[(t - 1) * s + i] * a[i * s + j] }
+                    }
+                    let value = sum * b[t * s + j]
+                    alpha[t * s + j] = value
+                    total += value
+                  }
+                  guard total > 0 else { return false }
+                  for j in 0..<s { alpha[t * s + j] /= total }
+                  scales[t] = total
+                  logLikelihood += log(total) + peak
+                }
+                return true
+              }
+            }
+          }
         }
-        beta[i] = sum
       }
-      // γ sums to 1 up to rounding; normalised explicitly, as hmmlearn does.
-      var total = 0.0
-      for j in 0..<s {
-        states[t * s + j] = alpha[t * s + j] * beta[j]
-        total += states[t * s + j]
+    }
+    guard possible else { return Posteriors(logLikelihood: -.infinity, states: [], transitions: []) }
+    transition.withUnsafeBufferPointer { a in
+      emission.withUnsafeBufferPointer { b in
+        alpha.withUnsafeBufferPointer { alpha in
+          scales.withUnsafeBufferPointer { scales in
+            states.withUnsafeMutableBufferPointer { gamma in
+              transitions.withUnsafeMutableBufferPointer { xi in
+                beta.withUnsafeMutableBufferPointer { beta in
+                  next.withUnsafeMutableBufferPointer { next in
+                    for j in 0..<s { gamma[(frames - 1) * s + j] = alpha[(frames - 1) * s + j] }
+                    for t in stride(from: frames - 2, through: 0, by: -1) {
+                      // b_{t+1} ⊙ β_{t+1} / c_{t+1}
+                      for j in 0..<s { next[j] = b[(t + 1) * s + j] * beta[j] / scales[t + 1] }
+                      for i in 0..<s {
+                        var sum = 0.0
+                        let alphaTI = alpha[t * s + i]
+                        for j in 0..<s {
+                          let term = a[i * s + j] * next[j]
+                          xi[i * s + j] += alphaTI * term
+                          sum += term
+                        }
+                        beta[i] = sum
+                      }
+                      // γ sums to 1 up to rounding; normalised explicitly, as hmmlearn does.
+                      var total = 0.0
+                      for j in 0..<s {
+                        gamma[t * s + j] = alpha[t * s + j] * beta[j]
+                        total += gamma[t * s + j]
+                      }
+                      for j in 0..<s { gamma[t * s + j] /= total }
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
       }
-      for j in 0..<s { states[t * s + j] /= total }
     }
     return Posteriors(logLikelihood: logLikelihood, states: states, transitions: transitions)
   }
