@@ -46,13 +46,13 @@ extension Compare {
       switch kind.input {
       case .featureRows:
         let settings = PipelineSettings(model: try kind.settings(seed: splitArguments.seed), pcaComponents: pca)
-        candidates.append(.rows(name, input: "30-s rows", settings: settings, data: clips, tracks: clips.groups))
-        candidates.append(.rows(name, input: "3-s rows", settings: settings, data: segments, tracks: segments.groups))
+        candidates.append(.rows(name, input: "30-s rows", settings: settings, data: clips, tracks: clips.sources))
+        candidates.append(.rows(name, input: "3-s rows", settings: settings, data: segments, tracks: segments.sources))
       case .frameSequences:
         for covariance in GaussianHMM.Covariance.allCases {
           let settings = try kind.settings(seed: splitArguments.seed, options: ["covariance": covariance.rawValue])
           candidates.append(
-            .examples("\(name)-\(covariance.rawValue)", input: "13-MFCC frames of 3-s segments", settings: settings, data: sequences, tracks: sequences.groups))
+            .examples("\(name)-\(covariance.rawValue)", input: "13-MFCC frames of 3-s segments", settings: settings, data: sequences, tracks: sequences.sources))
         }
       case .spectrograms:
         continue

@@ -74,6 +74,9 @@ extension TableReaderTests {
     #expect(byRow.summary.grouping == "each row its own group" && byRow.summary.groupCount == 4)
     let byName = try load(text.replacingOccurrences(of: "name,", with: "filename,"))
     #expect(byName.dataset.groups == ["x.00000", "x.00000", "y.00001", "y.00001"])
+    // Grouped by another column, each row still knows its track (for per-track verdicts).
+    let byArtist = try load("filename,artist,a,label\nx.00000.0.wav,A,1,p\nx.00000.1.wav,A,2,p\ny.00001.0.wav,A,3,q\n") { $0.grouping = .column("artist") }
+    #expect(byArtist.dataset.groups == ["A", "A", "A"] && byArtist.dataset.sources == ["x.00000", "x.00000", "y.00001"])
     #expect(byName.summary.lines.last == "groups: the GTZAN track of filename, 2 groups")
     // Ordinary text and numbers are no evidence.
     #expect(try load("title,a,label\nSong No. 5,1,p\nv1.0.2,2,q\n").summary.grouping == "each row its own group (no filename column)")

@@ -10,12 +10,15 @@ public struct Dataset: Sendable, Equatable {
   public var categorical: [CategoricalColumn]
   /// The group of each row (a track or an artist): rows of one group never straddle a split.
   public var groups: [String]
+  /// The track each row comes from (for per-track verdicts), which may be finer than its group
+  /// (an artist's tracks). Default: the group.
+  public var sources: [String]
   /// The row names (e.g. `filename`, or an `--id` column), for predictions.
   public var rowNames: [String]
 
   public init(
     features: Matrix, labels: [Int], classNames: [String], featureNames: [String], categorical: [CategoricalColumn] = [],
-    groups: [String], rowNames: [String]
+    groups: [String], sources: [String]? = nil, rowNames: [String]
   ) {
     self.features = features
     self.labels = labels
@@ -23,6 +26,7 @@ public struct Dataset: Sendable, Equatable {
     self.featureNames = featureNames
     self.categorical = categorical
     self.groups = groups
+    self.sources = sources ?? groups
     self.rowNames = rowNames
   }
 
@@ -33,7 +37,7 @@ public struct Dataset: Sendable, Equatable {
       features: features.selecting(rows: indices), labels: indices.map { labels[$0] },
       classNames: classNames, featureNames: featureNames,
       categorical: categorical.map { column in CategoricalColumn(name: column.name, values: indices.map { column.values[$0] }) },
-      groups: indices.map { groups[$0] }, rowNames: indices.map { rowNames[$0] })
+      groups: indices.map { groups[$0] }, sources: indices.map { sources[$0] }, rowNames: indices.map { rowNames[$0] })
   }
 }
 

@@ -108,26 +108,31 @@ public struct Spectrograms: Sendable, Equatable {
   }
 }
 
-/// What a model is fitted on: its input, a class for each example, and each example's group
-/// (the split unit, e.g. a track or an artist) so that a model that holds out a validation part
-/// draws it by group.
+/// What a model is fitted on: its input, a class for each example, each example's group (the
+/// split unit, e.g. a track or an artist) so that a model that holds out a validation part draws
+/// it by group, and each example's source (the track it comes from).
 public struct TrainingData: Sendable {
   public var input: ModelInput
   /// Indices into `0 ..< classCount`.
   public var labels: [Int]
   public var classCount: Int
   public var groups: [String]
+  /// Default: the group.
+  public var sources: [String]
 
-  public init(input: ModelInput, labels: [Int], classCount: Int, groups: [String]? = nil) {
+  public init(input: ModelInput, labels: [Int], classCount: Int, groups: [String]? = nil, sources: [String]? = nil) {
     self.input = input
     self.labels = labels
     self.classCount = classCount
     self.groups = groups ?? labels.indices.map { "row \($0 + 1)" }
+    self.sources = sources ?? self.groups
   }
 
   public var count: Int { labels.count }
 
   public func subset(_ indices: [Int]) -> TrainingData {
-    TrainingData(input: input.selecting(indices), labels: indices.map { labels[$0] }, classCount: classCount, groups: indices.map { groups[$0] })
+    TrainingData(
+      input: input.selecting(indices), labels: indices.map { labels[$0] }, classCount: classCount, groups: indices.map { groups[$0] },
+      sources: indices.map { sources[$0] })
   }
 }

@@ -44,7 +44,7 @@ public struct SegmentDataset: Sendable {
   public var count: Int { labels.count }
 
   public var trainingData: TrainingData {
-    TrainingData(input: input, labels: labels, classCount: classNames.count, groups: tracks)
+    TrainingData(input: input, labels: labels, classCount: classNames.count, groups: tracks, sources: tracks)
   }
 
   /// Whether `path` is a dataset directory.

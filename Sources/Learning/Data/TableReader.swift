@@ -149,7 +149,7 @@ public enum TableReader {
       categorical: layout.categoricalIndices.map { c in
         CategoricalColumn(name: layout.columns[c], values: rows.map { layout.isMissing($0.fields[c]) ? nil : $0.fields[c].trimmingCharacters(in: .whitespaces) })
       },
-      groups: groups, rowNames: layout.rowNames(rows))
+      groups: groups, sources: layout.sources(rows), rowNames: layout.rowNames(rows))
     return LoadedTable(dataset: dataset, summary: layout.summary, hasLabels: layout.label != nil)
   }
 
@@ -333,6 +333,12 @@ public enum TableReader {
         }
       }
       return nil
+    }
+
+    /// The GTZAN track of `filename` when there is one, else the row itself.
+    func sources(_ rows: [CSVRecord]) -> [String] {
+      if let filename { return rows.map { SegmentName(parsing: $0.fields[filename]).track } }
+      return rows.map { "row \(recordNumbers[$0.line]!)" }
     }
 
     func rowNames(_ rows: [CSVRecord]) -> [String] {
