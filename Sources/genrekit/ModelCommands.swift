@@ -14,9 +14,17 @@ struct HyperparameterArguments: ParsableArguments {
   @Option(help: "logreg/mlp: maximum iterations or epochs (default 1000 / 500).") var maxIter: Int?
   @Option(help: "mlp: hidden layer sizes, comma-separated (default 100).") var hidden: String?
   @Option(help: "mlp: L2 penalty alpha (default 1e-4).") var alpha: Double?
-  @Option(help: "mlp: Adam learning rate (default 1e-3).") var learningRate: Double?
-  @Option(help: "mlp: dropout rate of hidden units (default 0).") var dropout: Double?
-  @Option(help: "mlp: stop early on the accuracy of this fraction of the training groups (default off).") var validationFraction: Double?
+  @Option(help: "mlp/cnn/fnn: Adam learning rate (default 1e-3).") var learningRate: Double?
+  @Option(help: "mlp/cnn/fnn: dropout rate (default 0 / 0.3 / 0.3).") var dropout: Double?
+  @Option(help: "mlp/cnn/fnn: the fraction of the training tracks held out for early stopping (default off / 0.2 / 0.2).")
+  var validationFraction: Double?
+  @Option(help: "cnn: filters of each convolution block, comma-separated (default 16,32,64).") var filters: String?
+  @Option(help: "cnn/fnn: units of the hidden dense layers, comma-separated (default 64 / 256,64).") var dense: String?
+  @Option(help: "cnn/fnn: epochs at most (default 30).") var epochs: Int?
+  @Option(help: "cnn/fnn: examples per batch (default 32).") var batchSize: Int?
+  @Option(help: "cnn/fnn: epochs without a lower validation loss before stopping (default 5).") var patience: Int?
+  @Option(help: "cnn/fnn: L2 penalty on the kernels, l2·Σw² (default 0).") var l2: Double?
+  @Option(help: "cnn/fnn: training-batch augmentation: none, or flip, noise, shift, comma-separated (default none).") var augment: String?
   @Option(help: "hmm: hidden states per class (default 4).") var states: Int?
   @Option(help: "hmm: covariance, diag or full (default diag).") var covariance: String?
   @Option(help: "hmm: EM iterations at most (default 20).") var iterations: Int?
@@ -29,7 +37,8 @@ struct HyperparameterArguments: ParsableArguments {
     let options: [String: CustomStringConvertible?] = [
       "k": k, "weights": weights, "trees": trees, "max-depth": maxDepth, "c": c, "max-iter": maxIter, "hidden": hidden,
       "alpha": alpha, "learning-rate": learningRate, "dropout": dropout, "validation-fraction": validationFraction,
-      "states": states, "covariance": covariance, "iterations": iterations, "tolerance": tolerance,
+      "states": states, "covariance": covariance, "iterations": iterations, "tolerance": tolerance, "filters": filters, "dense": dense,
+      "epochs": epochs, "batch-size": batchSize, "patience": patience, "l2": l2, "augment": augment,
     ]
     return options.compactMapValues { $0?.description }
   }
@@ -127,7 +136,7 @@ struct Train: ParsableCommand {
   }
 
   private func progress() -> Progress {
-    Progress(unit: [RandomForest.registration: "trees", HMMClassifier.registration: "EM iterations"][model] ?? "epochs")
+    Progress(unit: [RandomForest.registration: "trees", HMMClassifier.registration: "EM iterations"][model] ?? "batches")
   }
 
   private func train(on dataset: SegmentDataset) throws {
@@ -139,7 +148,7 @@ struct Train: ParsableCommand {
     let training = data.subset(fold?.trainingRows ?? Array(0..<data.count))
     let settings = try model.settings(seed: splitArguments.seed, options: hyperparameters.given)
     let progress = progress()
-    let fitted = try settings.fit(training, threads: jobs) { done, total in progress.update(done: done, total: total) }
+    let fitted = try settings.fit(training, threads: jobs) { done, total, note in progress.update(done: done, total: total, note: note) }
     progress.interrupt()
     if let warning = fitted.convergenceWarning { log("genrekit: warning: \(warning)") }
     let record = TrainingRecord(
@@ -167,7 +176,7 @@ struct Train: ParsableCommand {
     let training = dataset.subset(fold?.trainingRows ?? Array(0..<dataset.count))
     let settings = try hyperparameters.pipeline(for: model, seed: splitArguments.seed, imputation: tableArguments.impute)
     let progress = progress()
-    let fitted = try settings.fit(training, threads: jobs) { done, total in progress.update(done: done, total: total) }
+    let fitted = try settings.fit(training, threads: jobs) { done, total, note in progress.update(done: done, total: total, note: note) }
     progress.interrupt()
     if let warning = fitted.model.convergenceWarning { log("genrekit: warning: \(warning)") }
     let record = TrainingRecord(

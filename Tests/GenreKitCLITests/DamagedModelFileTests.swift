@@ -162,7 +162,7 @@ import Testing
     Damage(name: "kNN k = 0", kind: "knn", expected: "k is 0; it must be in 1...1000") { $0.editModel("k", 0) },
     Damage(name: "kNN k above the training rows", kind: "knn", expected: "k is 1001") { $0.editModel("k", 1001) },
     Damage(name: "kNN k as text", kind: "knn", expected: "field k is not an integer") { $0.editModel("k", "five") },
-    Damage(name: "kind svm", kind: "knn", expected: "unknown model kind 'svm' (this GenreKit knows knn, forest, logreg, mlp, hmm)") {
+    Damage(name: "kind svm", kind: "knn", expected: "unknown model kind 'svm' (this GenreKit knows knn, forest, logreg, mlp, hmm, cnn, fnn)") {
       $0.json["kind"] = "svm"
     },
     Damage(name: "no class names", kind: "knn", expected: "field classes is missing") { $0.json["classes"] = nil },

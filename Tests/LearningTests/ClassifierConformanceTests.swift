@@ -38,7 +38,19 @@ func separableData(for input: InputKind, perClass: Int = 40, seed: UInt64 = 1) -
     return TrainingData(
       input: .sequences(FrameSequences(sequences, coefficients: 4)), labels: labels, classCount: 3, groups: labels.indices.map { "g\($0 / 2)" })
   case .spectrograms:
-    fatalError("no conformance data for \(input) yet")
+    // Class c: 8 bands × 12 frames of noise, bands 3c and 3c + 1 raised by 1.5.
+    var generator = SeededGenerator(seed: seed)
+    var values: [Float] = []
+    var labels: [Int] = []
+    for c in 0..<3 {
+      for _ in 0..<perClass {
+        for band in 0..<8 { for _ in 0..<12 { values.append(Float((band / 3 == c && band % 3 < 2 ? 1.5 : 0) + 0.5 * generator.nextGaussian())) } }
+        labels.append(c)
+      }
+    }
+    return TrainingData(
+      input: .spectrograms(Spectrograms(bands: 8, frames: 12, values: values)), labels: labels, classCount: 3,
+      groups: labels.indices.map { "g\($0 / 2)" })
   }
 }
 

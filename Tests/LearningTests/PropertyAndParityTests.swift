@@ -163,7 +163,7 @@ import Testing
     var generator = SeededGenerator(seed: 0)
     for (epochs, expected) in reference.mlp_epochs.enumerated() {
       let settings = MultilayerPerceptron(hiddenLayers: [16], learningRate: 1e-2, alpha: 1e-3, maxEpochs: epochs + 1, tolerance: -.infinity)
-      let trained = settings.train(
+      let trained = try settings.train(
         network(reference.mlp_initial), x: scaled, labels: Array(train.labels.prefix(reference.mlp_rows)),
         rows: Array(0..<reference.mlp_rows), validationRows: [], shuffle: false, generator: &generator)
       let want = network(expected)

@@ -80,9 +80,10 @@ public protocol FittedModel: Sendable {
   func isEqual(to other: any FittedModel) -> Bool
 }
 
-/// Told how far a fit has come: `done` of `total` steps (trees, epochs). It may be called from any
-/// thread, and a fit that stops early may end before `total`.
-public typealias ProgressHandler = @Sendable (_ done: Int, _ total: Int) -> Void
+/// Told how far a fit has come: `done` of `total` steps (trees, batches, EM iterations), with a
+/// note for a display (a network's last epoch's losses). It may be called from any thread, and a
+/// fit that stops early may end before `total`.
+public typealias ProgressHandler = @Sendable (_ done: Int, _ total: Int, _ note: String) -> Void
 
 extension FittedModel {
   public var convergenceWarning: String? { nil }

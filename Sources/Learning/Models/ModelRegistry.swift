@@ -4,7 +4,7 @@
 public enum ModelRegistry {
   public static let kinds: [ModelKind] = [
     KNearestNeighbors.registration, RandomForest.registration, LogisticRegression.registration,
-    MultilayerPerceptron.registration, HMMClassifier.registration,
+    MultilayerPerceptron.registration, HMMClassifier.registration, NetworkClassifier.cnn, NetworkClassifier.fnn,
   ]
 
   public static func kind(named name: String) -> ModelKind? { kinds.first { $0.name == name } }

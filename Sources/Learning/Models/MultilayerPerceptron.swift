@@ -109,7 +109,7 @@ public struct MultilayerPerceptron: RowClassifier {
         weights: Matrix(rows: sizes[l], columns: sizes[l + 1], values: (0..<(sizes[l] * sizes[l + 1])).map { _ in (2 * generator.nextUnit() - 1) * bound }),
         biases: (0..<sizes[l + 1]).map { _ in (2 * generator.nextUnit() - 1) * bound })
     })
-    return train(
+    return try train(
       network, x: x, labels: labels, rows: trainRows, validationRows: validationRows, shuffle: true, generator: &generator,
       progress: progress)
   }
@@ -119,56 +119,57 @@ public struct MultilayerPerceptron: RowClassifier {
   func train(
     _ network: Fitted, x: Matrix, labels: [Int], rows trainRows: [Int], validationRows: [Int], shuffle: Bool,
     generator: inout SeededGenerator, progress: ProgressHandler? = nil
-  ) -> Fitted {
-    var network = network
-    var trainRows = trainRows
-    var adam = Adam(shapes: network.layers.flatMap { [$0.weights.values.count, $0.biases.count] }, learningRate: learningRate)
-    let batch = min(batchSize, trainRows.count)
-    var bestLoss = Double.infinity
-    var bestAccuracy = -Double.infinity
-    var bestNetwork = network
-    var stalls = 0
-    for epoch in 1...maxEpochs {
-      if shuffle { trainRows.shuffle(using: &generator) }
-      var accumulatedLoss = 0.0
-      for start in stride(from: 0, to: trainRows.count, by: batch) {
-        let rows = Array(trainRows[start..<min(start + batch, trainRows.count)])
-        let (loss, gradients) = network.lossAndGradients(
-          x.selecting(rows: rows), labels: rows.map { labels[$0] }, alpha: alpha, dropout: dropout, generator: &generator)
-        accumulatedLoss += loss * Double(rows.count)
-        adam.advance()
-        for l in network.layers.indices {
-          adam.update(&network.layers[l].weights.values, gradient: gradients[2 * l], slot: 2 * l)
-          adam.update(&network.layers[l].biases, gradient: gradients[2 * l + 1], slot: 2 * l + 1)
-        }
-      }
-      network.epochs = epoch
-      progress?(epoch, maxEpochs)
-      let loss = accumulatedLoss / Double(trainRows.count)
-      if validationRows.isEmpty {
-        stalls = loss > bestLoss - tolerance ? stalls + 1 : 0
-        bestLoss = min(bestLoss, loss)
-      } else {
-        let predicted = network.predict(x.selecting(rows: validationRows))
-        let accuracy = Double(zip(predicted, validationRows).filter { $0 == labels[$1] }.count) / Double(validationRows.count)
-        stalls = accuracy < bestAccuracy + tolerance ? stalls + 1 : 0
-        if accuracy > bestAccuracy {
-          bestAccuracy = accuracy
-          bestNetwork = network
-        }
-      }
-      if stalls > patience {
-        network.converged = true
-        break
-      }
+  ) throws(LearningError) -> Fitted {
+    let loop = TrainingLoop(
+      epochs: maxEpochs, batchSize: batchSize,
+      stopping: validationRows.isEmpty
+        ? .trainingLoss(tolerance: tolerance, patience: patience) : .validationAccuracy(tolerance: tolerance, patience: patience),
+      shuffle: shuffle)
+    var trainee = TrainingState(network: network, x: x, labels: labels, alpha: alpha, dropout: dropout, learningRate: learningRate)
+    let run = try loop.run(&trainee, train: trainRows, validation: validationRows, generator: &generator, progress: progress)
+    var fitted = trainee.network
+    // With a validation part, the best epoch's weights, but the epochs actually run.
+    fitted.epochs = run.history.count
+    fitted.converged = run.stoppedEarly
+    return fitted
+  }
+
+  /// The network in training: Adam (scikit-learn's epsilon) on its weights and biases.
+  struct TrainingState: Trainee {
+    var network: Fitted
+    let x: Matrix
+    let labels: [Int]
+    let alpha: Double
+    let dropout: Double
+    var adam: Adam<Double>
+
+    init(network: Fitted, x: Matrix, labels: [Int], alpha: Double, dropout: Double, learningRate: Double) {
+      self.network = network
+      self.x = x
+      self.labels = labels
+      self.alpha = alpha
+      self.dropout = dropout
+      adam = Adam(shapes: network.layers.flatMap { [$0.weights.values.count, $0.biases.count] }, learningRate: learningRate, epsilon: 1e-8)
     }
-    if !validationRows.isEmpty {
-      // Keep the weights of the best held-out accuracy, but report the epochs actually run.
-      bestNetwork.epochs = network.epochs
-      bestNetwork.converged = network.converged
-      network = bestNetwork
+
+    mutating func step(_ rows: [Int], generator: inout SeededGenerator) -> (loss: Double, correct: Int) {
+      let (loss, correct, gradients) = network.lossAndGradients(
+        x.selecting(rows: rows), labels: rows.map { labels[$0] }, alpha: alpha, dropout: dropout, generator: &generator)
+      adam.advance()
+      for l in network.layers.indices {
+        adam.update(&network.layers[l].weights.values, gradient: gradients[2 * l], slot: 2 * l)
+        adam.update(&network.layers[l].biases, gradient: gradients[2 * l + 1], slot: 2 * l + 1)
+      }
+      return (loss, correct)
     }
-    return network
+
+    func evaluate(_ rows: [Int]) -> (loss: Double, accuracy: Double) {
+      let (loss, correct) = crossEntropy(network.probabilities(x.selecting(rows: rows), threads: 1), labels: rows.map { labels[$0] })
+      return (loss, Double(correct) / Double(rows.count))
+    }
+
+    var snapshot: Fitted { network }
+    mutating func restore(_ snapshot: Fitted) { network = snapshot }
   }
 
   public struct Fitted: FittedRowClassifier {
@@ -215,11 +216,12 @@ public struct MultilayerPerceptron: RowClassifier {
       return z
     }
 
-    /// Mean cross-entropy plus `α/2·Σ‖W‖²/n` on one batch, and its gradient for every parameter
-    /// array (weights, biases per layer), by backpropagation.
+    /// Mean cross-entropy plus `α/2·Σ‖W‖²/n` on one batch, the batch's correct predictions, and
+    /// the loss's gradient for every parameter array (weights, biases per layer), by
+    /// backpropagation.
     func lossAndGradients(
       _ x: Matrix, labels: [Int], alpha: Double, dropout: Double, generator: inout SeededGenerator
-    ) -> (Double, [[Double]]) {
+    ) -> (loss: Double, correct: Int, gradients: [[Double]]) {
       let n = Double(x.rows)
       var activations = [x]
       for (l, layer) in layers.enumerated() {
@@ -235,13 +237,10 @@ public struct MultilayerPerceptron: RowClassifier {
         activations.append(l < layers.count - 1 ? z : softmaxRows(z))
       }
       var delta = activations[layers.count]
-      var loss = 0.0
-      for i in 0..<x.rows {
-        loss -= log(max(delta[i, labels[i]], 1e-300))
-        delta[i, labels[i]] -= 1
-      }
+      let (meanCrossEntropy, correct) = crossEntropy(delta, labels: labels)
+      for i in 0..<x.rows { delta[i, labels[i]] -= 1 }
       let squaredWeights = layers.reduce(0.0) { $0 + $1.weights.values.reduce(0) { $0 + $1 * $1 } }
-      loss = loss / n + 0.5 * alpha * squaredWeights / n
+      let loss = meanCrossEntropy + 0.5 * alpha * squaredWeights / n
       var gradients = [[Double]](repeating: [], count: 2 * layers.count)
       for l in layers.indices.reversed() {
         var weightGradient = activations[l].multiplied(by: delta, transposingSelf: true).values
@@ -265,49 +264,7 @@ public struct MultilayerPerceptron: RowClassifier {
           delta = back
         }
       }
-      return (loss, gradients)
-    }
-  }
-}
-
-/// Adam (Kingma & Ba) as scikit-learn applies it: bias correction folded into the step size.
-struct Adam {
-  let learningRate: Double
-  let beta1 = 0.9
-  let beta2 = 0.999
-  let epsilon = 1e-8
-  private var t = 0
-  private var rate = 0.0
-  /// First and second moment estimates, one array per parameter array ("slot").
-  private var m: [[Double]]
-  private var v: [[Double]]
-
-  init(shapes: [Int], learningRate: Double) {
-    self.learningRate = learningRate
-    m = shapes.map { [Double](repeating: 0, count: $0) }
-    v = m
-  }
-
-  /// Starts a step: every slot is then updated once with `update`.
-  mutating func advance() {
-    t += 1
-    rate = learningRate * (1 - pow(beta2, Double(t))).squareRoot() / (1 - pow(beta1, Double(t)))
-  }
-
-  mutating func update(_ parameters: inout [Double], gradient: [Double], slot: Int) {
-    let (beta1, beta2, epsilon, rate) = (self.beta1, self.beta2, self.epsilon, self.rate)
-    parameters.withUnsafeMutableBufferPointer { p in
-      gradient.withUnsafeBufferPointer { g in
-        m[slot].withUnsafeMutableBufferPointer { m in
-          v[slot].withUnsafeMutableBufferPointer { v in
-            for i in 0..<p.count {
-              m[i] = beta1 * m[i] + (1 - beta1) * g[i]
-              v[i] = beta2 * v[i] + (1 - beta2) * g[i] * g[i]
-              p[i] -= rate * m[i] / (v[i].squareRoot() + epsilon)
-            }
-          }
-        }
-      }
+      return (loss, correct, gradients)
     }
   }
 }

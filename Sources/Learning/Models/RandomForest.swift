@@ -82,7 +82,7 @@ public struct RandomForest: RowClassifier {
     let settings = self
     let grown = Counter()
     let trees = parallelMap(count: treeCount, threads: threads) { t in
-      defer { progress?(grown.increment(), settings.treeCount) }
+      defer { progress?(grown.increment(), settings.treeCount, "") }
       var generator = SeededGenerator(seed: settings.seed, stream: t)
       var weights = [Int32](repeating: settings.bootstrap ? 0 : 1, count: x.rows)
       if settings.bootstrap {

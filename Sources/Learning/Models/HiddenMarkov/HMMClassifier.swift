@@ -77,7 +77,7 @@ public struct HMMClassifier: ModelSettings, Equatable {
       }
       var streams = SeededGenerator(seed: seed, stream: c)
       let fitted = fitOne(classSequences, threads: threads, seed: streams.next()) { iteration in
-        progress?(c * iterations + iteration, data.classCount * iterations)
+        progress?(c * iterations + iteration, data.classCount * iterations, "class \(c + 1) of \(data.classCount)")
       }
       hmms.append(fitted.hmm)
       converged = converged && fitted.converged

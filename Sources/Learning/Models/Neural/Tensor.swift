@@ -1,0 +1,98 @@
+import CBLASLAPACK
+import Foundation
+
+/// The number types networks compute in: `Float` to train and predict, `Double` for gradient
+/// checks. Matrix products go through single-threaded BLAS (parallelism is over examples, with
+/// reductions in a fixed order, so results never depend on the thread count).
+public protocol NetworkScalar: BinaryFloatingPoint, Sendable, Codable {
+  /// `c = op(a)·op(b) + beta·c`, row-major, `op(a)` m × k, `op(b)` k × n.
+  static func gemm(
+    transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, _ a: UnsafePointer<Self>, _ b: UnsafePointer<Self>, beta: Self,
+    _ c: UnsafeMutablePointer<Self>)
+  static func exponential(_ x: Self) -> Self
+  static func logarithm(_ x: Self) -> Self
+}
+
+extension Float: NetworkScalar {
+  public static func gemm(
+    transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, beta: Float,
+    _ c: UnsafeMutablePointer<Float>
+  ) {
+    guard m > 0, n > 0, k > 0 else { return }
+    LinearAlgebra.useOneThread()
+    cblas_sgemm(
+      CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans, Int32(m), Int32(n), Int32(k), 1, a,
+      Int32(transposeA ? m : k), b, Int32(transposeB ? k : n), beta, c, Int32(n))
+  }
+  public static func exponential(_ x: Float) -> Float { Foundation.exp(x) }
+  public static func logarithm(_ x: Float) -> Float { Foundation.log(x) }
+}
+
+extension Double: NetworkScalar {
+  public static func gemm(
+    transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, _ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, beta: Double,
+    _ c: UnsafeMutablePointer<Double>
+  ) {
+    guard m > 0, n > 0, k > 0 else { return }
+    LinearAlgebra.useOneThread()
+    cblas_dgemm(
+      CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans, Int32(m), Int32(n), Int32(k), 1, a,
+      Int32(transposeA ? m : k), b, Int32(transposeB ? k : n), beta, c, Int32(n))
+  }
+  public static func exponential(_ x: Double) -> Double { Foundation.exp(x) }
+  public static func logarithm(_ x: Double) -> Double { Foundation.log(x) }
+}
+
+/// A batch of examples: `shape[0]` examples of `shape[1...]` values each (channels × height × width
+/// for images, features for rows), row-major (PyTorch's NCHW).
+public struct Tensor<T: NetworkScalar>: Sendable, Equatable {
+  public var shape: [Int]
+  public var values: [T]
+
+  public init(shape: [Int], values: [T]) {
+    precondition(shape.reduce(1, *) == values.count, "tensor values must fill the shape \(shape)")
+    self.shape = shape
+    self.values = values
+  }
+
+  public init(zeros shape: [Int]) {
+    self.init(shape: shape, values: [T](repeating: 0, count: shape.reduce(1, *)))
+  }
+
+  public var batch: Int { shape[0] }
+  /// Values per example.
+  public var exampleSize: Int { shape.dropFirst().reduce(1, *) }
+
+  /// The examples at `indices`.
+  public func selecting(_ indices: [Int]) -> Tensor {
+    let size = exampleSize
+    var out = [T]()
+    out.reserveCapacity(indices.count * size)
+    for i in indices { out += values[(i * size)..<((i + 1) * size)] }
+    return Tensor(shape: [indices.count] + shape.dropFirst(), values: out)
+  }
+}
+
+/// A trainable array of a layer and its gradient, named as PyTorch names it
+/// (`features.0.weight`), so that the weights file loads into a PyTorch model of the same layout.
+public final class Parameter<T: NetworkScalar>: @unchecked Sendable {
+  public let name: String
+  public let shape: [Int]
+  public var values: [T]
+  public var gradient: [T]
+  /// Whether the L2 penalty applies (weights, not biases or BatchNorm's scale and shift).
+  public let penalised: Bool
+
+  init(name: String, shape: [Int], values: [T], penalised: Bool) {
+    precondition(shape.reduce(1, *) == values.count, "parameter \(name) must fill its shape")
+    self.name = name
+    self.shape = shape
+    self.values = values
+    self.gradient = [T](repeating: 0, count: values.count)
+    self.penalised = penalised
+  }
+
+  func zeroGradient() {
+    for i in gradient.indices { gradient[i] = 0 }
+  }
+}
