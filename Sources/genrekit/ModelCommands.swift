@@ -143,6 +143,8 @@ struct Train: ParsableCommand {
     guard model.input == dataset.description.kind else {
       throw CLIFailure.usage("\(model.name) reads \(model.input.rawValue); \(table) holds \(dataset.description.kind.rawValue)")
     }
+    // A network's training step allocates and frees arrays of tens of MB.
+    prepareHeap(reserve: 512 << 20)
     let data = dataset.trainingData
     let fold = splitArguments.isGiven ? try splitArguments.folds(of: data)[0] : nil
     let training = data.subset(fold?.trainingRows ?? Array(0..<data.count))

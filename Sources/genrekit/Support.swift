@@ -59,19 +59,20 @@ final class Progress: @unchecked Sendable {
   }
 }
 
-/// Extraction allocates and frees arrays of several MB per clip (a 30-s clip touches ~30 MB). By
-/// default glibc maps each one afresh and the kernel zero-fills it 4 KB at a time: on one-clip runs
-/// that is a quarter of the time. So large blocks stay in the heap for reuse, every thread
-/// allocates from the main heap, and that heap is grown up front over a range marked for
-/// transparent huge pages, which the kernel then fills 2 MB at a time (where THP is enabled, in
-/// `madvise` or `always` mode; elsewhere the advice is ignored).
-func prepareHeapForExtraction(jobs: Int) {
+/// Extraction allocates and frees arrays of several MB per clip (a 30-s clip touches ~30 MB), and
+/// a network's training step arrays of tens of MB per layer (a batch of the default CNN's first
+/// convolution: 34 MB). By default glibc maps each one afresh and the kernel zero-fills it 4 KB at
+/// a time: on one-clip runs that is a quarter of the time, and as much of a training step. So
+/// large blocks stay in the heap for reuse, every thread allocates from the main heap, and that
+/// heap is grown up front (`reserve` bytes) over a range marked for transparent huge pages, which
+/// the kernel then fills 2 MB at a time (where THP is enabled, in `madvise` or `always` mode;
+/// elsewhere the advice is ignored).
+func prepareHeap(reserve size: Int) {
   #if canImport(Glibc)
     mallopt(M_MMAP_THRESHOLD, 256 << 20)
     mallopt(M_TRIM_THRESHOLD, 512 << 20)
     mallopt(M_ARENA_MAX, 1)
     let hugePage = 2 << 20
-    let size = min(jobs, 8) * (64 << 20)
     guard let block = malloc(size) else { return }
     let start = (Int(bitPattern: block) + hugePage - 1) & ~(hugePage - 1)
     let end = (Int(bitPattern: block) + size) & ~(hugePage - 1)
@@ -80,6 +81,9 @@ func prepareHeapForExtraction(jobs: Int) {
     free(block)
   #endif
 }
+
+/// The heap reserve for extracting with `jobs` files at once.
+func prepareHeapForExtraction(jobs: Int) { prepareHeap(reserve: min(jobs, 8) * (64 << 20)) }
 
 /// Indented JSON with sorted keys, for `--format json`.
 func prettyJSON<T: Encodable>(_ value: T) throws -> String {

@@ -66,8 +66,9 @@ func randomTensor(_ shape: [Int], seed: UInt64) -> Tensor<Double> {
     var generator = SeededGenerator(seed: 3)
     return [
       ("Dense", Dense<Double>(inputs: 6, outputs: 4, name: "dense", generator: &generator), [3, 6]),
+      ("Dense ReLU", Dense<Double>(inputs: 6, outputs: 4, activation: .relu, name: "dense", generator: &generator), [3, 6]),
       ("Conv2D", Conv2D<Double>(inChannels: 2, outChannels: 3, name: "conv", generator: &generator), [2, 2, 5, 6]),
-      ("ReLU", ReLU<Double>(), [2, 3, 4]),
+      ("Conv2D ReLU", Conv2D<Double>(inChannels: 2, outChannels: 3, activation: .relu, name: "conv", generator: &generator), [2, 2, 5, 6]),
       ("MaxPool2D", MaxPool2D<Double>(), [2, 2, 5, 7]),
       ("BatchNorm", BatchNorm<Double>(channels: 2, name: "norm"), [3, 2, 4, 5]),
       ("Dropout", Dropout<Double>(rate: 0.4), [3, 10]),
@@ -155,6 +156,29 @@ func randomTensor(_ shape: [Int], seed: UInt64) -> Tensor<Double> {
     let zeroed = trained.values.filter { $0 == 0 }.count
     #expect(abs(Double(zeroed) / 10_000 - 0.3) < 3 * (0.3 * 0.7 / 10_000).squareRoot() + 1e-9)
     #expect(zip(trained.values, x.values).allSatisfy { $0 == 0 || abs($0 - $1 / 0.7) < 1e-12 })
+  }
+
+  /// Float's vector max-pool gradient equals the scalar reference, ties (values of few levels)
+  /// and a tail of windows included.
+  @Test func vectorMaxPoolGradientEqualsTheReference() {
+    var generator = SeededGenerator(seed: 8)
+    let count = 8 * 5 + 3
+    let top = (0..<(2 * count)).map { _ in Float(generator.next() % 4) }
+    let bottom = (0..<(2 * count)).map { _ in Float(generator.next() % 4) }
+    let pooled = (0..<count).map { j in max(max(top[2 * j], top[2 * j + 1]), max(bottom[2 * j], bottom[2 * j + 1])) }
+    let gradient = (0..<count).map { _ in Float(generator.nextGaussian()) }
+    var (vectorTop, vectorBottom) = ([Float](repeating: 9, count: 2 * count), [Float](repeating: 9, count: 2 * count))
+    var (scalarTop, scalarBottom) = (vectorTop, vectorBottom)
+    Float.maxPoolBackward(top: top, bottom: bottom, pooled: pooled, gradient: gradient, count, intoTop: &vectorTop, intoBottom: &vectorBottom)
+    Kernels.maxPoolBackward(top: top, bottom: bottom, pooled: pooled, gradient: gradient, count, intoTop: &scalarTop, intoBottom: &scalarBottom)
+    #expect(vectorTop == scalarTop && vectorBottom == scalarBottom)
+    // Each window's gradient lands once, on its first maximum.
+    for j in 0..<count {
+      let window = [top[2 * j], top[2 * j + 1], bottom[2 * j], bottom[2 * j + 1]]
+      let routed = [vectorTop[2 * j], vectorTop[2 * j + 1], vectorBottom[2 * j], vectorBottom[2 * j + 1]]
+      let winner = window.firstIndex(of: pooled[j])!
+      #expect(routed == (0..<4).map { $0 == winner ? gradient[j] : 0 })
+    }
   }
 
   @Test func maxPoolDropsTheOddRowAndColumnAndRoutesTheGradientToTheMaximum() {

@@ -35,30 +35,69 @@ extension Layer {
   public var buffers: [Parameter<T>] { [] }
 }
 
-/// Writes `body(example)` for every example of a batch on `threads` threads; each call writes only
-/// its own example's values (`size` of them) into `out`.
-func forEachExample<T: NetworkScalar>(
-  _ batch: Int, size: Int, threads: Int, into out: inout [T], _ body: @Sendable (_ example: Int, _ out: UnsafeMutablePointer<T>) -> Void
-) {
-  out.withUnsafeMutableBufferPointer { buffer in
-    nonisolated(unsafe) let base = buffer.baseAddress!
-    _ = parallelMap(count: batch, threads: threads) { n in body(n, base + n * size) }
+/// Runs `body` on up to `threads` contiguous blocks of `0 ..< count` at once; a block handles its
+/// indices in order, so it may reuse scratch space from one to the next.
+func forEachBlock(_ count: Int, threads: Int, _ body: @Sendable (Range<Int>) -> Void) {
+  let blocks = max(1, min(threads, count))
+  guard blocks > 1 else { return body(0..<count) }
+  DispatchQueue.concurrentPerform(iterations: blocks) { b in body((b * count / blocks)..<((b + 1) * count / blocks)) }
+}
+
+/// The values of an array that parallel blocks write (each its own part) or read; nil for an
+/// empty array.
+struct SharedValues<T>: @unchecked Sendable {
+  let base: UnsafeMutablePointer<T>?
+}
+
+extension Array {
+  /// `body` with the array's storage as `SharedValues` (for `forEachBlock`).
+  mutating func withShared<R>(_ body: (SharedValues<Element>) throws -> R) rethrows -> R {
+    try withUnsafeMutableBufferPointer { try body(SharedValues(base: $0.baseAddress)) }
+  }
+}
+
+// MARK: Activation
+
+/// The activation a `Dense` or `Conv2D` applies to its output (Keras's `activation=`): fused into
+/// the layer's own parallel loop rather than a pass of its own.
+public enum Activation: String, Sendable, Codable {
+  case linear, relu
+
+  /// Applies the activation to `count` values in place.
+  @inline(__always)
+  func apply<T: NetworkScalar>(_ values: UnsafeMutablePointer<T>, _ count: Int) {
+    if self == .relu { Kernels.relu(values, count) }
+  }
+
+  /// `gradient` (of the activation's output, `count` values) times the activation's derivative
+  /// at `output`, written to `into`: ReLU passes it where the output is positive.
+  @inline(__always)
+  func backward<T: NetworkScalar>(_ gradient: UnsafePointer<T>, output: UnsafePointer<T>, _ count: Int, into: UnsafeMutablePointer<T>) {
+    switch self {
+    case .linear: into.update(from: gradient, count: count)
+    case .relu: Kernels.reluBackward(gradient, output: output, count, into: into)
+    }
   }
 }
 
 // MARK: Dense
 
-/// `y = x·Wᵀ + b` (Keras `Dense`, PyTorch `Linear`: weight out × in).
+/// `y = activation(x·Wᵀ + b)` (Keras `Dense`, PyTorch `Linear`: weight out × in).
 public final class Dense<T: NetworkScalar>: Layer, @unchecked Sendable {
   public let inputs: Int
   public let outputs: Int
+  public let activation: Activation
   public let weight: Parameter<T>
   public let bias: Parameter<T>
+  /// Off for a network's first layer, whose input gradient nothing uses.
+  public var needsInputGradient = true
   private var input: Tensor<T>?
+  private var output: [T] = []
 
-  public init(inputs: Int, outputs: Int, name: String, generator: inout SeededGenerator) {
+  public init(inputs: Int, outputs: Int, activation: Activation = .linear, name: String, generator: inout SeededGenerator) {
     self.inputs = inputs
     self.outputs = outputs
+    self.activation = activation
     let limit = (6 / Double(inputs + outputs)).squareRoot()  // Glorot uniform, Keras's default
     weight = Parameter(
       name: "\(name).weight", shape: [outputs, inputs],
@@ -73,44 +112,60 @@ public final class Dense<T: NetworkScalar>: Layer, @unchecked Sendable {
   /// Training multiplies the whole batch at once; inference one example at a time (in parallel),
   /// because BLAS rounds a row of a product differently by its place among the rows, and an
   /// example's prediction must not depend on the others predicted with it.
+  @_specialize(where T == Float)
   public func forward(_ x: Tensor<T>, context: ForwardContext) -> Tensor<T> {
     input = context.training ? x : nil
-    var y = [T](repeating: 0, count: x.batch * outputs)
-    for n in 0..<x.batch { for o in 0..<outputs { y[n * outputs + o] = bias.values[o] } }
-    let (inputs, outputs) = (inputs, outputs)
-    let values = x.values
+    let (batch, inputs, outputs) = (x.batch, inputs, outputs)
+    var y = [T](repeating: 0, count: batch * outputs)
     let weights = weight.values
-    if context.training {
-      values.withUnsafeBufferPointer { x in
+    let biases = bias.values
+    x.values.withUnsafeBufferPointer { xBuffer in
+      nonisolated(unsafe) let x = xBuffer.baseAddress!
+      y.withShared { y in
+        for n in 0..<batch { (y.base! + n * outputs).update(from: biases, count: outputs) }
         weights.withUnsafeBufferPointer { w in
-          y.withUnsafeMutableBufferPointer { y in
-            T.gemm(transposeA: false, transposeB: true, m: x.count / inputs, n: outputs, k: inputs, x.baseAddress!, w.baseAddress!, beta: 1, y.baseAddress!)
+          if context.training {
+            T.gemm(transposeA: false, transposeB: true, m: batch, n: outputs, k: inputs, x, w.baseAddress!, beta: 1, y.base!)
+          } else {
+            nonisolated(unsafe) let w = w.baseAddress!
+            forEachBlock(batch, threads: context.threads) { examples in
+              for n in examples {
+                T.gemm(transposeA: false, transposeB: true, m: 1, n: outputs, k: inputs, x + n * inputs, w, beta: 1, y.base! + n * outputs)
+              }
+            }
           }
         }
+        activation.apply(y.base!, batch * outputs)
       }
-    } else {
-      forEachExample(x.batch, size: outputs, threads: context.threads, into: &y) { n, y in
-        values.withUnsafeBufferPointer { x in
-          weights.withUnsafeBufferPointer { w in
-            T.gemm(transposeA: false, transposeB: true, m: 1, n: outputs, k: inputs, x.baseAddress! + n * inputs, w.baseAddress!, beta: 1, y)
-          }
+    }
+    output = context.training ? y : []
+    return Tensor(shape: [batch, outputs], values: y)
+  }
+
+  @_specialize(where T == Float)
+  public func backward(_ gradient: Tensor<T>, context: ForwardContext) -> Tensor<T> {
+    let x = input!
+    let (batch, inputs, outputs) = (x.batch, inputs, outputs)
+    var gradient = gradient
+    if activation != .linear {
+      let dy = gradient.values
+      gradient.values.withUnsafeMutableBufferPointer { dz in
+        dy.withUnsafeBufferPointer { dy in
+          output.withUnsafeBufferPointer { y in activation.backward(dy.baseAddress!, output: y.baseAddress!, dy.count, into: dz.baseAddress!) }
         }
       }
     }
-    return Tensor(shape: [x.batch, outputs], values: y)
-  }
-
-  public func backward(_ gradient: Tensor<T>, context: ForwardContext) -> Tensor<T> {
-    let x = input!
-    let batch = x.batch
     gradient.values.withUnsafeBufferPointer { dy in
       x.values.withUnsafeBufferPointer { x in
         weight.gradient.withUnsafeMutableBufferPointer { dw in
           T.gemm(transposeA: true, transposeB: false, m: outputs, n: inputs, k: batch, dy.baseAddress!, x.baseAddress!, beta: 1, dw.baseAddress!)
         }
       }
+      bias.gradient.withUnsafeMutableBufferPointer { db in
+        for n in 0..<batch { for o in 0..<outputs { db[o] += dy[n * outputs + o] } }
+      }
     }
-    for n in 0..<batch { for o in 0..<outputs { bias.gradient[o] += gradient.values[n * outputs + o] } }
+    guard needsInputGradient else { return Tensor(shape: [0], values: []) }
     var dx = [T](repeating: 0, count: batch * inputs)
     gradient.values.withUnsafeBufferPointer { dy in
       weight.values.withUnsafeBufferPointer { w in
@@ -125,26 +180,32 @@ public final class Dense<T: NetworkScalar>: Layer, @unchecked Sendable {
 
 // MARK: Conv2D
 
-/// A 3 × 3 convolution with "same" zero padding and stride 1 (Keras `Conv2D(f, 3, padding="same")`,
-/// PyTorch `Conv2d(c, f, 3, padding=1)`: weight f × c × 3 × 3), by im2col and a matrix product
-/// per example.
+/// A 3 × 3 convolution with "same" zero padding and stride 1, then the activation (Keras
+/// `Conv2D(f, 3, padding="same", activation=…)`, PyTorch `Conv2d(c, f, 3, padding=1)`: weight
+/// f × c × 3 × 3), by im2col and a matrix product per example; examples run in parallel
+/// blocks, and the weight gradient is summed over examples in example order.
 public final class Conv2D<T: NetworkScalar>: Layer, @unchecked Sendable {
   public let inChannels: Int
   public let outChannels: Int
-  static var kernel: Int { 3 }
+  public let activation: Activation
   public let weight: Parameter<T>
   public let bias: Parameter<T>
-  private var columns: [[T]] = []
+  /// Off for a network's first layer, whose input gradient nothing uses.
+  public var needsInputGradient = true
+  /// In training, every example's im2col columns (kept for the weight gradient), reused from
+  /// batch to batch.
+  private var columns: [T] = []
+  private var output: [T] = []
   private var inputShape: [Int] = []
 
-  public init(inChannels: Int, outChannels: Int, name: String, generator: inout SeededGenerator) {
+  public init(inChannels: Int, outChannels: Int, activation: Activation = .linear, name: String, generator: inout SeededGenerator) {
     self.inChannels = inChannels
     self.outChannels = outChannels
-    let taps = 9
-    let limit = (6 / Double((inChannels + outChannels) * taps)).squareRoot()
+    self.activation = activation
+    let limit = (6 / Double((inChannels + outChannels) * 9)).squareRoot()
     weight = Parameter(
       name: "\(name).weight", shape: [outChannels, inChannels, 3, 3],
-      values: (0..<(outChannels * inChannels * taps)).map { _ in T((2 * generator.nextUnit() - 1) * limit) }, penalised: true)
+      values: (0..<(outChannels * inChannels * 9)).map { _ in T((2 * generator.nextUnit() - 1) * limit) }, penalised: true)
     bias = Parameter(name: "\(name).bias", shape: [outChannels], values: [T](repeating: 0, count: outChannels), penalised: false)
   }
 
@@ -154,134 +215,155 @@ public final class Conv2D<T: NetworkScalar>: Layer, @unchecked Sendable {
     input.count == 3 && input[0] == inChannels ? [outChannels, input[1], input[2]] : nil
   }
 
-  /// The 3 × 3 neighbourhoods of one example as columns: (c·9 + ky·3 + kx) × (y·W + x).
-  static func im2col(_ x: UnsafePointer<T>, channels: Int, height h: Int, width w: Int) -> [T] {
-    var col = [T](repeating: 0, count: channels * 9 * h * w)
-    col.withUnsafeMutableBufferPointer { col in
-      for c in 0..<channels {
-        for ky in 0..<3 {
-          for kx in 0..<3 {
-            let row = col.baseAddress! + ((c * 3 + ky) * 3 + kx) * h * w
-            for y in 0..<h {
-              let sy = y + ky - 1
-              guard sy >= 0 && sy < h else { continue }
-              let source = x + (c * h + sy) * w
-              for xx in max(0, 1 - kx)..<min(w, w + 1 - kx) { row[y * w + xx] = source[xx + kx - 1] }
+  /// For tap column `kx`, output column `xx` reads input column `xx + kx − 1`: the output
+  /// columns with an input column, and the shift.
+  @inline(__always)
+  static func tapColumns(_ kx: Int, width w: Int) -> (Range<Int>, shift: Int) { (max(0, 1 - kx)..<min(w, w + 1 - kx), kx - 1) }
+
+  /// One example's 3 × 3 neighbourhoods as columns, (c·9 + ky·3 + kx) × (y·W + x), zero outside.
+  @_specialize(where T == Float)
+  static func im2col(_ x: UnsafePointer<T>, channels: Int, height h: Int, width w: Int, into col: UnsafeMutablePointer<T>) {
+    for c in 0..<channels {
+      for ky in 0..<3 {
+        for kx in 0..<3 {
+          let row = col + ((c * 3 + ky) * 3 + kx) * h * w
+          let (inside, shift) = tapColumns(kx, width: w)
+          for y in 0..<h {
+            let out = row + y * w
+            let sy = y + ky - 1
+            guard sy >= 0 && sy < h else {
+              out.update(repeating: 0, count: w)
+              continue
             }
+            let source = x + (c * h + sy) * w + shift
+            if inside.lowerBound > 0 { out[0] = 0 }
+            if inside.upperBound < w { out[w - 1] = 0 }
+            (out + inside.lowerBound).update(from: source + inside.lowerBound, count: inside.count)
           }
         }
       }
     }
-    return col
   }
 
   /// Adds the columns' gradients back onto the example's pixels (the transpose of `im2col`).
+  @_specialize(where T == Float)
   static func col2im(_ col: UnsafePointer<T>, channels: Int, height h: Int, width w: Int, into x: UnsafeMutablePointer<T>) {
     for c in 0..<channels {
       for ky in 0..<3 {
         for kx in 0..<3 {
           let row = col + ((c * 3 + ky) * 3 + kx) * h * w
+          let (inside, shift) = tapColumns(kx, width: w)
           for y in 0..<h {
             let sy = y + ky - 1
             guard sy >= 0 && sy < h else { continue }
-            let target = x + (c * h + sy) * w
-            for xx in max(0, 1 - kx)..<min(w, w + 1 - kx) { target[xx + kx - 1] += row[y * w + xx] }
+            let target = x + (c * h + sy) * w + shift
+            let source = row + y * w
+            Kernels.add(source + inside.lowerBound, into: target + inside.lowerBound, inside.count)
           }
         }
       }
     }
   }
 
+  @_specialize(where T == Float)
   public func forward(_ x: Tensor<T>, context: ForwardContext) -> Tensor<T> {
-    let (h, w) = (x.shape[2], x.shape[3])
+    let (batch, h, w) = (x.shape[0], x.shape[2], x.shape[3])
     let (inC, outC) = (inChannels, outChannels)
-    let inSize = inC * h * w
-    let outSize = outC * h * w
-    let input = x.values
-    let weights = weight.values
-    let biases = bias.values
-    var out = [T](repeating: 0, count: x.batch * outSize)
+    let (inSize, outSize, columnSize) = (inC * h * w, outC * h * w, inC * 9 * h * w)
+    inputShape = x.shape
     let training = context.training
-    let cols = parallelMap(count: x.batch, threads: context.threads) { n -> [T] in
-      input.withUnsafeBufferPointer { Conv2D.im2col($0.baseAddress! + n * inSize, channels: inC, height: h, width: w) }
-    }
-    forEachExample(x.batch, size: outSize, threads: context.threads, into: &out) { n, y in
-      for o in 0..<outC { for p in 0..<(h * w) { y[o * h * w + p] = biases[o] } }
-      cols[n].withUnsafeBufferPointer { col in
-        weights.withUnsafeBufferPointer { wt in
-          T.gemm(transposeA: false, transposeB: false, m: outC, n: h * w, k: inC * 9, wt.baseAddress!, col.baseAddress!, beta: 1, y)
+    if training && columns.count != batch * columnSize { columns = [T](repeating: 0, count: batch * columnSize) }
+    var out = [T](unsafeUninitializedCapacity: batch * outSize) { _, count in count = batch * outSize }
+    let (weights, biases, activation) = (weight.values, bias.values, activation)
+    x.values.withUnsafeBufferPointer { xBuffer in
+      nonisolated(unsafe) let input = xBuffer.baseAddress!
+      columns.withShared { kept in
+        out.withShared { out in
+          forEachBlock(batch, threads: context.threads) { examples in
+            let scratch = training ? nil : UnsafeMutablePointer<T>.allocate(capacity: columnSize)
+            defer { scratch?.deallocate() }
+            for n in examples {
+              let col = scratch ?? kept.base! + n * columnSize
+              Conv2D.im2col(input + n * inSize, channels: inC, height: h, width: w, into: col)
+              let y = out.base! + n * outSize
+              for o in 0..<outC { (y + o * h * w).update(repeating: biases[o], count: h * w) }
+              weights.withUnsafeBufferPointer { wt in
+                T.gemm(transposeA: false, transposeB: false, m: outC, n: h * w, k: inC * 9, wt.baseAddress!, col, beta: 1, y)
+              }
+              activation.apply(y, outSize)
+            }
+          }
         }
       }
     }
-    columns = training ? cols : []
-    inputShape = x.shape
-    return Tensor(shape: [x.batch, outC, h, w], values: out)
+    output = training ? out : []
+    return Tensor(shape: [batch, outC, h, w], values: out)
   }
 
+  @_specialize(where T == Float)
   public func backward(_ gradient: Tensor<T>, context: ForwardContext) -> Tensor<T> {
     let (batch, h, w) = (inputShape[0], inputShape[2], inputShape[3])
     let (inC, outC) = (inChannels, outChannels)
-    let outSize = outC * h * w
-    let weights = weight.values
-    let cols = columns
-    let dy = gradient.values
-    // Per example: its weight gradient (summed below in example order) and its input gradient.
-    let parts = parallelMap(count: batch, threads: context.threads) { n -> (dw: [T], db: [T], dx: [T]) in
-      var dw = [T](repeating: 0, count: outC * inC * 9)
-      var dcol = [T](repeating: 0, count: inC * 9 * h * w)
-      var dx = [T](repeating: 0, count: inC * h * w)
-      var db = [T](repeating: 0, count: outC)
-      dy.withUnsafeBufferPointer { dy in
-        let g = dy.baseAddress! + n * outSize
-        for o in 0..<outC { for p in 0..<(h * w) { db[o] += g[o * h * w + p] } }
-        cols[n].withUnsafeBufferPointer { col in
-          dw.withUnsafeMutableBufferPointer { dw in
-            T.gemm(transposeA: false, transposeB: true, m: outC, n: inC * 9, k: h * w, g, col.baseAddress!, beta: 0, dw.baseAddress!)
-          }
-        }
-        weights.withUnsafeBufferPointer { wt in
-          dcol.withUnsafeMutableBufferPointer { dcol in
-            T.gemm(transposeA: true, transposeB: false, m: inC * 9, n: h * w, k: outC, wt.baseAddress!, g, beta: 0, dcol.baseAddress!)
+    let (inSize, outSize, columnSize, kernelSize) = (inC * h * w, outC * h * w, inC * 9 * h * w, outC * inC * 9)
+    let needsInputGradient = needsInputGradient
+    // Each example's weight and bias gradients, summed below in example order.
+    var weightParts = [T](repeating: 0, count: batch * kernelSize)
+    var biasParts = [T](repeating: 0, count: batch * outC)
+    var dx = [T](unsafeUninitializedCapacity: needsInputGradient ? batch * inSize : 0) { _, count in count = needsInputGradient ? batch * inSize : 0 }
+    let (weights, activation) = (weight.values, activation)
+    gradient.values.withUnsafeBufferPointer { dyBuffer in
+      nonisolated(unsafe) let dy = dyBuffer.baseAddress!
+      output.withShared { outputs in
+      columns.withShared { cols in
+        weightParts.withShared { dw in
+          biasParts.withShared { db in
+            dx.withShared { dx in
+              weights.withUnsafeBufferPointer { wt in
+                nonisolated(unsafe) let wt = wt.baseAddress!
+                forEachBlock(batch, threads: context.threads) { examples in
+                  let dcol = needsInputGradient ? UnsafeMutablePointer<T>.allocate(capacity: columnSize) : nil
+                  let g = UnsafeMutablePointer<T>.allocate(capacity: outSize)
+                  defer {
+                    dcol?.deallocate()
+                    g.deallocate()
+                  }
+                  for n in examples {
+                    // The gradient before the activation.
+                    activation.backward(dy + n * outSize, output: outputs.base! + n * outSize, outSize, into: g)
+                    for o in 0..<outC { db.base![n * outC + o] = Kernels.sum(g + o * h * w, h * w) }
+                    T.gemm(
+                      transposeA: false, transposeB: true, m: outC, n: inC * 9, k: h * w, g, cols.base! + n * columnSize, beta: 0,
+                      dw.base! + n * kernelSize)
+                    if let dcol {
+                      T.gemm(transposeA: true, transposeB: false, m: inC * 9, n: h * w, k: outC, wt, g, beta: 0, dcol)
+                      (dx.base! + n * inSize).update(repeating: 0, count: inSize)
+                      Conv2D.col2im(dcol, channels: inC, height: h, width: w, into: dx.base! + n * inSize)
+                    }
+                  }
+                }
+              }
+            }
           }
         }
       }
-      dcol.withUnsafeBufferPointer { dcol in
-        dx.withUnsafeMutableBufferPointer { dx in Conv2D.col2im(dcol.baseAddress!, channels: inC, height: h, width: w, into: dx.baseAddress!) }
       }
-      return (dw, db, dx)
     }
-    for part in parts {
-      for i in part.dw.indices { weight.gradient[i] += part.dw[i] }
-      for o in 0..<outC { bias.gradient[o] += part.db[o] }
+    weight.gradient.withUnsafeMutableBufferPointer { total in
+      for n in 0..<batch { for i in 0..<kernelSize { total[i] += weightParts[n * kernelSize + i] } }
     }
-    return Tensor(shape: inputShape, values: parts.flatMap(\.dx))
+    for n in 0..<batch { for o in 0..<outC { bias.gradient[o] += biasParts[n * outC + o] } }
+    return needsInputGradient ? Tensor(shape: inputShape, values: dx) : Tensor(shape: [0], values: [])
   }
 }
 
-// MARK: ReLU, MaxPool2D, Flatten, Dropout
-
-public final class ReLU<T: NetworkScalar>: Layer, @unchecked Sendable {
-  private var output: [T] = []
-
-  public init() {}
-
-  public func outputShape(_ input: [Int]) -> [Int]? { input }
-
-  public func forward(_ x: Tensor<T>, context: ForwardContext) -> Tensor<T> {
-    let y = Tensor(shape: x.shape, values: x.values.map { max(0, $0) })
-    output = context.training ? y.values : []
-    return y
-  }
-
-  public func backward(_ gradient: Tensor<T>, context: ForwardContext) -> Tensor<T> {
-    Tensor(shape: gradient.shape, values: zip(gradient.values, output).map { $1 > 0 ? $0 : 0 })
-  }
-}
+// MARK: MaxPool2D, Flatten, Dropout
 
 /// 2 × 2 max pooling, stride 2, the last odd row or column dropped (Keras `MaxPooling2D()`).
 /// The gradient goes to the first maximum of each window in row-major order.
 public final class MaxPool2D<T: NetworkScalar>: Layer, @unchecked Sendable {
-  private var winners: [Int32] = []
+  /// In training, the input and output (the backward pass finds each window's maximum again).
+  private var input: [T] = []
+  private var output: [T] = []
   private var inputShape: [Int] = []
 
   public init() {}
@@ -290,33 +372,55 @@ public final class MaxPool2D<T: NetworkScalar>: Layer, @unchecked Sendable {
     input.count == 3 && input[1] >= 2 && input[2] >= 2 ? [input[0], input[1] / 2, input[2] / 2] : nil
   }
 
+  @_specialize(where T == Float)
   public func forward(_ x: Tensor<T>, context: ForwardContext) -> Tensor<T> {
     let (batch, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
     let (oh, ow) = (h / 2, w / 2)
-    var y = [T](repeating: 0, count: batch * c * oh * ow)
-    var winners = [Int32](repeating: 0, count: y.count)
-    for plane in 0..<(batch * c) {
-      let source = plane * h * w
-      for i in 0..<oh {
-        for j in 0..<ow {
-          var best = source + 2 * i * w + 2 * j
-          for (dy, dx) in [(0, 1), (1, 0), (1, 1)] where x.values[source + (2 * i + dy) * w + 2 * j + dx] > x.values[best] {
-            best = source + (2 * i + dy) * w + 2 * j + dx
+    let outSize = c * oh * ow
+    var y = [T](unsafeUninitializedCapacity: batch * outSize) { _, count in count = batch * outSize }
+    x.values.withUnsafeBufferPointer { xBuffer in
+      nonisolated(unsafe) let x = xBuffer.baseAddress!
+      y.withShared { y in
+        forEachBlock(batch, threads: context.threads) { examples in
+          for plane in (examples.lowerBound * c)..<(examples.upperBound * c) {
+            for i in 0..<oh {
+              let top = x + plane * h * w + 2 * i * w
+              Kernels.maxPool(top: top, bottom: top + w, ow, into: y.base! + (plane * oh + i) * ow)
+            }
           }
-          let o = (plane * oh + i) * ow + j
-          y[o] = x.values[best]
-          winners[o] = Int32(best)
         }
       }
     }
-    self.winners = context.training ? winners : []
+    (input, output) = context.training ? (x.values, y) : ([], [])
     inputShape = x.shape
     return Tensor(shape: [batch, c, oh, ow], values: y)
   }
 
+  @_specialize(where T == Float)
   public func backward(_ gradient: Tensor<T>, context: ForwardContext) -> Tensor<T> {
-    var dx = [T](repeating: 0, count: inputShape.reduce(1, *))
-    for (o, winner) in winners.enumerated() { dx[Int(winner)] += gradient.values[o] }
+    let (batch, c, h, w) = (inputShape[0], inputShape[1], inputShape[2], inputShape[3])
+    let (oh, ow) = (h / 2, w / 2)
+    // Every window's inputs are written below; the odd last row or column (dropped) gets zeros.
+    var dx = [T](repeating: 0, count: batch * c * h * w)
+    input.withUnsafeBufferPointer { xBuffer in
+      output.withUnsafeBufferPointer { yBuffer in
+        gradient.values.withUnsafeBufferPointer { dyBuffer in
+          nonisolated(unsafe) let (x, y, dy) = (xBuffer.baseAddress!, yBuffer.baseAddress!, dyBuffer.baseAddress!)
+          dx.withShared { dx in
+            forEachBlock(batch, threads: context.threads) { examples in
+              for plane in (examples.lowerBound * c)..<(examples.upperBound * c) {
+                for i in 0..<oh {
+                  let (row, pooled) = (plane * h * w + 2 * i * w, (plane * oh + i) * ow)
+                  T.maxPoolBackward(
+                    top: x + row, bottom: x + row + w, pooled: y + pooled, gradient: dy + pooled, ow, intoTop: dx.base! + row,
+                    intoBottom: dx.base! + row + w)
+                }
+              }
+            }
+          }
+        }
+      }
+    }
     return Tensor(shape: inputShape, values: dx)
   }
 }
@@ -349,6 +453,7 @@ public final class Dropout<T: NetworkScalar>: Layer, @unchecked Sendable {
 
   public func outputShape(_ input: [Int]) -> [Int]? { input }
 
+  @_specialize(where T == Float)
   public func forward(_ x: Tensor<T>, context: ForwardContext) -> Tensor<T> {
     guard context.training, rate > 0 else {
       mask = []
@@ -356,12 +461,22 @@ public final class Dropout<T: NetworkScalar>: Layer, @unchecked Sendable {
     }
     let keep = T(1 / (1 - rate))
     mask = x.values.indices.map { _ in context.generator.nextUnit() < rate ? 0 : keep }
-    return Tensor(shape: x.shape, values: zip(x.values, mask).map(*))
+    return Tensor(shape: x.shape, values: Self.scaled(x.values, by: mask))
   }
 
+  @_specialize(where T == Float)
   public func backward(_ gradient: Tensor<T>, context: ForwardContext) -> Tensor<T> {
     guard !mask.isEmpty else { return gradient }
-    return Tensor(shape: gradient.shape, values: zip(gradient.values, mask).map(*))
+    return Tensor(shape: gradient.shape, values: Self.scaled(gradient.values, by: mask))
+  }
+
+  @inline(__always)
+  static func scaled(_ values: [T], by mask: [T]) -> [T] {
+    var out = values
+    out.withUnsafeMutableBufferPointer { out in
+      mask.withUnsafeBufferPointer { mask in for i in out.indices { out[i] *= mask[i] } }
+    }
+    return out
   }
 }
 
@@ -398,75 +513,114 @@ public final class BatchNorm<T: NetworkScalar>: Layer, @unchecked Sendable {
 
   public func outputShape(_ input: [Int]) -> [Int]? { input.count == 3 && input[0] == channels ? input : nil }
 
+  /// Channels run in parallel blocks; each channel's sums run over examples in order.
+  @_specialize(where T == Float)
   public func forward(_ x: Tensor<T>, context: ForwardContext) -> Tensor<T> {
     let (batch, c, plane) = (x.shape[0], channels, x.shape[2] * x.shape[3])
     inputShape = x.shape
+    let training = context.training
     var mean = runningMean.values
     var variance = runningVariance.values
-    if context.training {
-      // Sums per example, added in example order.
+    if training {
       let count = T(batch * plane)
-      mean = [T](repeating: 0, count: c)
-      for n in 0..<batch { for k in 0..<c { mean[k] += x.values[((n * c + k) * plane)..<((n * c + k + 1) * plane)].reduce(0, +) } }
-      mean = mean.map { $0 / count }
-      variance = [T](repeating: 0, count: c)
-      for n in 0..<batch {
-        for k in 0..<c {
-          variance[k] += x.values[((n * c + k) * plane)..<((n * c + k + 1) * plane)].reduce(0) { $0 + ($1 - mean[k]) * ($1 - mean[k]) }
+      x.values.withUnsafeBufferPointer { xBuffer in
+        nonisolated(unsafe) let x = xBuffer.baseAddress!
+        mean.withShared { mean in
+          variance.withShared { variance in
+            forEachBlock(c, threads: context.threads) { channels in
+              for k in channels {
+                var sum = T.zero
+                for n in 0..<batch {
+                  let p = x + (n * c + k) * plane
+                  sum += Kernels.sum(p, plane)
+                }
+                let m = sum / count
+                var squares = T.zero
+                for n in 0..<batch {
+                  let p = x + (n * c + k) * plane
+                  squares += Kernels.squaredDeviations(p, plane, from: m)
+                }
+                mean.base![k] = m
+                variance.base![k] = squares / count
+              }
+            }
+          }
         }
       }
-      variance = variance.map { $0 / count }
-      let m = T(momentum)
+      let momentum = T(self.momentum)
       for k in 0..<c {
-        runningMean.values[k] = runningMean.values[k] * m + mean[k] * (1 - m)
-        runningVariance.values[k] = runningVariance.values[k] * m + variance[k] * (1 - m)
+        runningMean.values[k] = runningMean.values[k] * momentum + mean[k] * (1 - momentum)
+        runningVariance.values[k] = runningVariance.values[k] * momentum + variance[k] * (1 - momentum)
       }
     }
     let inverse = variance.map { 1 / ($0 + T(epsilon)).squareRoot() }
-    var y = [T](repeating: 0, count: x.values.count)
-    var xhat = [T](repeating: 0, count: context.training ? x.values.count : 0)
-    for n in 0..<batch {
-      for k in 0..<c {
-        let start = (n * c + k) * plane
-        for p in start..<(start + plane) {
-          let value = (x.values[p] - mean[k]) * inverse[k]
-          if context.training { xhat[p] = value }
-          y[p] = value * weight.values[k] + bias.values[k]
+    let (gamma, beta, batchMean) = (weight.values, bias.values, mean)
+    var y = [T](unsafeUninitializedCapacity: x.values.count) { _, count in count = x.values.count }
+    var xhat = [T](unsafeUninitializedCapacity: training ? x.values.count : 0) { _, count in count = training ? x.values.count : 0 }
+    x.values.withUnsafeBufferPointer { xBuffer in
+      nonisolated(unsafe) let x = xBuffer.baseAddress!
+      y.withShared { y in
+        xhat.withShared { xhat in
+          forEachBlock(batch, threads: context.threads) { examples in
+            for n in examples {
+              for k in 0..<c {
+                let start = (n * c + k) * plane
+                Kernels.normalise(
+                  x + start, plane, mean: batchMean[k], scale: inverse[k], gamma: gamma[k], beta: beta[k],
+                  xhat: training ? xhat.base! + start : nil, y: y.base! + start)
+              }
+            }
+          }
         }
       }
     }
-    normalised = xhat
     inverseDeviation = inverse
+    normalised = xhat
     return Tensor(shape: x.shape, values: y)
   }
 
   /// The training-mode gradient: dx = (γ / σ) · (dy − mean(dy) − x̂ · mean(dy · x̂)), per channel.
+  @_specialize(where T == Float)
   public func backward(_ gradient: Tensor<T>, context: ForwardContext) -> Tensor<T> {
     let (batch, c, plane) = (inputShape[0], channels, inputShape[2] * inputShape[3])
     let count = T(batch * plane)
     var sumDy = [T](repeating: 0, count: c)
     var sumDyXhat = [T](repeating: 0, count: c)
-    for n in 0..<batch {
-      for k in 0..<c {
-        let start = (n * c + k) * plane
-        for p in start..<(start + plane) {
-          sumDy[k] += gradient.values[p]
-          sumDyXhat[k] += gradient.values[p] * normalised[p]
+    var dx = [T](unsafeUninitializedCapacity: gradient.values.count) { _, count in count = gradient.values.count }
+    let (gamma, inverse) = (weight.values, inverseDeviation)
+    gradient.values.withUnsafeBufferPointer { dyBuffer in
+      normalised.withUnsafeBufferPointer { xhatBuffer in
+        nonisolated(unsafe) let (dy, xhat) = (dyBuffer.baseAddress!, xhatBuffer.baseAddress!)
+        sumDy.withShared { sumDy in
+          sumDyXhat.withShared { sumDyXhat in
+            dx.withShared { dx in
+              forEachBlock(c, threads: context.threads) { channels in
+                for k in channels {
+                  var (s, sx) = (T.zero, T.zero)
+                  for n in 0..<batch {
+                    let (g, z) = (dy + (n * c + k) * plane, xhat + (n * c + k) * plane)
+                    s += Kernels.sum(g, plane)
+                    sx += Kernels.dot(g, z, plane)
+                  }
+                  sumDy.base![k] = s
+                  sumDyXhat.base![k] = sx
+                  let scale = gamma[k] * inverse[k]
+                  let (meanDy, meanDyXhat) = (s / count, sx / count)
+                  for n in 0..<batch {
+                    let start = (n * c + k) * plane
+                    Kernels.normaliseBackward(
+                      dy + start, xhat: xhat + start, plane, scale: scale, meanDy: meanDy, meanDyXhat: meanDyXhat, into: dx.base! + start)
+                  }
+                }
+              }
+            }
+          }
         }
       }
     }
     for k in 0..<c {
       weight.gradient[k] += sumDyXhat[k]
       bias.gradient[k] += sumDy[k]
-    }
-    var dx = [T](repeating: 0, count: gradient.values.count)
-    for n in 0..<batch {
-      for k in 0..<c {
-        let scale = weight.values[k] * inverseDeviation[k]
-        let (meanDy, meanDyXhat) = (sumDy[k] / count, sumDyXhat[k] / count)
-        let start = (n * c + k) * plane
-        for p in start..<(start + plane) { dx[p] = scale * (gradient.values[p] - meanDy - normalised[p] * meanDyXhat) }
-      }
     }
     return Tensor(shape: inputShape, values: dx)
   }

@@ -5,7 +5,18 @@ import Foundation
 public final class Sequential<T: NetworkScalar>: @unchecked Sendable {
   public let layers: [any Layer<T>]
 
-  public init(_ layers: [any Layer<T>]) { self.layers = layers }
+  /// The first layer with parameters: backward passes stop there (the layers before it have
+  /// nothing to learn), and it computes no input gradient.
+  let firstTrainable: Int
+
+  public init(_ layers: [any Layer<T>]) {
+    self.layers = layers
+    firstTrainable = layers.firstIndex { !$0.parameters.isEmpty } ?? layers.count
+    if firstTrainable < layers.count {
+      (layers[firstTrainable] as? Conv2D<T>)?.needsInputGradient = false
+      (layers[firstTrainable] as? Dense<T>)?.needsInputGradient = false
+    }
+  }
 
   public var parameters: [Parameter<T>] { layers.flatMap { $0.parameters } }
   /// Parameters and running statistics: everything a weights file holds.
@@ -49,7 +60,9 @@ public final class Sequential<T: NetworkScalar>: @unchecked Sendable {
     var gradient = probabilities
     for (i, label) in labels.enumerated() { gradient[i, label] -= 1 }
     let n = Double(x.batch)
-    _ = layers.reversed().reduce(Tensor(shape: logits.shape, values: gradient.values.map { T($0 / n) })) { $1.backward($0, context: context) }
+    _ = layers[firstTrainable...].reversed().reduce(Tensor(shape: logits.shape, values: gradient.values.map { T($0 / n) })) {
+      $1.backward($0, context: context)
+    }
     if l2 > 0 {
       for parameter in parameters where parameter.penalised {
         var squares = 0.0

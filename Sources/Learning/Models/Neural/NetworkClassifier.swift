@@ -119,7 +119,9 @@ public struct NetworkClassifier: ModelSettings, Equatable {
   }
 
   /// The layers for examples of `bands × frames` and `classes` classes, named as a PyTorch
-  /// `features`/`classifier` pair of `nn.Sequential` would name them.
+  /// `features`/`classifier` pair of `nn.Sequential` would name them, where each ReLU (fused
+  /// into its layer here) is a module of its own: `features` = [Conv2d, ReLU, MaxPool2d,
+  /// BatchNorm2d] per block, `classifier` = [Flatten, (Dropout,) Linear, ReLU, (Dropout,) …, Linear].
   func network<T: NetworkScalar>(bands: Int, frames: Int, classes: Int, generator: inout SeededGenerator) throws(LearningError) -> Sequential<T> {
     var layers: [any Layer<T>] = []
     var shape = [1, bands, frames]
@@ -130,7 +132,7 @@ public struct NetworkClassifier: ModelSettings, Equatable {
           throw .invalidParameter(name: "filters", value: "\(self.filters)", reason: "too many pooling blocks for \(bands) × \(frames) input")
         }
         layers += [
-          Conv2D<T>(inChannels: channels, outChannels: filters, name: "features.\(4 * block)", generator: &generator), ReLU<T>(),
+          Conv2D<T>(inChannels: channels, outChannels: filters, activation: .relu, name: "features.\(4 * block)", generator: &generator),
           MaxPool2D<T>(), BatchNorm<T>(channels: filters, name: "features.\(4 * block + 3)"),
         ]
         channels = filters
@@ -146,7 +148,7 @@ public struct NetworkClassifier: ModelSettings, Equatable {
       index += 1
     }
     for units in dense {
-      layers += [Dense<T>(inputs: inputs, outputs: units, name: "classifier.\(index)", generator: &generator), ReLU<T>()]
+      layers.append(Dense<T>(inputs: inputs, outputs: units, activation: .relu, name: "classifier.\(index)", generator: &generator))
       index += 2
       if architecture == .fnn {
         layers.append(Dropout<T>(rate: dropout))

@@ -4,13 +4,27 @@ import Foundation
 /// The number types networks compute in: `Float` to train and predict, `Double` for gradient
 /// checks. Matrix products go through single-threaded BLAS (parallelism is over examples, with
 /// reductions in a fixed order, so results never depend on the thread count).
-public protocol NetworkScalar: BinaryFloatingPoint, Sendable, Codable {
+public protocol NetworkScalar: BinaryFloatingPoint, SIMDScalar, Sendable, Codable {
   /// `c = op(a)·op(b) + beta·c`, row-major, `op(a)` m × k, `op(b)` k × n.
   static func gemm(
     transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, _ a: UnsafePointer<Self>, _ b: UnsafePointer<Self>, beta: Self,
     _ c: UnsafeMutablePointer<Self>)
   static func exponential(_ x: Self) -> Self
   static func logarithm(_ x: Self) -> Self
+  /// `Kernels.maxPoolBackward`, which `Float` runs on vectors (comparisons of a generic
+  /// `SIMD8<T>` compile lane by lane, and the scalar loop's branches mispredict).
+  static func maxPoolBackward(
+    top: UnsafePointer<Self>, bottom: UnsafePointer<Self>, pooled: UnsafePointer<Self>, gradient: UnsafePointer<Self>, _ count: Int,
+    intoTop dTop: UnsafeMutablePointer<Self>, intoBottom dBottom: UnsafeMutablePointer<Self>)
+}
+
+extension NetworkScalar {
+  public static func maxPoolBackward(
+    top: UnsafePointer<Self>, bottom: UnsafePointer<Self>, pooled: UnsafePointer<Self>, gradient: UnsafePointer<Self>, _ count: Int,
+    intoTop dTop: UnsafeMutablePointer<Self>, intoBottom dBottom: UnsafeMutablePointer<Self>
+  ) {
+    Kernels.maxPoolBackward(top: top, bottom: bottom, pooled: pooled, gradient: gradient, count, intoTop: dTop, intoBottom: dBottom)
+  }
 }
 
 extension Float: NetworkScalar {
@@ -26,6 +40,34 @@ extension Float: NetworkScalar {
   }
   public static func exponential(_ x: Float) -> Float { Foundation.exp(x) }
   public static func logarithm(_ x: Float) -> Float { Foundation.log(x) }
+
+  /// Eight windows at a time: the gradient goes to the first input `>=` the maximum, and what
+  /// is left (the gradient, or exactly 0) on to the next.
+  public static func maxPoolBackward(
+    top: UnsafePointer<Float>, bottom: UnsafePointer<Float>, pooled: UnsafePointer<Float>, gradient: UnsafePointer<Float>, _ count: Int,
+    intoTop dTop: UnsafeMutablePointer<Float>, intoBottom dBottom: UnsafeMutablePointer<Float>
+  ) {
+    var j = 0
+    while j + 8 <= count {
+      let t = UnsafeRawPointer(top + 2 * j).loadUnaligned(as: SIMD16<Float>.self)
+      let b = UnsafeRawPointer(bottom + 2 * j).loadUnaligned(as: SIMD16<Float>.self)
+      let m = UnsafeRawPointer(pooled + j).loadUnaligned(as: SIMD8<Float>.self)
+      let g = UnsafeRawPointer(gradient + j).loadUnaligned(as: SIMD8<Float>.self)
+      let zero = SIMD8<Float>()
+      let first = zero.replacing(with: g, where: t.evenHalf .>= m)
+      let second = zero.replacing(with: g - first, where: t.oddHalf .>= m)
+      let third = zero.replacing(with: g - first - second, where: b.evenHalf .>= m)
+      var (dt, db) = (SIMD16<Float>(), SIMD16<Float>())
+      (dt.evenHalf, dt.oddHalf) = (first, second)
+      (db.evenHalf, db.oddHalf) = (third, g - first - second - third)
+      UnsafeMutableRawPointer(dTop + 2 * j).storeBytes(of: dt, as: SIMD16<Float>.self)
+      UnsafeMutableRawPointer(dBottom + 2 * j).storeBytes(of: db, as: SIMD16<Float>.self)
+      j += 8
+    }
+    Kernels.maxPoolBackward(
+      top: top + 2 * j, bottom: bottom + 2 * j, pooled: pooled + j, gradient: gradient + j, count - j, intoTop: dTop + 2 * j,
+      intoBottom: dBottom + 2 * j)
+  }
 }
 
 extension Double: NetworkScalar {
