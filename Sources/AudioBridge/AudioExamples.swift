@@ -6,7 +6,8 @@ import TensorIO
 
 /// Audio files turned into the input of every kind of model, each file decoded once and each
 /// segment analysed by one STFT: the 57 GTZAN features of the whole clip, the 57 features of
-/// every segment (the Kaggle 3-s rule), and every segment's MFCC frames. The one bridge between
+/// every segment (the Kaggle 3-s rule), and every segment's MFCC frames and log-mel spectrogram.
+/// The one bridge between
 /// audio and models: decoding and DSP know nothing of models, models nothing of audio.
 public struct AudioExamples: Sendable {
   public struct Settings: Sendable, Equatable {
@@ -21,7 +22,7 @@ public struct AudioExamples: Sendable {
     }
 
     /// Part of a cache key: what the examples depend on, with the format's version.
-    var key: String { "v1 compat=\(compat.rawValue) segment=\(segmentSeconds) mfcc=\(mfccCount)" }
+    var key: String { "v2 compat=\(compat.rawValue) segment=\(segmentSeconds) mfcc=\(mfccCount)" }
   }
 
   /// One file's examples.
@@ -34,6 +35,8 @@ public struct AudioExamples: Sendable {
     public var segments: [Double]
     /// Each segment's MFCC frames (segments × frames × mfccCount, frame-major).
     public var mfcc: [Float]
+    /// Each segment's log-mel spectrogram (segments × 128 bands × frames, band-major).
+    public var logMel: [Float]
     public var segmentCount: Int
     public var framesPerSegment: Int
     public var warning: String?
@@ -91,15 +94,17 @@ public struct AudioExamples: Sendable {
     let pieces = Segmentation.segments(stride: stride).pieces(sampleCount: signal.samples.count, fileName: input.fileName)
     var segments: [Double] = []
     var mfcc: [Float] = []
+    var logMel: [Float] = []
     for piece in pieces {
       let analysis = FrameAnalysis(signal: Array(signal.samples[piece.range]), mode: settings.compat)
       segments += analysis.summary.numericValues.dropFirst()
       mfcc += analysis.mfcc(count: settings.mfccCount).transposed
+      logMel += analysis.logMel.values
     }
     let file = File(
       input: input, track: SegmentName(parsing: input.fileName).track,
       clip: Array(FrameAnalysis(signal: signal.samples, mode: settings.compat).summary.numericValues.dropFirst()), segments: segments,
-      mfcc: mfcc, segmentCount: pieces.count, framesPerSegment: Framing.frameCount(samples: stride - 1), warning: signal.warning)
+      mfcc: mfcc, logMel: logMel, segmentCount: pieces.count, framesPerSegment: Framing.frameCount(samples: stride - 1), warning: signal.warning)
     if let cached { write(file, settings: settings, to: cached) }
     return file
   }
@@ -111,10 +116,12 @@ public struct AudioExamples: Sendable {
       archive.metadata["settings"] == settings.key,
       let clip = try? archive.doubles("clip", shape: [featureNames.count]),
       let segments = try? archive.doubles("segments", shape: [count, featureNames.count]),
-      let mfcc = try? archive.floats("mfcc", shape: [count, frames, settings.mfccCount])
+      let mfcc = try? archive.floats("mfcc", shape: [count, frames, settings.mfccCount]),
+      let logMel = try? archive.floats("logmel", shape: [count, FrameAnalysis.melBandCount, frames])
     else { return nil }
     return File(
-      input: input, track: SegmentName(parsing: input.fileName).track, clip: clip, segments: segments, mfcc: mfcc, segmentCount: count,
+      input: input, track: SegmentName(parsing: input.fileName).track, clip: clip, segments: segments, mfcc: mfcc, logMel: logMel,
+      segmentCount: count,
       framesPerSegment: frames, warning: archive.metadata["warning"])
   }
 
@@ -126,6 +133,7 @@ public struct AudioExamples: Sendable {
     archive.add("clip", file.clip, shape: [featureNames.count])
     archive.add("segments", file.segments, shape: [file.segmentCount, featureNames.count])
     archive.add("mfcc", file.mfcc, shape: [file.segmentCount, file.framesPerSegment, settings.mfccCount])
+    archive.add("logmel", file.logMel, shape: [file.segmentCount, FrameAnalysis.melBandCount, file.framesPerSegment])
     guard let writer = try? AtomicFileWriter(destination: path) else { return }
     writer.write(archive.serialized())
     try? writer.commit()
@@ -164,12 +172,22 @@ public struct AudioExamples: Sendable {
 
   /// Each segment's MFCC frames; each sequence's group is its track.
   public var mfccSequences: TrainingData {
-    let classes = classNames
     let frames = files.first?.framesPerSegment ?? 0
     let count = files.reduce(0) { $0 + $1.segmentCount }
+    return segmentExamples(
+      .sequences(FrameSequences(coefficients: settings.mfccCount, values: files.flatMap(\.mfcc).map(Double.init), offsets: (0...count).map { $0 * frames })))
+  }
+
+  /// Each segment's log-mel spectrogram (128 bands × frames); each one's group is its track.
+  public var logMelSpectrograms: TrainingData {
+    segmentExamples(.spectrograms(Spectrograms(bands: FrameAnalysis.melBandCount, frames: files.first?.framesPerSegment ?? 1, values: files.flatMap(\.logMel))))
+  }
+
+  /// `input` (one example per segment, in file order) with each segment's class and track.
+  private func segmentExamples(_ input: ModelInput) -> TrainingData {
+    let classes = classNames
     return TrainingData(
-      input: .sequences(FrameSequences(coefficients: settings.mfccCount, values: files.flatMap(\.mfcc).map(Double.init), offsets: (0...count).map { $0 * frames })),
-      labels: files.flatMap { file in Array(repeating: classes.firstIndex(of: file.input.label)!, count: file.segmentCount) },
+      input: input, labels: files.flatMap { file in Array(repeating: classes.firstIndex(of: file.input.label)!, count: file.segmentCount) },
       classCount: classes.count, groups: files.flatMap { Array(repeating: $0.track, count: $0.segmentCount) })
   }
 }

@@ -16,8 +16,9 @@ struct Compare: ParsableCommand {
       training and test parts.
 
       With --audio, the inputs are audio files or folders (labels: the parent folder): every model \
-      on its own input (the table models on 30-s and on 3-s rows, the HMMs on 13-MFCC frames of \
-      the same 3-s segments), all on one split of the tracks, scored per segment and per track.
+      on its own input (the table models on 30-s and on 3-s rows, the HMMs on 13-MFCC frames and \
+      the networks cnn and fnn on 128-band log-mel spectrograms of the same 3-s segments), all on \
+      one split of the tracks, scored per segment and per track.
 
       Examples:
         genrekit compare
@@ -53,10 +54,8 @@ struct Compare: ParsableCommand {
   @Option(help: "table, csv or json.")
   var format = OutputFormat.table
 
-  /// The models this input suits: table models, and from audio the HMMs too.
-  var available: [String] {
-    ModelRegistry.kinds.filter { $0.input == .featureRows || (audio && $0.input == .frameSequences) }.map(\.name)
-  }
+  /// The models this input suits: table models, and from audio every model.
+  var available: [String] { ModelRegistry.kinds.filter { audio || $0.input == .featureRows }.map(\.name) }
 
   var modelNames: [String] { models.map(TableArguments.list) ?? available }
 

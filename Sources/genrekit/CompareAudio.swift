@@ -7,7 +7,8 @@ import TensorIO
 
 extension Compare {
   /// Every model from audio on one split of the tracks: the table models on 30-s and 3-s rows, the
-  /// HMMs (diag and full) on 13-MFCC frames of the same 3-s segments.
+  /// HMMs (diag and full) on 13-MFCC frames and the networks on log-mel spectrograms of the same
+  /// 3-s segments.
   func compareAudio() throws {
     prepareHeapForExtraction(jobs: jobs)
     let files = InputDiscovery.audioFiles(in: inputs)
@@ -28,6 +29,7 @@ extension Compare {
     let clips = examples.clipRows
     let segments = examples.segmentRows
     let sequences = examples.mfccSequences
+    let spectrograms = examples.logMelSpectrograms
     guard Set(clips.labels).count >= 2 else { throw CLIFailure.usage("the audio inputs hold fewer than two labels (folders)") }
 
     // One split of the tracks for every row.
@@ -55,7 +57,9 @@ extension Compare {
             .examples("\(name)-\(covariance.rawValue)", input: "13-MFCC frames of 3-s segments", settings: settings, data: sequences, tracks: sequences.sources))
         }
       case .spectrograms:
-        continue
+        candidates.append(
+          .examples(name, input: "128-band log-mel of 3-s segments", settings: try kind.settings(seed: splitArguments.seed), data: spectrograms,
+            tracks: spectrograms.sources))
       }
     }
     let failed = diagnostics.filter { $0.level == .error }.count

@@ -14,7 +14,7 @@ enum ExampleSource {
   static func read(_ path: String, options: Learning.TableOptions) throws -> ExampleSource {
     if SegmentDataset.isDataset(path) {
       let dataset = try SegmentDataset.read(directory: path)
-      log("genrekit: \(path): \(dataset.count) segments of \(Set(dataset.tracks).count) tracks, \(dataset.description.representation) \(dataset.description.kind.rawValue), \(dataset.classNames.count) classes")
+      log("genrekit: \(path): \(dataset.count) segments of \(Set(dataset.tracks).count) tracks, \(dataset.description.summary), \(dataset.classNames.count) classes")
       return .dataset(dataset)
     }
     return .table(try TableArguments.read(path, options: options))

@@ -141,7 +141,7 @@ struct Train: ParsableCommand {
 
   private func train(on dataset: SegmentDataset) throws {
     guard model.input == dataset.description.kind else {
-      throw CLIFailure.usage("\(model.name) reads \(model.input.rawValue); \(table) holds \(dataset.description.kind.rawValue)")
+      throw CLIFailure.usage("\(model.name) reads \(model.input.rawValue) from \(model.input.source); \(table) holds \(dataset.description.summary)")
     }
     // A network's training step allocates and frees arrays of tens of MB.
     prepareHeap(reserve: 512 << 20)
@@ -235,7 +235,7 @@ struct Evaluate: ParsableCommand {
     case .table(let table): (groups, fingerprint, classNames, labels) = (table.dataset.groups, table.summary.fingerprint, table.dataset.classNames, table.dataset.labels)
     case .dataset(let dataset):
       guard dataset.description.kind == file.kind.input else {
-        throw CLIFailure.usage("\(model) reads \(file.kind.input.rawValue); \(table) holds \(dataset.description.kind.rawValue)")
+        throw CLIFailure.usage("\(model) reads \(file.kind.input.rawValue) from \(file.kind.input.source); \(table) holds \(dataset.description.summary)")
       }
       (groups, fingerprint, classNames, labels) = (dataset.tracks, dataset.fingerprint, dataset.classNames, dataset.labels)
     }
@@ -366,7 +366,7 @@ struct Predict: ParsableCommand {
   /// of its segments (ties by summed score), with the mean of their probabilities.
   private func predict(_ file: ModelFile, on dataset: SegmentDataset) throws {
     guard dataset.description.kind == file.kind.input else {
-      throw CLIFailure.usage("\(model) reads \(file.kind.input.rawValue); \(table) holds \(dataset.description.kind.rawValue)")
+      throw CLIFailure.usage("\(model) reads \(file.kind.input.rawValue) from \(file.kind.input.source); \(table) holds \(dataset.description.summary)")
     }
     let probabilities = try file.pipeline.model.probabilities(dataset.input, threads: 1)
     let truth = dataset.labels.map { dataset.classNames[$0] }

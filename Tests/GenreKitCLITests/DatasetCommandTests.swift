@@ -1,4 +1,5 @@
 import Foundation
+import TensorIO
 import Testing
 
 /// The `genrekit dataset` contract: files, shapes, index columns, bad inputs, outputs.
@@ -46,8 +47,8 @@ import Testing
 
 /// Models of frame sequences through the CLI: train, evaluate and predict on a dataset directory.
 @Suite struct SequenceModelCommandTests {
-  /// Two genres of two tracks each, as an MFCC dataset.
-  func dataset() throws -> URL {
+  /// Two genres of two tracks each, as an MFCC (or log-mel) dataset.
+  func dataset(representation: String = "mfcc") throws -> URL {
     let root = try makeTemporaryDirectory()
     let full = CLIFixtures.projectRoot.appendingPathComponent("Tests/AudioFeaturesTests/Fixtures/full-length/mix_30s.flac")
     for (genre, files) in [("a", [full, CLIFixtures.signal("white_noise.wav")]), ("b", [CLIFixtures.signal("clicks_120bpm.wav"), CLIFixtures.signal("mix_chord_clicks.wav")])] {
@@ -55,8 +56,8 @@ import Testing
       try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
       for file in files { try FileManager.default.copyItem(at: file, to: folder.appendingPathComponent(file.lastPathComponent)) }
     }
-    let output = root.appendingPathComponent("mfcc")
-    let result = try GenreKitBinary.run(["dataset", root.appendingPathComponent("audio").path, "--representation", "mfcc", "--output", output.path])
+    let output = root.appendingPathComponent(representation)
+    let result = try GenreKitBinary.run(["dataset", root.appendingPathComponent("audio").path, "--representation", representation, "--output", output.path])
     #expect(result.status == 0, "\(result.standardError)")
     return output
   }
@@ -66,7 +67,7 @@ import Testing
     let model = data.deletingLastPathComponent().appendingPathComponent("hmm.json")
     let trained = try GenreKitBinary.run(["train", data.path, "--model", "hmm", "--states", "2", "--covariance", "full", "--output", model.path])
     #expect(trained.status == 0, "\(trained.standardError)")
-    #expect(trained.standardError.contains("15 segments of 4 tracks, mfcc frame-sequences, 2 classes"), "\(trained.standardError)")
+    #expect(trained.standardError.contains("15 segments of 4 tracks, mfcc frame-sequences of 13 coefficients, 2 classes"), "\(trained.standardError)")
     let json = try JSONSerialization.jsonObject(with: Data(contentsOf: model)) as! [String: Any]
     #expect(json["kind"] as? String == "hmm" && json["classes"] as? [String] == ["a", "b"] && json["covariance_type"] as? String == "full")
     let hmms = try #require(json["hmms"] as? [[String: Any]])
@@ -87,10 +88,52 @@ import Testing
 
     // A table model on a dataset, or a sequence model on a table: a clear error.
     let wrong = try GenreKitBinary.run(["train", data.path, "--model", "knn", "--output", model.path])
-    #expect(wrong.status == 2 && wrong.standardError.contains("knn reads feature-rows"), "\(wrong.standardError)")
+    #expect(wrong.status == 2 && wrong.standardError.contains("knn reads feature-rows from a feature table"), "\(wrong.standardError)")
     let table = DamagedModelFileTests.table
     let other = try GenreKitBinary.run(["train", table, "--model", "hmm", "--output", model.path])
     #expect(other.status == 2 && other.standardError.contains("hmm reads frame-sequences"), "\(other.standardError)")
+  }
+}
+
+/// Networks through the CLI: train on a log-mel dataset, the model file (architecture, history,
+/// PyTorch-named tensors), evaluate and predict, and datasets of another kind or shape refused.
+@Suite struct NetworkCommandTests {
+  @Test func cnnTrainsEvaluatesAndPredictsOnALogMelDataset() throws {
+    let data = try SequenceModelCommandTests().dataset(representation: "logmel")
+    let model = data.deletingLastPathComponent().appendingPathComponent("cnn.json")
+    let trained = try GenreKitBinary.run([
+      "train", data.path, "--model", "cnn", "--filters", "4,8", "--dense", "8", "--epochs", "3", "--augment", "flip,shift", "--seed", "2",
+      "--output", model.path,
+    ])
+    #expect(trained.status == 0, "\(trained.standardError)")
+    #expect(trained.standardError.contains("15 segments of 4 tracks, logmel spectrograms of 128 × 130, 2 classes"), "\(trained.standardError)")
+    let json = try JSONSerialization.jsonObject(with: Data(contentsOf: model)) as! [String: Any]
+    #expect(json["kind"] as? String == "cnn" && json["architecture"] as? String == "cnn" && json["input_shape"] as? [Int] == [1, 128, 130])
+    #expect(json["filters"] as? [Int] == [4, 8] && json["augment"] as? [String] == ["flip", "shift"])
+    let history = try #require(json["history"] as? [[String: Any]])
+    #expect(history.count == 3 && history.allSatisfy { ($0["loss"] as? Double)?.isFinite == true && $0["accuracy"] != nil })
+    let tensors = try TensorArchive(serialized: Array(Data(contentsOf: data.deletingLastPathComponent().appendingPathComponent("cnn.safetensors"))))
+    #expect(Set(tensors.tensors.keys) == [
+      "features.0.weight", "features.0.bias", "features.3.weight", "features.3.bias", "features.3.running_mean", "features.3.running_var",
+      "features.4.weight", "features.4.bias", "features.7.weight", "features.7.bias", "features.7.running_mean", "features.7.running_var",
+      "classifier.2.weight", "classifier.2.bias", "classifier.4.weight", "classifier.4.bias",
+    ])
+    #expect(tensors.tensors["features.4.weight"]?.shape == [8, 4, 3, 3] && tensors.tensors["classifier.2.weight"]?.shape == [8, 8 * 32 * 32])
+
+    let evaluated = try GenreKitBinary.run(["evaluate", model.path, data.path, "--all-rows"])
+    #expect(evaluated.status == 0 && evaluated.standardOutput.hasPrefix("15 rows: accuracy "), "\(evaluated.standardError)")
+    let tracks = try GenreKitBinary.run(["predict", model.path, data.path, "--per", "track"]).standardOutput.split(separator: "\n")
+    #expect(tracks.count == 5 && tracks[0] == "row,class_1,probability_1,label")
+
+    // Another kind of dataset, for training or for a trained network: both kinds named.
+    let mfcc = try SequenceModelCommandTests().dataset()
+    let wrong = try GenreKitBinary.run(["train", mfcc.path, "--model", "cnn", "--output", model.path])
+    #expect(wrong.status == 2 && wrong.standardError.contains("cnn reads spectrograms from a log-mel dataset"), "\(wrong.standardError)")
+    #expect(wrong.standardError.contains("holds mfcc frame-sequences of 13 coefficients"))
+    let refused = try GenreKitBinary.run(["evaluate", model.path, mfcc.path, "--all-rows"])
+    #expect(refused.status == 2 && refused.standardError.contains("cnn.json reads spectrograms from a log-mel dataset"), "\(refused.standardError)")
+    let hmm = try GenreKitBinary.run(["train", data.path, "--model", "hmm", "--output", model.path])
+    #expect(hmm.status == 2 && hmm.standardError.contains("holds logmel spectrograms of 128 × 130"), "\(hmm.standardError)")
   }
 }
 
@@ -113,6 +156,7 @@ import Testing
     #expect(lines.dropFirst().map { $0.split(separator: ",").prefix(2).joined(separator: ",") } == [
       "knn,30-s rows", "knn,3-s rows", "forest,30-s rows", "forest,3-s rows", "logreg,30-s rows", "logreg,3-s rows", "mlp,30-s rows",
       "mlp,3-s rows", "hmm-diag,13-MFCC frames of 3-s segments", "hmm-full,13-MFCC frames of 3-s segments",
+      "cnn,128-band log-mel of 3-s segments", "fnn,128-band log-mel of 3-s segments",
     ])
     // kNN (k = 5) cannot fit on two training tracks: its rows are empty and the reason said.
     #expect(lines[1] == "knn,30-s rows,,,,,,,,")

@@ -38,6 +38,9 @@ public struct FrameAnalysis: Sendable {
 
   public var frameCount: Int { spectrogram.frameCount }
 
+  /// The bands of `logMel`.
+  public static var melBandCount: Int { MelFilterBank.bandCount }
+
   /// `librosa.power_to_db(librosa.feature.melspectrogram(y, sr=22050, n_fft=2048, hop_length=512,
   /// n_mels=128), ref=np.max)`: 128 × frames, 0 dB at the loudest bin, floored 80 dB below.
   public var logMel: FrameMatrix {

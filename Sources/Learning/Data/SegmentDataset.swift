@@ -24,6 +24,22 @@ public struct InputDescription: Codable, Equatable, Sendable {
     self.segmentSeconds = segmentSeconds
     self.compat = compat
   }
+
+  /// `logmel spectrograms of 128 × 130` or `mfcc frame-sequences of 13 coefficients`.
+  public var summary: String {
+    "\(representation) \(kind.rawValue) of " + (frames.map { "\(coefficients) × \($0)" } ?? "\(coefficients) coefficients")
+  }
+}
+
+extension InputKind {
+  /// Where input of this kind comes from, for messages.
+  public var source: String {
+    switch self {
+    case .featureRows: return "a feature table"
+    case .frameSequences: return "an MFCC dataset ('genrekit dataset --representation mfcc')"
+    case .spectrograms: return "a log-mel dataset ('genrekit dataset --representation logmel')"
+    }
+  }
 }
 
 /// A segment dataset directory (`DatasetDirectory`, written by `genrekit dataset`), read and
