@@ -313,8 +313,10 @@ public final class Conv2D<T: NetworkScalar>: Layer, @unchecked Sendable {
     let (weights, activation) = (weight.values, activation)
     gradient.values.withUnsafeBufferPointer { dyBuffer in
       nonisolated(unsafe) let dy = dyBuffer.baseAddress!
-      output.withShared { outputs in
-      columns.withShared { cols in
+      // Read only: the output's storage is shared with the next layer's input.
+      output.withUnsafeBufferPointer { outputBuffer in
+      columns.withUnsafeBufferPointer { columnBuffer in
+        nonisolated(unsafe) let (outputs, cols) = (outputBuffer.baseAddress!, columnBuffer.baseAddress!)
         weightParts.withShared { dw in
           biasParts.withShared { db in
             dx.withShared { dx in
@@ -329,10 +331,10 @@ public final class Conv2D<T: NetworkScalar>: Layer, @unchecked Sendable {
                   }
                   for n in examples {
                     // The gradient before the activation.
-                    activation.backward(dy + n * outSize, output: outputs.base! + n * outSize, outSize, into: g)
+                    activation.backward(dy + n * outSize, output: outputs + n * outSize, outSize, into: g)
                     for o in 0..<outC { db.base![n * outC + o] = Kernels.sum(g + o * h * w, h * w) }
                     T.gemm(
-                      transposeA: false, transposeB: true, m: outC, n: inC * 9, k: h * w, g, cols.base! + n * columnSize, beta: 0,
+                      transposeA: false, transposeB: true, m: outC, n: inC * 9, k: h * w, g, cols + n * columnSize, beta: 0,
                       dw.base! + n * kernelSize)
                     if let dcol {
                       T.gemm(transposeA: true, transposeB: false, m: inC * 9, n: h * w, k: outC, wt, g, beta: 0, dcol)
