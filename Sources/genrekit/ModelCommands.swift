@@ -143,8 +143,9 @@ struct Train: ParsableCommand {
     guard model.input == dataset.description.kind else {
       throw CLIFailure.usage("\(model.name) reads \(model.input.rawValue) from \(model.input.source); \(table) holds \(dataset.description.summary)")
     }
-    // A network's training step allocates and frees arrays of tens of MB.
-    prepareHeap(reserve: 512 << 20)
+    // A network's training step allocates and frees arrays of tens of MB (~700 MB at most for
+    // the default CNN).
+    prepareHeap(reserve: 768 << 20)
     let data = dataset.trainingData
     let fold = splitArguments.isGiven ? try splitArguments.folds(of: data)[0] : nil
     let training = data.subset(fold?.trainingRows ?? Array(0..<data.count))

@@ -70,7 +70,8 @@ final class Progress: @unchecked Sendable {
 func prepareHeap(reserve size: Int) {
   #if canImport(Glibc)
     mallopt(M_MMAP_THRESHOLD, 256 << 20)
-    mallopt(M_TRIM_THRESHOLD, 512 << 20)
+    // Above the reserve, so that freeing it (or a training step's arrays) returns nothing.
+    mallopt(M_TRIM_THRESHOLD, Int32(max(512 << 20, 2 * size)))
     mallopt(M_ARENA_MAX, 1)
     let hugePage = 2 << 20
     guard let block = malloc(size) else { return }
