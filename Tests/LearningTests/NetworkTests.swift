@@ -292,6 +292,17 @@ func randomTensor(_ shape: [Int], seed: UInt64) -> Tensor<Double> {
     if model.stoppedEarly { #expect(model.history.count == model.bestEpoch + 2) }
   }
 
+  /// Early stopping waits for BatchNorm's running statistics: epoch 6 with Keras's anchor data
+  /// (1,900 training segments, 60 batches an epoch), later with fewer batches; a network without
+  /// BatchNorm always from epoch 6.
+  @Test func earlyStoppingWaitsForBatchNormWarmUp() {
+    let cnn = NetworkClassifier(architecture: .cnn)
+    #expect(cnn.firstMonitoredEpoch(trainingExamples: 1900) == 6)
+    #expect(cnn.firstMonitoredEpoch(trainingExamples: 766) == 10)  // 24 batches: 240 steps by epoch 10
+    #expect(cnn.firstMonitoredEpoch(trainingExamples: 32) == 240)
+    #expect(NetworkClassifier(architecture: .fnn).firstMonitoredEpoch(trainingExamples: 32) == 6)
+  }
+
   @Test func nonFiniteInputIsRefused() throws {
     var data = separableData(for: .spectrograms)
     guard case .spectrograms(let s) = data.input else { return }

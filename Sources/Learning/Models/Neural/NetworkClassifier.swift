@@ -10,7 +10,7 @@ import TensorIO
 ///
 /// The input is standardised with the training part's scalar mean and std. Adam (Keras's β and
 /// ε), batches of `batchSize`, cross-entropy, at most `epochs`; early stopping on the validation
-/// loss (`patience`, best weights restored, not before epoch `minEpochs`), the validation part
+/// loss (`patience`, best weights restored, not before `firstMonitoredEpoch`), the validation part
 /// drawn by track (a stratified group holdout of the training part).
 public struct NetworkClassifier: ModelSettings, Equatable {
   public enum Architecture: String, Sendable, Codable, CaseIterable {
@@ -76,8 +76,23 @@ public struct NetworkClassifier: ModelSettings, Equatable {
   public var learningRate = 1e-3
   /// Epochs without a lower validation loss before stopping. Default 5.
   public var patience = 5
-  /// Early stopping watches the validation loss from this epoch on. Default 6.
+  /// Early stopping watches the validation loss from this epoch on, or, in a network with
+  /// BatchNorm, from the epoch by which its running statistics have followed
+  /// `batchNormWarmUpSteps` batches, if that is later. Default 6.
   public var minEpochs = 6
+
+  /// With momentum 0.99, the running statistics keep 0.99²⁴⁰ < 10 % of their start after 240
+  /// batches; before, the inference-mode network is far from the trained one (near chance), and
+  /// its validation loss says nothing. Keras's anchor protocol (1,900 training segments, 60
+  /// batches an epoch) reaches it by epoch 4, so there epoch 6 rules; on smaller data it is later.
+  static let batchNormWarmUpSteps = 240
+
+  /// The first epoch early stopping watches, for `trainingExamples` per epoch.
+  func firstMonitoredEpoch(trainingExamples: Int) -> Int {
+    guard architecture == .cnn else { return minEpochs }
+    let batchesPerEpoch = (trainingExamples + batchSize - 1) / batchSize
+    return max(minEpochs, (Self.batchNormWarmUpSteps + batchesPerEpoch - 1) / batchesPerEpoch)
+  }
   /// L2 penalty `l2·Σw²` on every kernel. Default 0.
   public var l2 = 0.0
   public var augment: Set<Augmentation> = []
@@ -160,7 +175,7 @@ public struct NetworkClassifier: ModelSettings, Equatable {
     return Sequential(layers)
   }
 
-  /// `progress` counts epochs (of at most `epochs`).
+  /// `progress` counts batches (of at most `epochs` epochs), with the last epoch's losses.
   public func fit(_ data: TrainingData, threads: Int, progress: ProgressHandler?) throws(LearningError) -> any FittedModel {
     guard case .spectrograms(let spectrograms) = data.input else { throw .wrongInput(model: kind.name, expected: kind.input, got: data.input.kind) }
     try validate()
@@ -177,7 +192,8 @@ public struct NetworkClassifier: ModelSettings, Equatable {
     let inputs = standardisation.tensor(spectrograms)
     let validation = part?.test ?? []
     let loop = TrainingLoop(
-      epochs: epochs, batchSize: batchSize, stopping: validation.isEmpty ? .epochLimit : .validationLoss(patience: patience, firstEpoch: minEpochs))
+      epochs: epochs, batchSize: batchSize, stopping: validation.isEmpty
+        ? .epochLimit : .validationLoss(patience: patience, firstEpoch: firstMonitoredEpoch(trainingExamples: trainRows.count)))
     var trainee = NetworkTrainee(
       network: network, inputs: inputs, labels: data.labels, learningRate: learningRate, l2: l2, augment: augment, threads: threads)
     let run = try loop.run(&trainee, train: trainRows, validation: validation, generator: &generator, progress: progress)
@@ -249,7 +265,8 @@ public struct NetworkClassifier: ModelSettings, Equatable {
       stoppedEarly || history.count < settings.epochs ? nil : "\(kind.name) ran all \(settings.epochs) epochs without the validation loss settling"
     }
 
-    /// The network with the trained values.
+    /// The network with the trained values. (Building it cannot fail: the same call built it
+    /// when the model was fitted or its file read.)
     func network() -> Sequential<Float> {
       var generator = SeededGenerator(seed: 0)
       let network: Sequential<Float> = try! settings.network(bands: bands, frames: frames, classes: classCount, generator: &generator)
@@ -263,7 +280,16 @@ public struct NetworkClassifier: ModelSettings, Equatable {
         throw .invalidParameter(
           name: "spectrograms", value: "\(spectrograms.bands) × \(spectrograms.frames)", reason: "\(kind.name) was trained on \(bands) × \(frames)")
       }
-      return network().probabilities(standardisation.tensor(spectrograms), threads: threads)
+      let size = bands * frames
+      if let bad = spectrograms.values.firstIndex(where: { !$0.isFinite }) {
+        throw .invalidParameter(name: "spectrograms", value: "\(spectrograms.values[bad])", reason: "example \(bad / size + 1) is not finite")
+      }
+      let probabilities = network().probabilities(standardisation.tensor(spectrograms), threads: threads)
+      // Finite weights can still overflow on extreme inputs; a NaN must not pass for a result.
+      if let bad = probabilities.values.firstIndex(where: { !$0.isFinite }) {
+        throw .nonFiniteResult("example \(bad / classCount + 1): the network's class probabilities are not finite (its arithmetic overflows)")
+      }
+      return probabilities
     }
 
     public func isEqual(to other: any FittedModel) -> Bool { (other as? Self) == self }
