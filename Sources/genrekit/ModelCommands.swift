@@ -1,4 +1,6 @@
 import ArgumentParser
+import AudioBridge
+import AudioFeatures
 import Foundation
 import Learning
 import TabularIO
@@ -186,10 +188,13 @@ struct Train: ParsableCommand {
       table: self.table, tableFingerprint: table.summary.fingerprint, grouping: tableArguments.options.grouping,
       split: fold == nil ? nil : splitArguments.description, rows: training.count, trainingGroups: training.groups,
       testGroups: fold.map { $0.test.map { dataset.groups[$0] } })
+    let input = InputDescription.features(
+      ofTable: self.table, summary: table.summary, columns: fitted.inputColumns + (fitted.encoder?.columns.map(\.name) ?? []))
     let file = ModelFile(
       pipeline: fitted, hyperparameters: settings.summary, classNames: dataset.classNames,
-      labelColumn: tableArguments.labelColumn, training: record)
+      labelColumn: tableArguments.labelColumn, training: record, input: input)
     try file.write(to: output)
+    if let input { log("genrekit: 'genrekit predict' reads songs for this model as \(input.summary)") }
     logTrained(rows: training.count, groups: Set(training.groups).count, unit: "rows", fold: fold)
   }
 }
@@ -309,29 +314,39 @@ struct Evaluate: ParsableCommand {
 
 struct Predict: ParsableCommand {
   static let configuration = CommandConfiguration(
-    commandName: "predict", abstract: "Predict the label of every row of a table with a model file.",
+    commandName: "predict", abstract: "Predict the genre of songs, or the label of every row of a table or dataset, with a model file.",
     discussion: """
-      One row per table row: its name (--id, else filename, else the row number), the k most \
-      probable classes with their probabilities, and the true label when the table has the \
-      model's label column.
+      Audio files (or directories of them, searched as by extract): one row per song, whatever \
+      the model kind. The song is cut into the model's segments and analysed as its training \
+      data was (the model file records how); the song's probabilities are the mean over its \
+      segments. A song that cannot be read is named on stderr, the others are predicted (exit 1).
+
+      A table: one row per table row, named by --id, else filename, else the row number, with \
+      the true label when the table has the model's label column. A dataset directory: one row \
+      per segment or, with --per track, per track.
 
       Examples:
+        genrekit predict cnn.json song.mp3 --top 3
         genrekit predict forest.json new_tracks.csv --top 3
         genrekit predict logreg.json spotify_songs.csv --id track_id --format json
       """)
 
   @Argument(help: "A model file from 'genrekit train' (- for standard input).") var model: String
-  @Argument(help: "A feature table (CSV; - for standard input; a label column is not needed) or a dataset directory.") var table: String
+  @Argument(help: "Audio files or directories; or one feature table (CSV; - for standard input; a label column is not needed) or dataset directory.")
+  var inputs: [String]
   @Option(help: "Give the k most probable classes with their probabilities.") var top = 1
-  @Option(help: "For a dataset: one row per segment (default) or per track.") var per = PredictionUnit.segment
+  @Option(help: "For a dataset: one row per segment (default) or per track.") var per: PredictionUnit?
   @Option(help: "The column that names rows (default: filename, else the row number).") var id: String?
   @Option(help: "Field delimiter, ',' or ';' (default: detected).") var delimiter: String?
   @Option(help: "Comma-separated values that mean 'missing' (default: pandas' na_values and '?').") var naValues: String?
+  @Option(help: "Threads analysing a song's segments (default: all cores).") var jobs = ProcessInfo.processInfo.activeProcessorCount
+  @Flag(help: "No progress on stderr.") var quiet = false
   @Option(help: "csv, table or json.") var format = OutputFormat.csv
 
   func validate() throws {
-    guard model != "-" || table != "-" else { throw ValidationError("the model and the table cannot both be standard input") }
+    guard model != "-" || !inputs.contains("-") else { throw ValidationError("the model and the table cannot both be standard input") }
     guard top >= 1 else { throw ValidationError("--top must be at least 1") }
+    guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
     _ = try TableArguments.delimiterByte(delimiter)
   }
 
@@ -339,13 +354,28 @@ struct Predict: ParsableCommand {
     case segment, track
   }
 
+  /// Audio unless the only input is a dataset directory or a file without an audio extension (a table).
+  private var readsAudio: Bool {
+    guard inputs.count == 1, let input = inputs.first else { return true }
+    if SegmentDataset.isDataset(input) { return false }
+    var isDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: input, isDirectory: &isDirectory), isDirectory.boolValue { return true }
+    return InputDiscovery.audioExtensions.contains(PathName.fileExtension(of: input).lowercased())
+  }
+
   func run() throws {
     let file = try ModelFile.read(path: model)
+    if readsAudio {
+      guard per == nil else { throw CLIFailure.usage("--per goes with a dataset directory; songs get one row each") }
+      try predictSongs(with: file)
+      return
+    }
+    let table = inputs[0]
     if SegmentDataset.isDataset(table) {
       try predict(file, on: try SegmentDataset.read(directory: table))
       return
     }
-    guard per == .segment else { throw CLIFailure.usage("--per track needs a dataset directory") }
+    guard per == nil else { throw CLIFailure.usage("--per goes with a dataset directory") }
     var options = Learning.TableOptions()
     options.labelColumn = file.labelColumn
     options.labelOptional = true
@@ -356,22 +386,66 @@ struct Predict: ParsableCommand {
     if let naValues { options.missingMarkers = TableArguments.markers(naValues) }
     options.allowMissing = file.pipeline.imputer != nil
     options.grouping = .row
-    let table = try TableReader.read(path: self.table, options: options)
-    let probabilities = try file.pipeline.probabilities(table.dataset)
+    let loaded = try TableReader.read(path: table, options: options)
+    let probabilities = try file.pipeline.probabilities(loaded.dataset)
     let predictions = Prediction.ranked(probabilities, classNames: file.classNames, top: top)
-    let truth = table.hasLabels ? table.dataset.labels.map { table.dataset.classNames[$0] } : nil
-    print(try render(predictions, rowNames: table.dataset.rowNames, truth: truth), terminator: "")
+    let truth = loaded.hasLabels ? loaded.dataset.labels.map { loaded.dataset.classNames[$0] } : nil
+    print(try render(predictions, rowNames: loaded.dataset.rowNames, truth: truth), terminator: "")
+  }
+
+  /// One row per song, in sorted path order; a song that fails is named and left out (exit 1).
+  private func predictSongs(with file: ModelFile) throws {
+    let songs = InputDiscovery.audioFiles(in: inputs)
+    guard !songs.isEmpty else { throw CLIFailure.usage("no audio files found in \(inputs.joined(separator: ", "))") }
+    let reader: SongInput
+    do {
+      reader = try SongInput(model: file, path: model)
+    } catch {
+      throw CLIFailure.usage(error.description)
+    }
+    log("genrekit: \(model) reads songs as \(reader.input.summary); a song's probabilities are the mean over its segments")
+    prepareHeapForExtraction(jobs: jobs)
+    let progress = Progress(unit: "songs", quiet: quiet)
+    var names: [String] = []
+    var segments: [Int] = []
+    var probabilities: [Double] = []
+    var failures = 0
+    for (i, song) in songs.enumerated() {
+      do {
+        let prediction = try reader.predict(song: song, model: file, jobs: jobs)
+        if let warning = prediction.warning {
+          progress.interrupt()
+          log("genrekit: warning: \(song): \(warning)")
+        }
+        names.append(song)
+        segments.append(prediction.segments)
+        probabilities += prediction.probabilities
+      } catch {
+        progress.interrupt()
+        log("genrekit: \(error)")
+        failures += 1
+      }
+      progress.update(done: i + 1, total: songs.count)
+    }
+    progress.interrupt()
+    let matrix = Matrix(rows: names.count, columns: file.classNames.count, values: probabilities)
+    let predictions = Prediction.ranked(matrix, classNames: file.classNames, top: top)
+    print(try render(predictions, rowNames: names, truth: nil, segments: segments), terminator: "")
+    if failures > 0 {
+      log("genrekit: \(failures) of \(songs.count) songs failed")
+      throw ExitCode(1)
+    }
   }
 
   /// One row per segment (named by its id), or per track: the track's classes ranked by the vote
   /// of its segments (ties by summed score), with the mean of their probabilities.
   private func predict(_ file: ModelFile, on dataset: SegmentDataset) throws {
     guard dataset.description.kind == file.kind.input else {
-      throw CLIFailure.usage("\(model) reads \(file.kind.input.rawValue) from \(file.kind.input.source); \(table) holds \(dataset.description.summary)")
+      throw CLIFailure.usage("\(model) reads \(file.kind.input.rawValue) from \(file.kind.input.source); \(inputs[0]) holds \(dataset.description.summary)")
     }
     let probabilities = try file.pipeline.model.probabilities(dataset.input, threads: 1)
     let truth = dataset.labels.map { dataset.classNames[$0] }
-    switch per {
+    switch per ?? .segment {
     case .segment:
       let predictions = Prediction.ranked(probabilities, classNames: file.classNames, top: top)
       print(try render(predictions, rowNames: dataset.ids, truth: truth), terminator: "")
@@ -388,21 +462,26 @@ struct Predict: ParsableCommand {
     }
   }
 
-  private func render(_ predictions: [[Prediction]], rowNames: [String], truth: [String]?) throws -> String {
-    let k = predictions.first?.count ?? 0
+  /// Rows of `row`, the ranked classes and probabilities, then `label` (the truth, when known)
+  /// and `segments` (a song's segment count), when given.
+  private func render(_ predictions: [[Prediction]], rowNames: [String], truth: [String]?, segments: [Int]? = nil) throws -> String {
+    let k = min(top, predictions.first?.count ?? top)
     switch format {
     case .json:
       struct Row: Encodable {
         var row: String
         var label: String?
+        var segments: Int?
         var predictions: [Prediction]
       }
-      return try prettyJSON(predictions.indices.map { Row(row: rowNames[$0], label: truth?[$0], predictions: predictions[$0]) }) + "\n"
+      return try prettyJSON(predictions.indices.map { Row(row: rowNames[$0], label: truth?[$0], segments: segments?[$0], predictions: predictions[$0]) })
+        + "\n"
     case .csv, .table:
       let header = ["row"] + (1...max(k, 1)).flatMap { ["class_\($0)", "probability_\($0)"] } + (truth == nil ? [] : ["label"])
+        + (segments == nil ? [] : ["segments"])
       let rows = predictions.indices.map { r in
         [rowNames[r]] + predictions[r].flatMap { [$0.class, format == .table ? String(format: "%.3f", $0.probability) : String($0.probability)] }
-          + (truth.map { [$0[r]] } ?? [])
+          + (truth.map { [$0[r]] } ?? []) + (segments.map { ["\($0[r])"] } ?? [])
       }
       if format == .csv { return ([header] + rows).map(CSVFormat.line).joined() }
       return TextTable(header: header, rows: rows).lines.joined(separator: "\n") + "\n"

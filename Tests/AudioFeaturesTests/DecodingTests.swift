@@ -130,4 +130,30 @@ func temporaryDirectory() throws -> URL {
     mkfifo(fifo, 0o644)
     #expect(throws: AudioDecodingError.notARegularFile) { _ = try decodeAudio(atPath: fifo) }
   }
+
+  /// A song as users have it: MP3, 44.1 kHz, stereo. Decoded, averaged to mono and resampled to
+  /// 22,050 Hz, it is the source it was encoded from (mix_30s.flac's first 10 s, the right
+  /// channel 0.6× the left 5 ms later), to within what the lossy coding changes.
+  @Test func mp3At44kHzStereoDecodesToItsSource() throws {
+    let mp3 = Fixtures.path("full-length/mix_10s_44k_stereo.mp3")
+    let audio = try decodeAudio(atPath: mp3)
+    #expect(audio.sampleRate == 44100 && audio.integrityWarning == nil)
+    #expect(abs(audio.samples.count - 441_000) <= 1152, "10 s, give or take an MP3 frame: \(audio.samples.count)")
+    let signal = try loadSignal(atPath: mp3).samples
+    let source = try decodeAudio(atPath: Fixtures.path("full-length/mix_30s.flac")).samples
+    let count = min(signal.count, 220_500)
+    let expected: [Float] = (0..<count).map { n in
+      let delayed: Float = n >= 110 ? source[n - 110] : 0
+      return (source[n] + 0.6 * delayed) / 2
+    }
+    var (dot, signalEnergy, expectedEnergy) = (0.0, 0.0, 0.0)
+    for n in 0..<count {
+      dot += Double(signal[n]) * Double(expected[n])
+      signalEnergy += Double(signal[n] * signal[n])
+      expectedEnergy += Double(expected[n] * expected[n])
+    }
+    let correlation = dot / (signalEnergy * expectedEnergy).squareRoot()
+    #expect(correlation > 0.99, "correlation \(correlation)")
+    #expect(abs((signalEnergy / expectedEnergy).squareRoot() - 1) < 0.05, "level ratio \((signalEnergy / expectedEnergy).squareRoot())")
+  }
 }

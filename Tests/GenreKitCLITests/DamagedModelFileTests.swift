@@ -88,6 +88,21 @@ import Testing
   }
 
   static let damages: [Damage] = [
+    Damage(name: "an unknown framing in how songs are read", kind: "logreg", expected: "input.compat 'v07' is not kaggle or librosa") {
+      var input = $0.json["input"] as! [String: Any]
+      input["compat"] = "v07"
+      $0.json["input"] = input
+    },
+    Damage(name: "a negative segment length", kind: "forest", expected: "input.segmentSeconds -3.0 is out of range") {
+      var input = $0.json["input"] as! [String: Any]
+      input["segmentSeconds"] = -3
+      $0.json["input"] = input
+    },
+    Damage(name: "MFCC input for a model of rows", kind: "knn", expected: "input.representation 'mfcc' does not make feature-rows") {
+      var input = $0.json["input"] as! [String: Any]
+      input["representation"] = "mfcc"
+      $0.json["input"] = input
+    },
     Damage(name: "logreg with 100 of its 570 weights", kind: "logreg", expected: "tensor logreg.coef has shape [100], expected [10, 57]") {
       $0.replace("logreg.coef", [Double](repeating: 0.1, count: 100), shape: [100])
     },

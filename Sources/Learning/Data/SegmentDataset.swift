@@ -2,32 +2,56 @@ import Foundation
 import TabularIO
 import TensorIO
 
-/// How a model's input is made from audio, recorded in its model file: a model of frame
-/// sequences or spectrograms makes the same from a new song.
+/// How a model's input is made from audio, recorded in its model file, so that `predict` makes
+/// the same from a new song: the GTZAN features of segments or whole clips (a model of table
+/// rows), MFCC frame sequences or log-mel spectrograms of segments.
 public struct InputDescription: Codable, Equatable, Sendable {
   public var kind: InputKind
-  /// `mfcc` or `logmel`.
+  /// `features` (the GTZAN features), `mfcc` or `logmel`.
   public var representation: String
-  /// Values per frame: MFCC coefficients, or mel bands.
+  /// Values per frame: MFCC coefficients or mel bands; for features, the 57 GTZAN features.
   public var coefficients: Int
   /// Frames per segment (spectrograms), or nil.
   public var frames: Int?
+  /// The segment length; for whole clips, the clips' length (a longer song is cut into pieces of it).
   public var segmentSeconds: Double
+  /// Features of whole clips rather than of segments (nil: segments).
+  public var wholeClips: Bool?
   /// `kaggle` (reflect padding) or `librosa`.
   public var compat: String
 
-  public init(kind: InputKind, representation: String, coefficients: Int, frames: Int?, segmentSeconds: Double, compat: String) {
+  public init(
+    kind: InputKind, representation: String, coefficients: Int, frames: Int?, segmentSeconds: Double, wholeClips: Bool? = nil,
+    compat: String
+  ) {
     self.kind = kind
     self.representation = representation
     self.coefficients = coefficients
     self.frames = frames
     self.segmentSeconds = segmentSeconds
+    self.wholeClips = wholeClips
     self.compat = compat
   }
 
-  /// `logmel spectrograms of 128 × 130` or `mfcc frame-sequences of 13 coefficients`.
+  public static let representations: [String: InputKind] = ["features": .featureRows, "mfcc": .frameSequences, "logmel": .spectrograms]
+
+  /// `logmel spectrograms of 128 × 130`, `mfcc frame-sequences of 13 coefficients`, or
+  /// `GTZAN features of 3-s segments`.
   public var summary: String {
-    "\(representation) \(kind.rawValue) of " + (frames.map { "\(coefficients) × \($0)" } ?? "\(coefficients) coefficients")
+    let length = segmentSeconds.formatted()
+    if kind == .featureRows { return wholeClips == true ? "GTZAN features of whole clips (\(length) s)" : "GTZAN features of \(length)-s segments" }
+    return "\(representation) \(kind.rawValue) of " + (frames.map { "\(coefficients) × \($0)" } ?? "\(coefficients) coefficients")
+  }
+
+  /// Why a model file's description cannot be used, if it cannot: it is untrusted input.
+  public var problem: String? {
+    guard Self.representations[representation] == kind else { return "input.representation \(excerpt(representation)) does not make \(kind.rawValue)" }
+    guard (1...4096).contains(coefficients) else { return "input.coefficients \(coefficients) is out of range" }
+    if let frames, !(1...1_000_000).contains(frames) { return "input.frames \(frames) is out of range" }
+    // The lengths `extract --segment-seconds` takes.
+    guard segmentSeconds.isFinite, segmentSeconds > 0, segmentSeconds < 365 * 86_400 else { return "input.segmentSeconds \(segmentSeconds) is out of range" }
+    guard ["kaggle", "librosa"].contains(compat) else { return "input.compat \(excerpt(compat)) is not kaggle or librosa" }
+    return nil
   }
 }
 

@@ -85,6 +85,9 @@ public struct TableSummary: Sendable, Equatable {
   public var grouping: String = ""
   public var groupCount = 0
   public var warnings: [String] = []
+  /// The median of a GTZAN `length` column (samples at 22,050 Hz), which tells how the rows were
+  /// cut from audio: whole clips, or segments of one length.
+  public var medianLength: Int?
 
   /// One line each: the rows, the features, what was left out, the grouping, and warnings.
   public var lines: [String] {
@@ -248,6 +251,10 @@ public enum TableReader {
         throw TableError(path: path, line: header.line, reason: "no numeric feature columns")
       }
       summary.featureColumns = featureIndices.map { names[$0] }
+      if let length = firstPosition["length"] {
+        let lengths = kept.compactMap { Int($0.fields[length].trimmingCharacters(in: .whitespaces)) }.sorted()
+        if !lengths.isEmpty { summary.medianLength = lengths[lengths.count / 2] }
+      }
       self.summary = summary
     }
 

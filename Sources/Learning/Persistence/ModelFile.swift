@@ -132,6 +132,7 @@ public struct ModelFile: Equatable, Sendable {
     guard (document.input?.kind ?? .featureRows) == kind.input else {
       throw LearningError.invalidModelFile("input.kind is \(document.input?.kind.rawValue ?? "missing"); \(kind.name) reads \(kind.input.rawValue)")
     }
+    if let problem = document.input?.problem { throw LearningError.invalidModelFile(problem) }
     let pipeline = try FittedPipeline(
       kind: kind, header: document.pipeline, inputColumns: document.featureNames, input: document.input, modelJSON: data,
       tensors: tensors, classCount: document.classNames.count)
