@@ -10,6 +10,7 @@ let package = Package(
     .library(name: "TabularIO", targets: ["TabularIO"]),
     .library(name: "Learning", targets: ["Learning"]),
     .library(name: "TensorIO", targets: ["TensorIO"]),
+    .library(name: "Figures", targets: ["Figures"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
@@ -36,6 +37,8 @@ let package = Package(
       name: "AudioFeatures",
       dependencies: ["CSndFile", "CFFTW", "CSoxr", "CSlidingMedian", "TabularIO", "TensorIO"]),
     .target(name: "Learning", dependencies: ["CBLASLAPACK", "TabularIO", "TensorIO"], resources: [.copy("Resources")]),
+    // SVG charts from plain values: no model, no audio.
+    .target(name: "Figures"),
     // The one bridge from audio to model input (features, frame sequences, spectrograms).
     .target(name: "AudioBridge", dependencies: ["AudioFeatures", "Learning", "TabularIO", "TensorIO"]),
 
@@ -43,7 +46,7 @@ let package = Package(
     .executableTarget(
       name: "genrekit",
       dependencies: [
-        "AudioFeatures", "AudioBridge", "Learning", "TabularIO", "TensorIO", "CMalloc",
+        "AudioFeatures", "AudioBridge", "Figures", "Learning", "TabularIO", "TensorIO", "CMalloc",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
 
@@ -54,6 +57,7 @@ let package = Package(
       name: "AudioFeaturesTests", dependencies: ["AudioFeatures", "TabularIO", "TensorIO", "CSndFile", "Learning"],
       resources: [.copy("Fixtures")]),
     .testTarget(name: "LearningTests", dependencies: ["Learning", "TabularIO", "TensorIO"], resources: [.copy("Fixtures")]),
+    .testTarget(name: "FiguresTests", dependencies: ["Figures"], resources: [.copy("Golden")]),
     .testTarget(name: "GenreKitCLITests", dependencies: ["genrekit", "TabularIO", "TensorIO"]),
   ]
 )

@@ -18,7 +18,9 @@ struct GenreKit: ParsableCommand {
         genrekit evaluate forest.json features.csv
       """,
     version: version,
-    subcommands: [Extract.self, DatasetCommand.self, Compare.self, Split.self, Train.self, Evaluate.self, Predict.self, PrincipalComponents.self])
+    subcommands: [
+      Extract.self, DatasetCommand.self, Compare.self, Split.self, Train.self, Evaluate.self, Predict.self, PrincipalComponents.self, Plot.self,
+    ])
 
   /// Exit status 2 for every usage error (bad arguments, unreadable tables or model files, no
   /// input), as the CLI contract says, instead of ArgumentParser's 64; one line on stderr.

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A frame-wise feature as librosa returns it: `rows` values (bands, coefficients) per frame,
 /// stored row-major (`rows × frames`, the layout of librosa's arrays), float32.
 public struct FrameMatrix: Sendable, Equatable {
@@ -58,6 +60,27 @@ public struct FrameAnalysis: Sendable {
   public var chroma: FrameMatrix {
     let frameMajor = Chroma.chromagram(magnitude: spectrogram.magnitude, frames: frameCount)
     return FrameMatrix(rows: 12, frames: frameCount, values: (0..<(12 * frameCount)).map { frameMajor[($0 % frameCount) * 12 + $0 / frameCount] })
+  }
+
+  /// `librosa.amplitude_to_db(np.abs(librosa.stft(y)), ref=np.max)`: 1025 bins × frames, 0 dB
+  /// at the loudest bin, floored 80 dB below (`amin` 1e-5).
+  public var decibelSpectrogram: FrameMatrix {
+    let bins = Framing.binCount
+    let frames = frameCount
+    let magnitude = spectrogram.magnitude
+    let reference = 20 * log10(max(1e-5, magnitude.max() ?? 0))
+    var values = [Float](repeating: 0, count: bins * frames)
+    for t in 0..<frames {
+      for k in 0..<bins { values[k * frames + t] = max(-80, 20 * log10(max(1e-5, magnitude[t * bins + k])) - reference) }
+    }
+    return FrameMatrix(rows: bins, frames: frames, values: values)
+  }
+
+  /// `librosa.effects.hpss(y)`: the harmonic and percussive waveforms (those whose means and
+  /// variances are `harmony_*` and `perceptr_*`).
+  public var harmonicPercussive: (harmonic: [Float], percussive: [Float]) {
+    let parts = HarmonicPercussive.separate(spectrogram, signal: signal, zeroTail: mode == .kaggle)
+    return (parts.harmonic, signal.indices.map(parts.percussive))
   }
 
   /// The 57 GTZAN features (their means and variances over frames, tempo, length).

@@ -131,6 +131,7 @@ public struct MultilayerPerceptron: RowClassifier {
     // With a validation part, the best epoch's weights, but the epochs actually run.
     fitted.epochs = run.history.count
     fitted.converged = run.stoppedEarly
+    fitted.history = run.history
     return fitted
   }
 
@@ -184,6 +185,8 @@ public struct MultilayerPerceptron: RowClassifier {
     public var epochs = 0
     /// Whether training stopped on its own criterion rather than at the epoch limit.
     public var converged = false
+    /// Every epoch's training loss and accuracy (and the validation part's, with early stopping).
+    public var history: [EpochRecord] = []
     public var featureCount: Int { layers[0].weights.rows }
 
     public var convergenceWarning: String? {
@@ -275,9 +278,13 @@ extension MultilayerPerceptron.Fitted: ArchivableModel {
     var layerSizes: [Int]
     var epochs: Int
     var converged: Bool
+    /// Keras's history names (`loss`, `accuracy`, `val_loss`, `val_accuracy`), as the networks'.
+    var history: [EpochRecord]?
   }
 
-  public var header: Header { Header(layerSizes: [featureCount] + layers.map(\.biases.count), epochs: epochs, converged: converged) }
+  public var header: Header {
+    Header(layerSizes: [featureCount] + layers.map(\.biases.count), epochs: epochs, converged: converged, history: history)
+  }
 
   /// Named as scikit-learn's `coefs_[l]` (fan-in × fan-out) and `intercepts_[l]`.
   public func archive(into tensors: inout TensorArchive) {
@@ -298,6 +305,6 @@ extension MultilayerPerceptron.Fitted: ArchivableModel {
         weights: Matrix(rows: sizes[l], columns: sizes[l + 1], values: try tensors.doubles("mlp.coefs.\(l)", shape: [sizes[l], sizes[l + 1]])),
         biases: try tensors.doubles("mlp.intercepts.\(l)", shape: [sizes[l + 1]]))
     }
-    self.init(layers: layers, epochs: header.epochs, converged: header.converged)
+    self.init(layers: layers, epochs: header.epochs, converged: header.converged, history: header.history ?? [])
   }
 }

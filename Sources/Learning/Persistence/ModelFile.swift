@@ -180,7 +180,7 @@ public struct ModelFile: Equatable, Sendable {
   }
 
   /// A decoding error as one line: the field's path and what is wrong with it.
-  static func describe(_ error: DecodingError) -> String {
+  public static func describe(_ error: DecodingError) -> String {
     func path(_ keys: [any CodingKey]) -> String {
       keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().trimmingCharacters(in: ["."])
     }
