@@ -11,6 +11,7 @@ let package = Package(
     .library(name: "Learning", targets: ["Learning"]),
     .library(name: "TensorIO", targets: ["TensorIO"]),
     .library(name: "Figures", targets: ["Figures"]),
+    .library(name: "Notebooks", targets: ["Notebooks"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
@@ -39,6 +40,8 @@ let package = Package(
     .target(name: "Learning", dependencies: ["CBLASLAPACK", "TabularIO", "TensorIO"], resources: [.copy("Resources")]),
     // SVG charts from plain values: no model, no audio.
     .target(name: "Figures"),
+    // Jupyter notebooks (nbformat 4.5) with embedded outputs.
+    .target(name: "Notebooks"),
     // The one bridge from audio to model input (features, frame sequences, spectrograms).
     .target(name: "AudioBridge", dependencies: ["AudioFeatures", "Learning", "TabularIO", "TensorIO"]),
 
@@ -46,7 +49,7 @@ let package = Package(
     .executableTarget(
       name: "genrekit",
       dependencies: [
-        "AudioFeatures", "AudioBridge", "Figures", "Learning", "TabularIO", "TensorIO", "CMalloc",
+        "AudioFeatures", "AudioBridge", "Figures", "Learning", "Notebooks", "TabularIO", "TensorIO", "CMalloc",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
 
@@ -58,6 +61,7 @@ let package = Package(
       resources: [.copy("Fixtures")]),
     .testTarget(name: "LearningTests", dependencies: ["Learning", "TabularIO", "TensorIO"], resources: [.copy("Fixtures")]),
     .testTarget(name: "FiguresTests", dependencies: ["Figures"], resources: [.copy("Golden")]),
+    .testTarget(name: "NotebooksTests", dependencies: ["Notebooks"]),
     .testTarget(name: "GenreKitCLITests", dependencies: ["genrekit", "TabularIO", "TensorIO"]),
   ]
 )

@@ -54,6 +54,9 @@ struct Compare: ParsableCommand {
   @Option(help: "table, csv or json.")
   var format = OutputFormat.table
 
+  @Option(help: "Also write the results as JSON (what --format json prints, for 'genrekit plot') to this file.")
+  var saveResults: String?
+
   /// The models this input suits: table models, and from audio every model.
   var available: [String] { ModelRegistry.kinds.filter { audio || $0.input == .featureRows }.map(\.name) }
 
@@ -77,6 +80,7 @@ struct Compare: ParsableCommand {
   func run() throws {
     if audio { return try compareAudio() }
     let path = inputs.first ?? EmbeddedTables.gtzan30Seconds
+    if let saveResults { try OutputSafety.check(outputs: [("--save-results", saveResults)], inputs: [path] + splitArguments.files) }
     let table = try TableReader.read(path: path, options: tableArguments.options)
     let dataset = table.dataset
     let folds = try splitArguments.folds(of: dataset)
@@ -98,7 +102,16 @@ struct Compare: ParsableCommand {
     for score in scores where score.unconvergedFolds > 0 {
       log("genrekit: warning: \(score.model) stopped at its iteration limit in \(score.unconvergedFolds) of \(folds.count) folds")
     }
-    print(try render(scores, header: header, dataset: dataset, folds: folds), terminator: "")
+    print(try render(scores, header: header, dataset: dataset, folds: folds, as: format), terminator: "")
+    try save { try render(scores, header: header, dataset: dataset, folds: folds, as: .json) }
+  }
+
+  /// Writes `--save-results`, if given.
+  func save(_ json: () throws -> String) throws {
+    guard let saveResults else { return }
+    let writer = try AtomicFileWriter(destination: saveResults)
+    writer.write(try json())
+    try writer.commit()
   }
 
   /// Rows and groups in each part of each fold.
@@ -109,7 +122,7 @@ struct Compare: ParsableCommand {
     }
   }
 
-  private func render(_ scores: [ModelScore], header: [String], dataset: Dataset, folds: [SplitFold]) throws -> String {
+  private func render(_ scores: [ModelScore], header: [String], dataset: Dataset, folds: [SplitFold], as format: OutputFormat) throws -> String {
     switch format {
     case .csv:
       let rows = scores.map {

@@ -13,7 +13,8 @@ extension Compare {
     prepareHeapForExtraction(jobs: jobs)
     let files = InputDiscovery.audioFiles(in: inputs)
     guard !files.isEmpty else { throw CLIFailure.usage("no audio files found in \(inputs.joined(separator: ", "))") }
-    if let saveSplit { try OutputSafety.check(outputs: [("--save-split", saveSplit)], inputs: files) }
+    let outputs = [("--save-split", saveSplit), ("--save-results", saveResults)].compactMap { name, path in path.map { (name, $0) } }
+    try OutputSafety.check(outputs: outputs, inputs: files + splitArguments.files)
     let audioInputs = files.map { AudioInput(path: $0, label: InputDiscovery.parentDirectoryName(of: $0)) }
     let progress = Progress(unit: "files")
     var done = 0
@@ -79,10 +80,11 @@ extension Compare {
     for score in scores where score.unconvergedFolds > 0 {
       log("genrekit: warning: \(score.model) on \(score.input) stopped at its iteration limit in \(score.unconvergedFolds) of \(folds.count) folds")
     }
-    print(try renderAudio(scores, header: header, classNames: clips.classNames, folds: folds), terminator: "")
+    print(try renderAudio(scores, header: header, classNames: clips.classNames, as: format), terminator: "")
+    try save { try renderAudio(scores, header: header, classNames: clips.classNames, as: .json) }
   }
 
-  private func renderAudio(_ scores: [TrackScore], header: [String], classNames: [String], folds: [SplitFold]) throws -> String {
+  private func renderAudio(_ scores: [TrackScore], header: [String], classNames: [String], as format: OutputFormat) throws -> String {
     switch format {
     case .csv:
       let columns = [
