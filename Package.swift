@@ -14,7 +14,10 @@ let package = Package(
     .library(name: "Notebooks", targets: ["Notebooks"]),
   ],
   dependencies: [
-    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
+    .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.0"),
+    .package(url: "https://github.com/apple/swift-nio", from: "2.65.0"),
   ],
   targets: [
     // MARK: C libraries (Debian -dev packages; see README)
@@ -45,11 +48,20 @@ let package = Package(
     // The one bridge from audio to model input (features, frame sequences, spectrograms).
     .target(name: "AudioBridge", dependencies: ["AudioFeatures", "Learning", "TabularIO", "TensorIO"]),
 
+    // `genrekit serve`: the page to try a song, on Hummingbird.
+    .target(
+      name: "GenreKitServer",
+      dependencies: [
+        "AudioBridge", "AudioFeatures", "Figures", "Learning", "TabularIO",
+        .product(name: "Hummingbird", package: "hummingbird"), .product(name: "MultipartKit", package: "multipart-kit"),
+        .product(name: "NIOCore", package: "swift-nio"),
+      ]),
+
     // MARK: Command-line tool
     .executableTarget(
       name: "genrekit",
       dependencies: [
-        "AudioFeatures", "AudioBridge", "Figures", "Learning", "Notebooks", "TabularIO", "TensorIO", "CMalloc",
+        "AudioFeatures", "AudioBridge", "Figures", "GenreKitServer", "Learning", "Notebooks", "TabularIO", "TensorIO", "CMalloc",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
 
@@ -62,6 +74,12 @@ let package = Package(
     .testTarget(name: "LearningTests", dependencies: ["Learning", "TabularIO", "TensorIO"], resources: [.copy("Fixtures")]),
     .testTarget(name: "FiguresTests", dependencies: ["Figures"], resources: [.copy("Golden")]),
     .testTarget(name: "NotebooksTests", dependencies: ["Notebooks"]),
+    .testTarget(
+      name: "GenreKitServerTests",
+      dependencies: [
+        "AudioBridge", "GenreKitServer", "Learning", .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "NIOCore", package: "swift-nio"),
+      ]),
     .testTarget(name: "GenreKitCLITests", dependencies: ["genrekit", "TabularIO", "TensorIO"]),
   ]
 )

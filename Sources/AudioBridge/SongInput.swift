@@ -87,20 +87,27 @@ public struct SongInput: Sendable {
     } catch {
       throw FileError(path: path, reason: error.description)
     }
-    let ranges = pieces(sampleCount: signal.samples.count)
+    var prediction = try predict(signal: signal.samples, named: path, model: model, jobs: jobs)
+    prediction.warning = signal.warning
+    return prediction
+  }
+
+  /// A decoded song (22,050 Hz mono, as `loadSignal` gives it) scored by `model`; errors name it `name`.
+  public func predict(signal samples: [Float], named name: String, model: ModelFile, jobs: Int) throws(FileError) -> Prediction {
+    let ranges = pieces(sampleCount: samples.count)
     guard !ranges.isEmpty else {
-      throw FileError(path: path, reason: "shorter than one \(input.segmentSeconds.formatted())-s segment, the model's input")
+      throw FileError(path: name, reason: "shorter than one \(input.segmentSeconds.formatted())-s segment, the model's input")
     }
     var values: [Double] = []
     orderedParallelMap(
-      count: ranges.count, jobs: jobs, work: { [self] i in self.values(of: Array(signal.samples[ranges[i]])) },
+      count: ranges.count, jobs: jobs, work: { [self] i in self.values(of: Array(samples[ranges[i]])) },
       deliver: { _, piece in values += piece })
     do {
       let probabilities = try segmentProbabilities(values, count: ranges.count, model: model, jobs: jobs)
       let mean = (0..<probabilities.columns).map { c in (0..<probabilities.rows).reduce(0) { $0 + probabilities[$1, c] } / Double(probabilities.rows) }
-      return Prediction(probabilities: mean, segments: ranges.count, warning: signal.warning)
+      return Prediction(probabilities: mean, segments: ranges.count, warning: nil)
     } catch {
-      throw FileError(path: path, reason: error.description)
+      throw FileError(path: name, reason: error.description)
     }
   }
 

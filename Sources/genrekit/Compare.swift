@@ -89,7 +89,7 @@ struct Compare: ParsableCommand {
       return (name, PipelineSettings(model: try kind.settings(seed: splitArguments.seed), pcaComponents: pca, imputation: tableArguments.impute))
     }
     var summary = table.summary
-    if inputs.isEmpty { summary.path = "bundled GTZAN features_30_sec.csv" }
+    if inputs.isEmpty { summary.path = EmbeddedTables.gtzan30SecondsName }
     let header = summary.lines + ["split: \(splitArguments.description)" + (pca.map { "; PCA \($0) components" } ?? "")]
       + Self.partSizes(folds, of: dataset)
     // The table format is for people: how the table was read heads the output. Otherwise stderr.

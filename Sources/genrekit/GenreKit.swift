@@ -4,7 +4,7 @@ import Learning
 import TabularIO
 
 @main
-struct GenreKit: ParsableCommand {
+struct GenreKit: AsyncParsableCommand {
   static let version = "0.2.0"
 
   static let configuration = CommandConfiguration(
@@ -19,16 +19,20 @@ struct GenreKit: ParsableCommand {
       """,
     version: version,
     subcommands: [
-      Extract.self, DatasetCommand.self, Compare.self, Split.self, Train.self, Evaluate.self, Predict.self, PrincipalComponents.self, Plot.self, Report.self,
+      Extract.self, DatasetCommand.self, Compare.self, Split.self, Train.self, Evaluate.self, Predict.self, PrincipalComponents.self, Plot.self, Report.self, Serve.self,
     ])
 
   /// Exit status 2 for every usage error (bad arguments, unreadable tables or model files, no
   /// input), as the CLI contract says, instead of ArgumentParser's 64; one line on stderr.
-  static func main() {
+  static func main() async {
     do {
       try refuseHelpOnUnknownCommands(Array(CommandLine.arguments.dropFirst()))
       var command = try parseAsRoot()
-      try command.run()
+      if var asynchronous = command as? AsyncParsableCommand {
+        try await asynchronous.run()
+      } else {
+        try command.run()
+      }
     } catch let failure as TableError {
       fail(failure.description + (failure.remedy.map(hint) ?? ""))
     } catch let failure as CLIFailure {

@@ -137,7 +137,7 @@ struct PlotFeatures: ParsableCommand {
   static let gtzanDefaults = ["tempo", "spectral_centroid_mean", "rms_mean", "zero_crossing_rate_mean", "chroma_stft_mean", "mfcc2_mean"]
 
   func run() throws {
-    let dataset = try tableArguments.read(table ?? EmbeddedTables.gtzan30Seconds).dataset
+    let dataset = try tableArguments.readOrBundled(table).dataset
     let chosen = columns.map(TableArguments.list) ?? {
       let defaults = Self.gtzanDefaults.filter(dataset.featureNames.contains)
       return defaults.count == Self.gtzanDefaults.count ? defaults : Array(dataset.featureNames.prefix(6))
@@ -153,7 +153,7 @@ struct PlotFeatures: ParsableCommand {
     }
     let built = Charts.boxes(
       title: figure.title ?? "Feature distributions per class",
-      subtitle: "\(table.map(PathName.lastComponent) ?? "bundled GTZAN features_30_sec.csv"): \(dataset.count) rows; boxes: quartiles, whiskers: 1.5 IQR",
+      subtitle: "\(table.map(PathName.lastComponent) ?? EmbeddedTables.gtzan30SecondsName): \(dataset.count) rows; boxes: quartiles, whiskers: 1.5 IQR",
       columns: chosen, groups: dataset.classNames, values: values)
     try figure.write(built, inputs: table.map { [$0] } ?? [])
   }
@@ -175,12 +175,12 @@ struct PlotPCA: ParsableCommand {
   @OptionGroup var figure: FigureArguments
 
   func run() throws {
-    let dataset = try tableArguments.read(table ?? EmbeddedTables.gtzan30Seconds).dataset
+    let dataset = try tableArguments.readOrBundled(table).dataset
     let (values, pca) = try PCA.projection(of: dataset, components: 2, imputation: tableArguments.impute)
     let ratio = pca.explainedVarianceRatio
     let built = Charts.scatter(
       title: figure.title ?? "Principal components",
-      subtitle: "\(table.map(PathName.lastComponent) ?? "bundled GTZAN features_30_sec.csv"): \(dataset.count) rows, \(dataset.featureNames.count) standardised features",
+      subtitle: "\(table.map(PathName.lastComponent) ?? EmbeddedTables.gtzan30SecondsName): \(dataset.count) rows, \(dataset.featureNames.count) standardised features",
       xTitle: String(format: "PC1 (%.1f %% of the variance)", ratio[0] * 100), yTitle: String(format: "PC2 (%.1f %%)", ratio[1] * 100),
       points: (0..<dataset.count).map { (values[$0, 0], values[$0, 1], dataset.labels[$0]) }, groups: dataset.classNames)
     try figure.write(built, inputs: table.map { [$0] } ?? [])

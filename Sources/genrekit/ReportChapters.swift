@@ -136,9 +136,11 @@ struct ReportChapter: Sendable {
     let fitted = results.rows.compactMap { row in row.scores.last.flatMap { $0 }.map { (row.name, $0) } }.sorted { $0.1.mean > $1.1.mean }
     guard let best = fitted.first, let worst = fitted.last else { return "No model could be fitted." }
     let ranking = fitted.map { String(format: "%@ %.3f", $0.0, $0.1.mean) }.joined(separator: ", ")
+    let folds = results.rows.first?.reports.count ?? 0
+    let spread = folds > 1 ? String(format: "%.3f ± %.3f over %d folds", best.1.mean, best.1.std, folds) : String(format: "%.3f on the test part", best.1.mean)
     return String(
-      format: "Measured here (%@), %@: %@. The most accurate is **%@** (%.3f ± %.3f over folds), %.1f points above %@; for reference, %@.",
-      results.split, unit, ranking, best.0, best.1.mean, best.1.std, (best.1.mean - worst.1.mean) * 100, worst.0, anchor)
+      format: "Measured here (%@), %@: %@. The most accurate is **%@** (%@), %.1f points above %@; for reference, %@.",
+      results.split, unit, ranking, best.0, spread, (best.1.mean - worst.1.mean) * 100, worst.0, anchor)
   }
 
   // MARK: 03
@@ -198,10 +200,10 @@ struct ReportChapter: Sendable {
       this happens with GTZAN:
 
       1. **Segments of one song on both sides.** The Kaggle 3-s table has ten rows per clip; a random \
-         split of its rows puts segments of most test songs in the training part too.
+      split of its rows puts segments of most test songs in the training part too.
       2. **Artists on both sides.** GTZAN has many clips per artist (and some repeated or distorted \
-         clips); a random split of the tracks puts the same artists in training and test. The \
-         fault-filtered split of Kereliuk, Sturm and Larsen (2015) keeps every artist on one side.
+      clips); a random split of the tracks puts the same artists in training and test. The \
+      fault-filtered split of Kereliuk, Sturm and Larsen (2015) keeps every artist on one side.
 
       The same models, the same features, only the split changes.
       """)

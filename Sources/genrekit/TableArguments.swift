@@ -69,6 +69,16 @@ struct TableArguments: ParsableArguments {
     return table
   }
 
+  /// The table at `path`, or without one the bundled GTZAN 30-s table (named so, not by where
+  /// the build put it).
+  func readOrBundled(_ path: String?) throws -> LoadedTable {
+    guard path == nil else { return try read(path!) }
+    var table = try TableReader.read(path: EmbeddedTables.gtzan30Seconds, options: options)
+    table.summary.path = EmbeddedTables.gtzan30SecondsName
+    for line in table.summary.lines { log("genrekit: \(line)") }
+    return table
+  }
+
   /// `--na-values a,b,`: the markers, the empty field included where an entry is empty.
   static func markers(_ text: String) -> Set<String> {
     Set(text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) })

@@ -54,21 +54,34 @@ extension Charts {
     panels.append(waveformPanel("Harmonic (blue) and percussive (orange) parts", [("harmonic", harmonic, colours[0]), ("percussive", percussive, colours[1])], index: 1))
     for (h, heatmap) in heatmaps.enumerated() {
       let frame = nextFrame(height: heatmap.rows > 64 ? 140 : 84)
-      let (png, range) = image(heatmap, maxColumns: Int(frame.width), maxRows: 256)
-      let bar = Rect(x: frame.maxX + 10, y: frame.y, width: 10, height: frame.height)
-      let ticks = heatmap.yTicks.map { Axis.Tick(position: frame.maxY - $0.position / Double(heatmap.rows) * frame.height, label: $0.label) }
-      let marks: [Mark] = [
-        .image(frame, png: png),
-        .image(bar, png: PNG.indexed(width: 1, height: 256, indices: (0..<256).map { UInt8(255 - $0) }, palette: viridis256)),
-        .text("\(LinearScale.format(Double(range.upperBound), decimals: 0)) \(heatmap.unit)", at: Point(bar.maxX + 4, bar.y + 8), anchor: .start, size: 9, colour: .axis),
-        .text("\(LinearScale.format(Double(range.lowerBound), decimals: 0)) \(heatmap.unit)", at: Point(bar.maxX + 4, bar.maxY), anchor: .start, size: 9, colour: .axis),
-      ]
-      panels.append(
-        Panel(
-          frame: frame, title: heatmap.title, xAxis: timeAxis(frame, last: h == heatmaps.count - 1),
-          yAxis: Axis(edge: .left, ticks: ticks, title: heatmap.yTitle), layers: [Layer(role: "heatmap", marks: marks)]))
+      panels.append(heatmapPanel(heatmap, frame: frame, xAxis: timeAxis(frame, last: h == heatmaps.count - 1)))
     }
     return Figure(width: 800, height: top - 10, title: title, subtitle: subtitle, panels: panels)
+  }
+
+  /// One heatmap on a time axis (a song's log-mel spectrogram, for the page that tries a song).
+  public static func spectrogram(title: String, subtitle: String?, duration: Double, heatmap: Heatmap) -> Figure {
+    let frame = Rect(x: 70, y: subtitle == nil ? 66 : 80, width: 620, height: 160)
+    let time = LinearScale(domain: 0...max(duration, 1e-3), range: frame.x, frame.maxX)
+    let panel = heatmapPanel(heatmap, frame: frame, xAxis: Axis(edge: .bottom, scale: time, title: "time (s)", spacing: 60, grid: false))
+    return Figure(width: 800, height: frame.maxY + 50, title: title, subtitle: subtitle, panels: [panel])
+  }
+
+  /// The heatmap as an image in `frame`, with its rows' ticks and a colour bar of its range.
+  static func heatmapPanel(_ heatmap: Heatmap, frame: Rect, xAxis: Axis) -> Panel {
+    // Half a pixel per column at most: spectrograms stay legible and the SVG small.
+    let (png, range) = image(heatmap, maxColumns: Int(frame.width / 2), maxRows: 128)
+    let bar = Rect(x: frame.maxX + 10, y: frame.y, width: 10, height: frame.height)
+    let ticks = heatmap.yTicks.map { Axis.Tick(position: frame.maxY - $0.position / Double(heatmap.rows) * frame.height, label: $0.label) }
+    let marks: [Mark] = [
+      .image(frame, png: png),
+      .image(bar, png: PNG.indexed(width: 1, height: 256, indices: (0..<256).map { UInt8(255 - $0) }, palette: viridis256)),
+      .text("\(LinearScale.format(Double(range.upperBound), decimals: 0)) \(heatmap.unit)", at: Point(bar.maxX + 4, bar.y + 8), anchor: .start, size: 9, colour: .axis),
+      .text("\(LinearScale.format(Double(range.lowerBound), decimals: 0)) \(heatmap.unit)", at: Point(bar.maxX + 4, bar.maxY), anchor: .start, size: 9, colour: .axis),
+    ]
+    return Panel(
+      frame: frame, title: heatmap.title.isEmpty ? nil : heatmap.title, xAxis: xAxis, yAxis: Axis(edge: .left, ticks: ticks, title: heatmap.yTitle),
+      layers: [Layer(role: "heatmap", marks: marks)])
   }
 
   static let viridis256 = (0..<256).map { Palette.viridis(Double($0) / 255) }

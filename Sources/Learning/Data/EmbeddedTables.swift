@@ -5,4 +5,7 @@ public enum EmbeddedTables {
   public static var gtzan30Seconds: String {
     Bundle.module.path(forResource: "gtzan_features_30_sec", ofType: "csv", inDirectory: "Resources")!
   }
+
+  /// How messages name it.
+  public static let gtzan30SecondsName = "bundled GTZAN features_30_sec.csv"
 }
