@@ -14,7 +14,7 @@ enum Page {
       main { max-width: 860px; margin: 0 auto; padding: 24px; }
       h1 { font-size: 22px; margin: 0 0 4px; }
       p.lead { color: #555; margin: 0 0 20px; }
-      #drop { border: 2px dashed #9aa; border-radius: 10px; padding: 36px; text-align: center; background: #fff; cursor: pointer; }
+      #drop { display: block; border: 2px dashed #9aa; border-radius: 10px; padding: 36px; text-align: center; background: #fff; cursor: pointer; }
       #drop.over { border-color: #0072B2; background: #eef6fb; }
       #status { margin: 14px 0; color: #555; min-height: 1.2em; }
       #error { color: #b00020; margin: 14px 0; }

@@ -54,6 +54,9 @@ struct Compare: ParsableCommand {
   @Option(help: "table, csv or json.")
   var format = OutputFormat.table
 
+  @Flag(help: "No progress on stderr.")
+  var quiet = false
+
   @Option(help: "Also write the results as JSON (what --format json prints, for 'genrekit plot') to this file.")
   var saveResults: String?
 
@@ -94,7 +97,7 @@ struct Compare: ParsableCommand {
       + Self.partSizes(folds, of: dataset)
     // The table format is for people: how the table was read heads the output. Otherwise stderr.
     if format != .table { for line in header { log("genrekit: \(line)") } }
-    let progress = Progress(unit: "fits")
+    let progress = Progress(unit: "fits", quiet: quiet)
     let scores = try Comparison.run(pipelines, on: dataset, folds: folds, threads: jobs) { done, total, model in
       progress.update(done: done, total: total, note: model)
     }

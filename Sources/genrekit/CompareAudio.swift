@@ -16,7 +16,7 @@ extension Compare {
     let outputs = [("--save-split", saveSplit), ("--save-results", saveResults)].compactMap { name, path in path.map { (name, $0) } }
     try OutputSafety.check(outputs: outputs, inputs: files + splitArguments.files)
     let audioInputs = files.map { AudioInput(path: $0, label: InputDiscovery.parentDirectoryName(of: $0)) }
-    let progress = Progress(unit: "files")
+    let progress = Progress(unit: "files", quiet: quiet)
     var done = 0
     let (examples, diagnostics) = try AudioExamples.load(audioInputs, settings: AudioExamples.Settings(), cache: cache, jobs: jobs) { total, found in
       for diagnostic in found {
@@ -71,7 +71,7 @@ extension Compare {
       "per track: \(TrackVerdicts.rule)",
     ] + Self.partSizes(folds, of: clips)
     if format != .table { for line in header { log("genrekit: \(line)") } }
-    let fits = Progress(unit: "fits")
+    let fits = Progress(unit: "fits", quiet: quiet)
     let scores = TrackComparison.run(candidates, testTracks: testTracks, threads: jobs) { done, total, candidate in
       fits.update(done: done, total: total, note: candidate)
     }

@@ -115,6 +115,7 @@ struct Train: ParsableCommand {
   @OptionGroup var splitArguments: SplitArguments
   @OptionGroup var hyperparameters: HyperparameterArguments
   @Option(help: "Threads (default: all cores); the model does not depend on it.") var jobs = ProcessInfo.processInfo.activeProcessorCount
+  @Flag(help: "No progress on stderr.") var quiet = false
   @Option(help: "The model file to write (- for standard output, tensors embedded).") var output: String
 
   func validate() throws {
@@ -138,7 +139,7 @@ struct Train: ParsableCommand {
   }
 
   private func progress() -> Progress {
-    Progress(unit: [RandomForest.registration: "trees", HMMClassifier.registration: "EM iterations"][model] ?? "batches")
+    Progress(unit: [RandomForest.registration: "trees", HMMClassifier.registration: "EM iterations"][model] ?? "batches", quiet: quiet)
   }
 
   private func train(on dataset: SegmentDataset) throws {

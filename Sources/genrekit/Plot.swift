@@ -15,7 +15,7 @@ struct Plot: ParsableCommand {
       Examples:
         genrekit plot signal blues.00000.wav --output signal.svg
         genrekit plot features --columns tempo,spectral_centroid_mean --output features.svg
-        genrekit compare --format json > compare.json && genrekit plot compare compare.json --output compare.svg
+        genrekit plot compare compare.json --output compare.svg   (from compare --save-results compare.json)
       """,
     subcommands: [PlotSignal.self, PlotFeatures.self, PlotPCA.self, PlotConfusion.self, PlotCompare.self, PlotCurves.self])
 }
@@ -195,9 +195,9 @@ struct PlotConfusion: ParsableCommand {
       scored once over the folds).
 
       Examples:
-        genrekit evaluate forest.json features.csv --format json > evaluation.json
         genrekit plot confusion evaluation.json --output confusion.svg
         genrekit plot confusion compare.json --model cnn --level track --output cnn-confusion.svg
+        (evaluation.json from: genrekit evaluate forest.json features.csv --format json > evaluation.json)
       """)
 
   enum Level: String, ExpressibleByArgument, CaseIterable { case segment, track }
@@ -304,9 +304,8 @@ struct PlotCompare: ParsableCommand {
     commandName: "compare", abstract: "Accuracy per model (± std over folds) from compare's JSON, tabular or audio.",
     discussion: """
       Examples:
-        genrekit compare --format json > compare.json
         genrekit plot compare compare.json --output compare.svg
-        genrekit compare --audio genres/ --format json > audio.json && genrekit plot compare audio.json --output audio.svg
+        (compare.json from: genrekit compare --save-results compare.json, or compare --audio genres/ --save-results compare.json)
       """)
 
   @Argument(help: "JSON from 'genrekit compare --format json' (with or without --audio).") var results: String
@@ -334,8 +333,8 @@ struct PlotCurves: ParsableCommand {
     commandName: "curves", abstract: "Training and validation loss and accuracy per epoch of an mlp, cnn or fnn model file.",
     discussion: """
       Examples:
-        genrekit train logmel-3s --model cnn --test-size 0.2 --output cnn.json
         genrekit plot curves cnn.json --output cnn-curves.svg
+        (cnn.json from: genrekit train logmel-3s --model cnn --test-size 0.2 --output cnn.json)
       """)
 
   @Argument(help: "A model file from 'genrekit train'.") var model: String

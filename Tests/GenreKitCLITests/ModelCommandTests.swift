@@ -286,9 +286,12 @@ import Testing
 }
 
 @Suite struct HelpTests {
-  @Test(arguments: ["extract", "compare", "split", "train", "evaluate", "predict", "pca"])
+  @Test(arguments: [
+    "extract", "dataset", "compare", "split", "train", "evaluate", "predict", "pca", "plot", "plot signal", "plot features", "plot pca",
+    "plot confusion", "plot compare", "plot curves", "report", "serve",
+  ])
   func everyCommandHasExamples(command: String) throws {
-    let result = try GenreKitBinary.run(["help", command])
+    let result = try GenreKitBinary.run(["help"] + command.split(separator: " ").map(String.init))
     #expect(result.status == 0)
     #expect(result.standardOutput.contains("Examples:\n  genrekit \(command)"), "\(result.standardOutput)")
   }
