@@ -191,3 +191,45 @@ public struct AudioExamples: Sendable {
       classCount: classes.count, groups: files.flatMap { Array(repeating: $0.track, count: $0.segmentCount) })
   }
 }
+
+extension AudioExamples {
+  /// How a model of `kind` reads these examples, for its model file.
+  public func description(for kind: InputKind) -> InputDescription {
+    let frames = files.first?.framesPerSegment ?? Framing.frameCount(samples: Int(settings.segmentSeconds * Double(Framing.sampleRate)) - 1)
+    switch kind {
+    case .featureRows:
+      return InputDescription(
+        kind: kind, representation: "features", coefficients: Self.featureNames.count, frames: nil, segmentSeconds: settings.segmentSeconds,
+        compat: settings.compat.rawValue)
+    case .frameSequences:
+      return InputDescription(
+        kind: kind, representation: "mfcc", coefficients: settings.mfccCount, frames: nil, segmentSeconds: settings.segmentSeconds,
+        compat: settings.compat.rawValue)
+    case .spectrograms:
+      return InputDescription(
+        kind: kind, representation: "logmel", coefficients: FrameAnalysis.melBandCount, frames: frames, segmentSeconds: settings.segmentSeconds,
+        compat: settings.compat.rawValue)
+    }
+  }
+
+  /// XXH64 of the tracks, their segments' features and the settings: tells whether audio is what
+  /// a model was trained on.
+  public var fingerprint: String {
+    var bytes = Array(settings.key.utf8)
+    for file in files {
+      bytes += Array(file.track.utf8)
+      for value in file.segments { withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes += $0 } }
+    }
+    return "xxh64:" + String(xxHash64(bytes), radix: 16)
+  }
+
+  /// Each segment as an example of a model of frame sequences or spectrograms, as a dataset
+  /// directory of `genrekit dataset` would give it.
+  public func segmentDataset(for kind: InputKind) -> SegmentDataset {
+    let data = kind == .spectrograms ? logMelSpectrograms : mfccSequences
+    return SegmentDataset(
+      input: data.input, labels: data.labels, classNames: classNames, tracks: data.groups,
+      ids: files.flatMap { file in (0..<file.segmentCount).map { SegmentName(segment: $0, of: file.input.fileName).id } },
+      description: description(for: kind), fingerprint: fingerprint)
+  }
+}

@@ -109,8 +109,10 @@ struct Train: ParsableCommand {
         genrekit train mfcc13-3s --model hmm --covariance full --test-size 0.2 --output hmm.json
       """)
 
-  @Argument(help: "A feature table (CSV; - for standard input) or a dataset directory.") var table: String
+  @Argument(help: "A feature table (CSV; - for standard input), a dataset directory, or audio (a folder of genre folders).") var table: String
   @Option(help: "The model: \(ModelRegistry.names).") var model: ModelKind
+  @Option(help: "Audio inputs: the segment length in seconds (the Kaggle rule; default 3).") var segmentSeconds = 3.0
+  @Option(help: "Audio inputs, hmm: MFCC coefficients per frame (default 13).") var mfccCount = 13
   @OptionGroup var tableArguments: TableArguments
   @OptionGroup var splitArguments: SplitArguments
   @OptionGroup var hyperparameters: HyperparameterArguments
@@ -120,6 +122,8 @@ struct Train: ParsableCommand {
 
   func validate() throws {
     guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+    guard Segmentation(segmentSeconds: segmentSeconds) != nil else { throw ValidationError("--segment-seconds must be a positive number of seconds") }
+    guard (1...128).contains(mfccCount) else { throw ValidationError("--mfcc-count must be between 1 and 128") }
     // Options the model does not take, or bad values, before any work.
     do {
       _ = try model.settings(seed: splitArguments.seed, options: hyperparameters.given)
@@ -132,8 +136,10 @@ struct Train: ParsableCommand {
     try OutputSafety.check(
       outputs: [("--output", output)] + (output == "-" ? [] : [("the tensor file", ModelFile.tensorFilePath(for: output))]),
       inputs: ExampleSource.files(of: table) + splitArguments.files)
-    switch try ExampleSource.read(table, options: tableArguments.options) {
-    case .table(let table): try train(on: table)
+    let audio = ExampleSource.AudioRequest(
+      kind: model.input, settings: AudioExamples.Settings(segmentSeconds: segmentSeconds, mfccCount: mfccCount), jobs: jobs)
+    switch try ExampleSource.read(table, options: tableArguments.options, audio: audio) {
+    case .table(let table, let input): try train(on: table, input: input)
     case .dataset(let dataset): try train(on: dataset)
     }
   }
@@ -173,7 +179,8 @@ struct Train: ParsableCommand {
     log("genrekit: trained \(model.name) on \(rows) \(unit) of \(groups) groups\(heldOut); wrote \(output)")
   }
 
-  private func train(on table: LoadedTable) throws {
+  /// `input`: how the rows were made from audio, when they were made here.
+  private func train(on table: LoadedTable, input audioInput: InputDescription?) throws {
     guard model.input == .featureRows else {
       throw CLIFailure.usage("\(model.name) reads \(model.input.rawValue); give a dataset directory from 'genrekit dataset'")
     }
@@ -189,7 +196,7 @@ struct Train: ParsableCommand {
       table: self.table, tableFingerprint: table.summary.fingerprint, grouping: tableArguments.options.grouping,
       split: fold == nil ? nil : splitArguments.description, rows: training.count, trainingGroups: training.groups,
       testGroups: fold.map { $0.test.map { dataset.groups[$0] } })
-    let input = InputDescription.features(
+    let input = audioInput ?? InputDescription.features(
       ofTable: self.table, summary: table.summary, columns: fitted.inputColumns + (fitted.encoder?.columns.map(\.name) ?? []))
     let file = ModelFile(
       pipeline: fitted, hyperparameters: settings.summary, classNames: dataset.classNames,
@@ -235,11 +242,11 @@ struct Evaluate: ParsableCommand {
     options.featureColumns = options.featureColumns ?? file.featureNames
     options.categoricalColumns = file.pipeline.encoder?.columns.map(\.name) ?? []
     options.allowMissing = file.pipeline.imputer != nil
-    let source = try ExampleSource.read(table, options: options)
+    let source = try ExampleSource.read(table, options: options, audio: try audioRequest(for: file))
     let (groups, fingerprint, classNames): ([String], String, [String])
     let labels: [Int]
     switch source {
-    case .table(let table): (groups, fingerprint, classNames, labels) = (table.dataset.groups, table.summary.fingerprint, table.dataset.classNames, table.dataset.labels)
+    case .table(let table, _): (groups, fingerprint, classNames, labels) = (table.dataset.groups, table.summary.fingerprint, table.dataset.classNames, table.dataset.labels)
     case .dataset(let dataset):
       guard dataset.description.kind == file.kind.input else {
         throw CLIFailure.usage("\(model) reads \(file.kind.input.rawValue) from \(file.kind.input.source); \(table) holds \(dataset.description.summary)")
@@ -264,7 +271,7 @@ struct Evaluate: ParsableCommand {
     let predicted: [Int]
     var tracks: (accuracy: Double, count: Int)?
     switch source {
-    case .table(let table): predicted = try file.pipeline.predict(table.dataset.subset(scope.rows))
+    case .table(let table, _): predicted = try file.pipeline.predict(table.dataset.subset(scope.rows))
     case .dataset(let dataset):
       let input = dataset.input.selecting(scope.rows)
       predicted = try file.pipeline.model.predict(input)
@@ -279,6 +286,19 @@ struct Evaluate: ParsableCommand {
       log(String(format: "genrekit: per track (%d tracks; %@): accuracy %.3f", tracks.count, TrackVerdicts.rule, tracks.accuracy))
     }
     print(try render(evaluation, scope: scope), terminator: "")
+  }
+
+  /// Audio inputs are made into the model's input as its model file records.
+  private func audioRequest(for file: ModelFile) throws -> ExampleSource.AudioRequest {
+    let kind = file.kind.input
+    guard ExampleSource.isAudio(table) else { return ExampleSource.AudioRequest(kind: kind, settings: .init(), jobs: 1) }
+    guard let input = file.input, let compat = CompatibilityMode(rawValue: input.compat) else {
+      throw CLIFailure.usage("\(model) does not record how its input is made from audio: give it a table or dataset directory")
+    }
+    let settings = AudioExamples.Settings(
+      compat: compat, segmentSeconds: input.segmentSeconds, mfccCount: kind == .frameSequences ? min(128, input.coefficients) : 13)
+    return ExampleSource.AudioRequest(
+      kind: kind, settings: settings, jobs: ProcessInfo.processInfo.activeProcessorCount, wholeClips: input.wholeClips == true)
   }
 
   private func render(_ evaluation: ClassEvaluation, scope: EvaluationScope) throws -> String {

@@ -149,6 +149,43 @@ import Testing
   }
 }
 
+/// `train` and `evaluate` on audio: the examples are made as `extract` and `dataset` make them,
+/// so the models equal those trained on the table or dataset of the same audio.
+@Suite struct TrainOnAudioCommandTests {
+  @Test func modelsFromAudioEqualModelsFromItsTableAndDataset() throws {
+    let audio = try SequenceModelCommandTests().dataset().deletingLastPathComponent().appendingPathComponent("audio")
+    let root = audio.deletingLastPathComponent()
+    func run(_ arguments: [String]) throws -> CommandResult {
+      let result = try GenreKitBinary.run(arguments)
+      #expect(result.status == 0, "\(arguments): \(result.standardError)")
+      return result
+    }
+    // HMM: from audio and from the MFCC dataset, the same HMMs.
+    let fromAudio = try run(["train", audio.path, "--model", "hmm", "--states", "2", "--output", root.appendingPathComponent("a.json").path])
+    #expect(fromAudio.standardError.contains("4 audio files: 15 examples of 4 tracks: mfcc frame-sequences of 13 coefficients"), "\(fromAudio.standardError)")
+    _ = try run(["train", root.appendingPathComponent("mfcc").path, "--model", "hmm", "--states", "2", "--output", root.appendingPathComponent("d.json").path])
+    func json(_ name: String) throws -> [String: Any] {
+      try JSONSerialization.jsonObject(with: Data(contentsOf: root.appendingPathComponent(name))) as! [String: Any]
+    }
+    #expect(NSDictionary(dictionary: ["h": try json("a.json")["hmms"]!]) == NSDictionary(dictionary: ["h": try json("d.json")["hmms"]!]))
+    #expect((try json("a.json")["input"] as? [String: Any])?["representation"] as? String == "mfcc")
+
+    // A table model: from audio and from extract's 3-s table, the same predictions.
+    let table = root.appendingPathComponent("features.csv")
+    _ = try run(["extract", audio.path, "--segment-seconds", "3", "--output", table.path])
+    _ = try run(["train", audio.path, "--model", "logreg", "--output", root.appendingPathComponent("la.json").path])
+    _ = try run(["train", table.path, "--model", "logreg", "--output", root.appendingPathComponent("lt.json").path])
+    let predictions = try ["la.json", "lt.json"].map { try run(["predict", root.appendingPathComponent($0).path, table.path]).standardOutput }
+    #expect(predictions[0] == predictions[1] && predictions[0].split(separator: "\n").count == 16)
+
+    // evaluate on audio scores the recorded test part of a model trained on the same audio.
+    _ = try run(["train", audio.path, "--model", "forest", "--trees", "10", "--test-size", "0.5", "--output", root.appendingPathComponent("f.json").path])
+    let evaluated = try run(["evaluate", root.appendingPathComponent("f.json").path, audio.path])
+    #expect(evaluated.standardError.contains("scored: the model's test part (stratified group holdout, test 0.5, seed 0: 4 rows of 2 groups)"), "\(evaluated.standardError)")
+    #expect(evaluated.standardOutput.hasPrefix("4 rows: accuracy "))
+  }
+}
+
 /// A 16-bit stereo WAV at 44.1 kHz of `seconds`: a chord with a beat, different in each channel.
 func writeLongStereoSong(to url: URL, seconds: Int) throws {
   let rate = 44100

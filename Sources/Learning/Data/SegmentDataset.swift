@@ -83,6 +83,18 @@ public struct SegmentDataset: Sendable {
 
   public var count: Int { labels.count }
 
+  public init(
+    input: ModelInput, labels: [Int], classNames: [String], tracks: [String], ids: [String], description: InputDescription, fingerprint: String
+  ) {
+    self.input = input
+    self.labels = labels
+    self.classNames = classNames
+    self.tracks = tracks
+    self.ids = ids
+    self.description = description
+    self.fingerprint = fingerprint
+  }
+
   public var trainingData: TrainingData {
     TrainingData(input: input, labels: labels, classCount: classNames.count, groups: tracks, sources: tracks)
   }

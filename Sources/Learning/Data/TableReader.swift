@@ -89,6 +89,11 @@ public struct TableSummary: Sendable, Equatable {
   /// cut from audio: whole clips, or segments of one length.
   public var medianLength: Int?
 
+  public init(path: String, rows: Int) {
+    self.path = path
+    self.rows = rows
+  }
+
   /// One line each: the rows, the features, what was left out, the grouping, and warnings.
   public var lines: [String] {
     var rowsLine = "\(InputFile.displayName(path)): \(rows) rows"
@@ -116,6 +121,12 @@ public struct LoadedTable: Sendable {
   public var summary: TableSummary
   /// Whether the table has its label column (a table to predict may not).
   public var hasLabels: Bool
+
+  public init(dataset: Dataset, summary: TableSummary, hasLabels: Bool) {
+    self.dataset = dataset
+    self.summary = summary
+    self.hasLabels = hasLabels
+  }
 }
 
 /// Reads a feature table (the GTZAN tables `genrekit extract` writes, or any export such as
