@@ -52,7 +52,7 @@ func upload(_ body: ByteBuffer, request: Request) throws -> (bytes: [UInt8], nam
   let contentType = request.headers[.contentType] ?? ""
   guard contentType.lowercased().hasPrefix("multipart/form-data") else {
     let name = request.uri.queryParameters["name"].map(String.init) ?? "upload"
-    return (Array(buffer: body), name)
+    return (Array(buffer: body), shortened(name))
   }
   guard let boundary = parameter("boundary", of: contentType), !boundary.isEmpty, boundary.count <= 200 else {
     throw HTTPError(.badRequest, message: "a multipart body needs a boundary")
@@ -77,12 +77,15 @@ func upload(_ body: ByteBuffer, request: Request) throws -> (bytes: [UInt8], nam
     guard let disposition = part.headers.first(where: { $0.0.lowercased() == "content-disposition" })?.1,
       let name = parameter("filename", of: disposition)
     else { return nil }
-    return (part.body, name)
+    return (part.body, shortened(name))
   }
   if let file = named.first { return file }
   guard let first = parts.first else { throw HTTPError(.badRequest, message: "the multipart body holds no part") }
   return (first.body, "upload")
 }
+
+/// A client's file name, as echoed in answers: at most 200 characters.
+func shortened(_ name: String) -> String { name.count <= 200 ? name : String(name.prefix(199)) + "…" }
 
 /// `key=value` or `key="value"` in a header value such as `form-data; name="file"; filename="a.wav"`.
 func parameter(_ key: String, of header: String) -> String? {

@@ -15,18 +15,7 @@ extension Compare {
     guard !files.isEmpty else { throw CLIFailure.usage("no audio files found in \(inputs.joined(separator: ", "))") }
     let outputs = [("--save-split", saveSplit), ("--save-results", saveResults)].compactMap { name, path in path.map { (name, $0) } }
     try OutputSafety.check(outputs: outputs, inputs: files + splitArguments.files)
-    let audioInputs = files.map { AudioInput(path: $0, label: InputDiscovery.parentDirectoryName(of: $0)) }
-    let progress = Progress(unit: "files", quiet: quiet)
-    var done = 0
-    let (examples, diagnostics) = try AudioExamples.load(audioInputs, settings: AudioExamples.Settings(), cache: cache, jobs: jobs) { total, found in
-      for diagnostic in found {
-        progress.interrupt()
-        log("genrekit: \(diagnostic.level == .warning ? "warning: " : "")\(diagnostic.path): \(diagnostic.message)")
-      }
-      done += 1
-      progress.update(done: done, total: total)
-    }
-    progress.interrupt()
+    let (examples, diagnostics) = try ExampleSource.loadAudio(files, settings: AudioExamples.Settings(), cache: cache, jobs: jobs, quiet: quiet)
     let clips = examples.clipRows
     let segments = examples.segmentRows
     let sequences = examples.mfccSequences

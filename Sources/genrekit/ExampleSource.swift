@@ -45,18 +45,7 @@ enum ExampleSource {
   private static func read(audio path: String, request: AudioRequest) throws -> ExampleSource {
     let files = InputDiscovery.audioFiles(in: [path])
     guard !files.isEmpty else { throw CLIFailure.usage("no audio files found in \(path)") }
-    let inputs = files.map { AudioInput(path: $0, label: InputDiscovery.parentDirectoryName(of: $0)) }
-    let progress = Progress(unit: "files")
-    var done = 0
-    let (examples, diagnostics) = try AudioExamples.load(inputs, settings: request.settings, cache: nil, jobs: request.jobs) { total, found in
-      for diagnostic in found {
-        progress.interrupt()
-        log("genrekit: \(diagnostic.level == .warning ? "warning: " : "")\(diagnostic.path): \(diagnostic.message)")
-      }
-      done += 1
-      progress.update(done: done, total: total)
-    }
-    progress.interrupt()
+    let (examples, diagnostics) = try loadAudio(files, settings: request.settings, cache: nil, jobs: request.jobs, quiet: false)
     let failed = diagnostics.filter { $0.level == .error }.count
     guard !examples.files.isEmpty else { throw CLIFailure.usage("none of the \(files.count) audio files in \(path) could be read") }
     var description = examples.description(for: request.kind)
@@ -72,6 +61,26 @@ enum ExampleSource {
     summary.grouping = "the track of each segment"
     summary.groupCount = examples.files.count
     return .table(LoadedTable(dataset: rows, summary: summary, hasLabels: true), input: description)
+  }
+
+  /// The examples of audio `files` (labels: their parent folders), with progress on a terminal;
+  /// each bad file is named on stderr as it is met, and left out.
+  static func loadAudio(
+    _ files: [String], settings: AudioExamples.Settings, cache: String?, jobs: Int, quiet: Bool
+  ) throws -> (examples: AudioExamples, diagnostics: [InputDiagnostic]) {
+    let inputs = files.map { AudioInput(path: $0, label: InputDiscovery.parentDirectoryName(of: $0)) }
+    let progress = Progress(unit: "files", quiet: quiet)
+    var done = 0
+    let loaded = try AudioExamples.load(inputs, settings: settings, cache: cache, jobs: jobs) { total, found in
+      for diagnostic in found {
+        progress.interrupt()
+        log("genrekit: \(diagnostic.level == .warning ? "warning: " : "")\(diagnostic.path): \(diagnostic.message)")
+      }
+      done += 1
+      progress.update(done: done, total: total)
+    }
+    progress.interrupt()
+    return loaded
   }
 
   /// The files `path` names: a table, a dataset directory's files, or audio files.

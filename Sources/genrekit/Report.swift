@@ -36,7 +36,7 @@ struct Report: ParsableCommand {
   func run() throws {
     try FileManager.default.createDirectory(atPath: PathName.joining(output, "figures"), withIntermediateDirectories: true)
     try FileManager.default.createDirectory(atPath: PathName.joining(output, "work"), withIntermediateDirectories: true)
-    let runner = try CommandRunner(directory: output)
+    let runner = CommandRunner(directory: output)
     let inputs = ReportInputs(
       clips: clips.map(runner.relative), audio: audio.map(runner.relative), spotify: spotify.map(runner.relative),
       faultFiltered: faultFiltered.map(runner.relative))
@@ -75,7 +75,7 @@ struct CommandRunner {
   let directory: URL
   let executable: URL
 
-  init(directory: String) throws {
+  init(directory: String) {
     self.directory = URL(fileURLWithPath: directory).standardizedFileURL
     // The running binary, so that the notebook's outputs are this version's.
     executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
