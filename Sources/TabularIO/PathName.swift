@@ -1,3 +1,5 @@
+import Foundation
+
 /// Path arithmetic on strings, as POSIX `dirname` and `basename` do it. (Foundation's `NSString`
 /// path methods crash on one-character paths on Linux, e.g. `--output -` or a file named `x`.)
 public enum PathName {
@@ -34,5 +36,23 @@ public enum PathName {
     var path = Substring(path)
     while path.count > 1 && path.hasSuffix("/") { path = path.dropLast() }
     return String(path)
+  }
+
+  /// `path` made absolute (against `base`, default the working directory) and normalised (no
+  /// `.` or `..`), without resolving links: the key by which inputs are recognised.
+  public static func absolute(_ path: String, relativeTo base: String? = nil) -> String {
+    let path = path.isEmpty ? "." : path
+    let url = base.map { URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: $0, isDirectory: true)) } ?? URL(fileURLWithPath: path)
+    return url.standardizedFileURL.path
+  }
+
+  /// `path` relative to `directory` (both absolute and normalised), with `..` where needed.
+  public static func relative(from directory: String, to path: String) -> String {
+    let from = directory.split(separator: "/")
+    let to = path.split(separator: "/")
+    var common = 0
+    while common < min(from.count, to.count) && from[common] == to[common] { common += 1 }
+    let components = Array(repeating: "..", count: from.count - common) + to[common...].map(String.init)
+    return components.isEmpty ? "." : components.joined(separator: "/")
   }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A segment dataset on disk (`genrekit dataset` writes it; models read it): a folder with
 ///
 ///     features.npy    float32, C order: (segments, bands, frames) for log-mel,
@@ -24,6 +26,19 @@ public enum DatasetDirectory {
     public var compat: String
     /// The array's shape.
     public var shape: [Int]
+
+    /// The manifest file's text (sorted keys, so that equal manifests give equal bytes).
+    public var json: String {
+      let encoder = JSONEncoder()
+      encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+      return String(decoding: (try? encoder.encode(self)) ?? Data(), as: UTF8.self) + "\n"
+    }
+
+    /// The header of the array file for `shape`, as long as the header of an empty array of the
+    /// same segment shape: a writer reserves that before it knows the segment count.
+    public static func arrayHeader(shape: [Int]) -> [UInt8] {
+      NumpyArray.float32Header(shape: shape, length: NumpyArray.float32Header(shape: [0] + shape.dropFirst()).count)
+    }
 
     public init(representation: String, mfccCount: Int?, segmentSeconds: Double, compat: String, shape: [Int]) {
       self.representation = representation

@@ -30,6 +30,8 @@ struct DatasetCommand: ParsableCommand {
   @Option(help: "Files processed in parallel (default: all cores).") var jobs = ProcessInfo.processInfo.activeProcessorCount
   @Option(help: "Also write the failed inputs and their reasons to this CSV (path,level,error).") var errors: String?
   @Flag(help: "No progress on stderr.") var quiet = false
+  @Option(help: "Only shard i of n (0-based) of the inputs, for a cluster job array; 'genrekit merge' joins the shards' outputs.")
+  var shard: Sharding.Shard?
   @Option(help: "The dataset directory to write.") var output: String
 
   func validate() throws {
@@ -43,7 +45,12 @@ struct DatasetCommand: ParsableCommand {
 
   func run() throws {
     prepareHeapForExtraction(jobs: jobs)
-    let files = InputDiscovery.audioFiles(in: inputs)
+    let discovered = InputDiscovery.audioFiles(in: inputs)
+    let files = shard?.select(discovered, inputs: inputs) ?? discovered
+    if let shard, files.isEmpty, !discovered.isEmpty {
+      log("genrekit: shard \(shard) holds none of the \(discovered.count) inputs; nothing to write")
+      return
+    }
     guard !files.isEmpty else { throw CLIFailure.usage("no audio files found in \(inputs.joined(separator: ", "))") }
     var outputs = [DatasetDirectory.arrayFile, DatasetDirectory.indexFile, DatasetDirectory.manifestFile].map {
       ("--output", PathName.joining(output, $0))

@@ -46,6 +46,8 @@ struct Extract: ParsableCommand {
 
   @Flag(help: "No progress on stderr.")
   var quiet = false
+  @Option(help: "Only shard i of n (0-based) of the inputs, for a cluster job array; 'genrekit merge' joins the shards' outputs.")
+  var shard: Sharding.Shard?
 
   func validate() throws {
     guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
@@ -56,7 +58,12 @@ struct Extract: ParsableCommand {
 
   func run() throws {
     prepareHeapForExtraction(jobs: jobs)
-    let files = InputDiscovery.audioFiles(in: inputs)
+    let discovered = InputDiscovery.audioFiles(in: inputs)
+    let files = shard?.select(discovered, inputs: inputs) ?? discovered
+    if let shard, files.isEmpty, !discovered.isEmpty {
+      log("genrekit: shard \(shard) holds none of the \(discovered.count) inputs; nothing to write")
+      return
+    }
     guard !files.isEmpty else {
       throw CLIFailure.usage("no audio files found in \(inputs.joined(separator: ", "))")
     }
@@ -90,4 +97,8 @@ struct Extract: ParsableCommand {
       throw ExitCode(1)
     }
   }
+}
+
+extension Sharding.Shard: ExpressibleByArgument {
+  public init?(argument: String) { self.init(argument) }
 }

@@ -19,7 +19,7 @@ struct GenreKit: AsyncParsableCommand {
       """,
     version: version,
     subcommands: [
-      Extract.self, DatasetCommand.self, Compare.self, Split.self, Train.self, Evaluate.self, Predict.self, PrincipalComponents.self, Plot.self, Report.self, Serve.self,
+      Extract.self, DatasetCommand.self, Merge.self, Compare.self, Split.self, Train.self, Evaluate.self, Predict.self, PrincipalComponents.self, Plot.self, Report.self, Serve.self,
     ])
 
   /// Exit status 2 for every usage error (bad arguments, unreadable tables or model files, no

@@ -103,13 +103,7 @@ struct CommandRunner {
   }
 
   /// `path` (relative to the current folder, or absolute) relative to the output folder.
-  func relative(_ path: String) -> String {
-    let target = URL(fileURLWithPath: path).standardizedFileURL.pathComponents
-    let base = directory.pathComponents
-    let common = zip(target, base).prefix { $0 == $1 }.count
-    let components = Array(repeating: "..", count: base.count - common) + target[common...]
-    return components.isEmpty ? "." : components.joined(separator: "/")
-  }
+  func relative(_ path: String) -> String { PathName.relative(from: directory.path, to: PathName.absolute(path)) }
 }
 
 /// A notebook being written: markdown cells, and command cells whose outputs are the command's.

@@ -33,6 +33,17 @@ public struct ExtractionManifest: Codable, Equatable, Sendable {
   public var sources: [Source]
 
   public static func path(forTable table: String) -> String { table + ".manifest.json" }
+
+  /// The manifest file's text (sorted keys, so that equal manifests give equal bytes).
+  public func json() throws(FileError) -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    do {
+      return String(decoding: try encoder.encode(self), as: UTF8.self) + "\n"
+    } catch {
+      throw FileError(path: "the manifest", reason: "cannot encode it: \(error)")
+    }
+  }
 }
 
 /// A problem with one input, for stderr and the `--errors` file.
@@ -87,7 +98,7 @@ public struct FeatureTableJob: Sendable {
       throw FileError(path: output, reason: "invalid segment length \(String(describing: settings.segmentSeconds))")
     }
     let previous = resume ? try PreviousTable(path: output, settings: settings) : nil
-    let keys = inputs.map { absolutePath($0.path) }
+    let keys = inputs.map { PathName.absolute($0.path) }
     var kept = previous?.rowsOfSource ?? [:]
     let pendingIndices = inputs.indices.filter { kept[keys[$0]] == nil }
     var summary = Summary(kept: inputs.count - pendingIndices.count, attempted: pendingIndices.count)
@@ -96,8 +107,8 @@ public struct FeatureTableJob: Sendable {
     let table = try AtomicFileWriter(destination: output)
     table.write(CSVFormat.line(FeatureSchema.columns))
     var sources: [ExtractionManifest.Source] = []
-    let directory = absolutePath(PathName.directory(of: output))
-    func record(_ key: String, rows: Int) { sources.append(.init(path: relativePath(from: directory, to: key), rows: rows)) }
+    let directory = PathName.absolute(PathName.directory(of: output))
+    func record(_ key: String, rows: Int) { sources.append(.init(path: PathName.relative(from: directory, to: key), rows: rows)) }
     func writeKept(_ key: String) {
       guard let rows = kept.removeValue(forKey: key), let previous else { return }
       for row in previous.rows[rows] { table.write(CSVFormat.line(row.fields)) }
@@ -142,7 +153,7 @@ public struct FeatureTableJob: Sendable {
     summary.written = true
     if output != "-" {
       let manifest = try AtomicFileWriter(destination: ExtractionManifest.path(forTable: output))
-      manifest.write(String(decoding: try encodedJSON(ExtractionManifest(settings: settings, sources: sources)), as: UTF8.self) + "\n")
+      manifest.write(try ExtractionManifest(settings: settings, sources: sources).json())
       try manifest.commit()
     }
     return summary
@@ -154,16 +165,6 @@ public struct FeatureTableJob: Sendable {
     writer.write(CSVFormat.line(["path", "level", "error"]))
     for diagnostic in diagnostics { writer.write(CSVFormat.line([diagnostic.path, diagnostic.level.rawValue, diagnostic.message])) }
     try writer.commit()
-  }
-
-  private func encodedJSON(_ manifest: ExtractionManifest) throws(FileError) -> Data {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    do {
-      return try encoder.encode(manifest)
-    } catch {
-      throw FileError(path: ExtractionManifest.path(forTable: output), reason: "cannot encode the manifest: \(error)")
-    }
   }
 }
 
@@ -203,11 +204,11 @@ private struct PreviousTable {
       throw FileError(path: path, reason: "cannot resume: line \(ragged.line) has \(ragged.fields.count) fields, expected \(FeatureSchema.columns.count)")
     }
     rows = Array(records.dropFirst())
-    let directory = absolutePath(PathName.directory(of: path))
+    let directory = PathName.absolute(PathName.directory(of: path))
     var start = 0
     for source in manifest.sources {
       guard source.rows >= 0, source.rows <= rows.count - start else { break }
-      sources.append((absolutePath(source.path, relativeTo: directory), start..<(start + source.rows)))
+      sources.append((PathName.absolute(source.path, relativeTo: directory), start..<(start + source.rows)))
       start += source.rows
     }
     guard start == rows.count, sources.count == manifest.sources.count else {
@@ -216,21 +217,4 @@ private struct PreviousTable {
         reason: "cannot resume: it has \(rows.count) rows but its manifest accounts for \(manifest.sources.map(\.rows).reduce(0, +)) (run without --resume)")
     }
   }
-}
-
-/// A path made absolute (against `base`, default the working directory) and normalised (no `.`
-/// or `..`), without resolving links: the key by which inputs are recognised.
-func absolutePath(_ path: String, relativeTo base: String? = nil) -> String {
-  let path = path.isEmpty ? "." : path
-  let url = base.map { URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: $0, isDirectory: true)) } ?? URL(fileURLWithPath: path)
-  return url.standardizedFileURL.path
-}
-
-/// `path` relative to `directory` (both absolute and normalised), with `..` where needed.
-func relativePath(from directory: String, to path: String) -> String {
-  let from = directory.split(separator: "/")
-  let to = path.split(separator: "/")
-  var common = 0
-  while common < min(from.count, to.count) && from[common] == to[common] { common += 1 }
-  return (Array(repeating: "..", count: from.count - common) + to[common...].map(String.init)).joined(separator: "/")
 }

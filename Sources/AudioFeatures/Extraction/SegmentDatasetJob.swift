@@ -75,8 +75,8 @@ public struct SegmentDatasetJob: Sendable {
     let frames = Framing.frameCount(samples: stride - 1)
     let segmentShape = representation.segmentShape(frames: frames)
     let array = try AtomicFileWriter(destination: PathName.joining(directory, DatasetDirectory.arrayFile))
-    let reservedHeader = NumpyArray.float32Header(shape: [0] + segmentShape)
-    array.write(reservedHeader)
+    // The header is filled in at the end, when the segment count is known.
+    array.write(DatasetDirectory.Manifest.arrayHeader(shape: [0] + segmentShape))
     var index = [CSVFormat.line(DatasetDirectory.indexColumns)]
     var summary = Summary()
     let (representation, compat) = (self.representation, self.compat)
@@ -118,7 +118,7 @@ public struct SegmentDatasetJob: Sendable {
       return summary
     }
     let shape = [summary.segments] + segmentShape
-    try array.overwrite(at: 0, with: NumpyArray.float32Header(shape: shape, length: reservedHeader.count))
+    try array.overwrite(at: 0, with: DatasetDirectory.Manifest.arrayHeader(shape: shape))
     try array.commit()
     let indexWriter = try AtomicFileWriter(destination: PathName.joining(directory, DatasetDirectory.indexFile))
     indexWriter.write(index.joined())
@@ -126,10 +126,8 @@ public struct SegmentDatasetJob: Sendable {
     let manifest = DatasetDirectory.Manifest(
       representation: representation.name, mfccCount: { if case .mfcc(let n) = representation { return n } else { return nil } }(),
       segmentSeconds: segmentSeconds, compat: compat.rawValue, shape: shape)
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
     let manifestWriter = try AtomicFileWriter(destination: PathName.joining(directory, DatasetDirectory.manifestFile))
-    manifestWriter.write(String(decoding: (try? encoder.encode(manifest)) ?? Data(), as: UTF8.self) + "\n")
+    manifestWriter.write(manifest.json)
     try manifestWriter.commit()
     summary.written = true
     return summary
