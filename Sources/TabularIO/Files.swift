@@ -86,6 +86,11 @@ public enum OutputSafety {
 /// to a temporary file beside the destination, which `commit()` renames over it. Without `commit()`
 /// (an error, a run that produced nothing, an interrupt) the destination is left as it was.
 ///
+/// On Linux the temporary file is an unnamed one (`O_TMPFILE`), given a name only at commit, just
+/// before the rename: a process killed with SIGKILL leaves nothing behind. Where the file system
+/// cannot make unnamed files, a hidden named one (`.name.XXXXXX.tmp`) is used and removed on
+/// SIGINT and SIGTERM.
+///
 /// - `-` writes to standard output.
 /// - A symbolic link is written through: its final target is replaced, never the link itself.
 /// - A destination that exists and is not a regular file (a FIFO, `/dev/null`) is written to
@@ -97,6 +102,8 @@ public final class AtomicFileWriter {
     case standardOutput
     case stream
     case replace(temporary: String, target: String, permissions: mode_t?)
+    /// An unnamed file in the target's folder, open as `descriptor`.
+    case replaceUnnamed(descriptor: Int32, target: String, permissions: mode_t?)
   }
   private let mode: Mode
   private var handle: UnsafeMutablePointer<FILE>?
@@ -129,6 +136,13 @@ public final class AtomicFileWriter {
     let target = try Self.resolvingLinks(destination)
     let directory = PathName.directory(of: target)
     let name = PathName.lastComponent(of: target)
+    if let fd = Self.unnamedFile(in: directory) {
+      mode = .replaceUnnamed(descriptor: fd, target: target, permissions: existing)
+      handle = fdopen(dup(fd), "w")
+      // Nothing to remove on an interrupt, but an interrupt must still end the run.
+      InterruptCleanup.makeInterruptible()
+      return
+    }
     var template = Array(PathName.joining(directory, ".\(name).XXXXXX.tmp").utf8CString)
     let fd = template.withUnsafeMutableBufferPointer { mkstemps($0.baseAddress!, 4) }
     guard fd >= 0 else {
@@ -140,6 +154,19 @@ public final class AtomicFileWriter {
     mode = .replace(temporary: temporary, target: target, permissions: existing)
     handle = fdopen(fd, "w")
     InterruptCleanup.register(temporary)
+  }
+
+  /// An unnamed regular file in `directory` (Linux's `O_TMPFILE`), or nil where that is not possible.
+  private static func unnamedFile(in directory: String) -> Int32? {
+    #if os(Linux)
+      // O_TMPFILE is (__O_TMPFILE | O_DIRECTORY); the C macro is not imported.
+      let temporaryFile: Int32 = 0o20000000 | O_DIRECTORY
+      guard access("/proc/self/fd", X_OK) == 0 else { return nil }
+      let fd = open(directory.isEmpty ? "." : directory, temporaryFile | O_WRONLY | O_CLOEXEC, 0o600)
+      return fd >= 0 ? fd : nil
+    #else
+      return nil
+    #endif
   }
 
   public func write(_ text: String) {
@@ -157,7 +184,7 @@ public final class AtomicFileWriter {
   /// Replaces bytes already written at `offset` (a header whose sizes are known only at the
   /// end); later writes continue at the end. Only for files, not streams.
   public func overwrite(at offset: Int, with bytes: [UInt8]) throws(FileError) {
-    guard case .replace = mode, let file = handle else {
+    guard let file = handle, !isStream else {
       throw FileError(path: destination, reason: "cannot rewrite a stream; give a file")
     }
     guard fseeko(file, off_t(offset), SEEK_SET) == 0 else { throw FileError(path: destination, reason: "cannot seek: \(String(cString: strerror(errno)))") }
@@ -200,6 +227,39 @@ public final class AtomicFileWriter {
         throw FileError(path: destination, reason: "cannot write: \(reason)")
       }
       InterruptCleanup.unregister(temporary)
+    case .replaceUnnamed(let descriptor, let target, let permissions):
+      let written = ferror(file) == 0 && fflush(file) == 0 && fsync(descriptor) == 0
+      var reason = String(cString: strerror(errno))
+      fclose(file)
+      defer { close(descriptor) }
+      guard written else { throw FileError(path: destination, reason: "cannot write: \(reason)") }
+      let mask = umask(0)
+      umask(mask)
+      fchmod(descriptor, permissions ?? (0o666 & ~mask))
+      // Named at last, under a hidden name beside the target, then renamed over it.
+      let directory = PathName.directory(of: target)
+      for attempt in 0..<100 {
+        let temporary = PathName.joining(directory, ".\(PathName.lastComponent(of: target)).\(getpid()).\(attempt).tmp")
+        guard linkat(AT_FDCWD, "/proc/self/fd/\(descriptor)", AT_FDCWD, temporary, AT_SYMLINK_FOLLOW) == 0 else {
+          if errno == EEXIST { continue }
+          reason = String(cString: strerror(errno))
+          break
+        }
+        guard rename(temporary, target) == 0 else {
+          reason = String(cString: strerror(errno))
+          unlink(temporary)
+          break
+        }
+        return
+      }
+      throw FileError(path: destination, reason: "cannot write: \(reason)")
+    }
+  }
+
+  private var isStream: Bool {
+    switch mode {
+    case .standardOutput, .stream: return true
+    case .replace, .replaceUnnamed: return false
     }
   }
 
@@ -213,6 +273,10 @@ public final class AtomicFileWriter {
     case .replace(let temporary, _, _):
       fclose(file)
       discard(temporary)
+    case .replaceUnnamed(let descriptor, _, _):
+      // An unnamed file vanishes with its last descriptor.
+      fclose(file)
+      close(descriptor)
     }
   }
 
@@ -249,6 +313,13 @@ public enum InterruptCleanup {
     lock.lock()
     defer { lock.unlock() }
     paths.append(strdup(path))
+    installHandlers()
+  }
+
+  /// Installs the handlers (and unblocks the signals) without a file to remove.
+  static func makeInterruptible() {
+    lock.lock()
+    defer { lock.unlock() }
     installHandlers()
   }
 

@@ -117,11 +117,18 @@ import Testing
     process.executableURL = GenreKitBinary.url
     process.arguments = ["extract", root.path, "--output", output.path, "--jobs", "1", "--quiet"]
     try process.run()
-    // Interrupt only once the run is under way: its temporary output exists.
+    // Interrupt only once the run is under way: it holds its (unnamed, on Linux) output open in
+    // the folder.
     let deadline = Date().addingTimeInterval(20)
-    func temporaryFiles() -> [String] { ((try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []).filter { $0.hasSuffix(".tmp") } }
-    while temporaryFiles().isEmpty && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
-    #expect(!temporaryFiles().isEmpty && process.isRunning, "the run was not in progress when interrupted")
+    func writing() -> Bool {
+      let descriptors = "/proc/\(process.processIdentifier)/fd"
+      return ((try? FileManager.default.contentsOfDirectory(atPath: descriptors)) ?? []).contains { fd in
+        let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: "\(descriptors)/\(fd)")) ?? ""
+        return target.hasPrefix(root.path) && !target.hasSuffix(".wav")
+      }
+    }
+    while !writing() && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+    #expect(writing() && process.isRunning, "the run was not in progress when interrupted")
     process.interrupt()
     process.waitUntilExit()
     #expect(process.terminationStatus != 0)
