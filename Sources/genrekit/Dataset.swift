@@ -30,6 +30,7 @@ struct DatasetCommand: ParsableCommand {
   @Option(help: "Files processed in parallel (default: all cores).") var jobs = ProcessInfo.processInfo.activeProcessorCount
   @Option(help: "Also write the failed inputs and their reasons to this CSV (path,level,error).") var errors: String?
   @Flag(help: "No progress on stderr.") var quiet = false
+  @Flag(help: "Keep the segments already in --output and process only inputs not there yet.") var resume = false
   @Option(help: "Only shard i of n (0-based) of the inputs, for a cluster job array; 'genrekit merge' joins the shards' outputs.")
   var shard: Sharding.Shard?
   @Option(help: "The dataset directory to write.") var output: String
@@ -57,10 +58,31 @@ struct DatasetCommand: ParsableCommand {
     }
     if let errors { outputs.append(("--errors", errors)) }
     try OutputSafety.check(outputs: outputs, inputs: files)
+    // Resuming: the missing inputs go to a dataset of their own, then merged with the old one in
+    // the order one run writes.
+    var pending = files
+    var resumed: String?
+    if resume, FileManager.default.fileExists(atPath: PathName.joining(output, DatasetDirectory.manifestFile)) {
+      let manifestPath = PathName.joining(output, DatasetDirectory.manifestFile)
+      let made = try? JSONDecoder().decode(DatasetDirectory.Manifest.self, from: InputFile.contents(of: manifestPath))
+      let asked = (representation.rawValue, representation == .mfcc ? mfccCount ?? 13 : nil, segmentSeconds)
+      guard let made, (made.representation, made.mfccCount, made.segmentSeconds) == asked else {
+        throw CLIFailure.usage(
+          "cannot resume \(output): it was made with other settings (\(made.map { "\($0.representation), \($0.segmentSeconds.formatted())-s segments" } ?? "unreadable manifest")) than this run's (\(asked.0), \(asked.2.formatted())-s segments)")
+      }
+      let present = try Sharding.sources(ofDataset: output)
+      pending = files.filter { !present.contains($0) }
+      guard !pending.isEmpty else {
+        log("genrekit: all \(files.count) inputs are already in \(output)")
+        return
+      }
+      resumed = FileManager.default.temporaryDirectory.appendingPathComponent("genrekit-resume-\(UUID().uuidString)").path
+    }
+    defer { if let resumed { try? FileManager.default.removeItem(atPath: resumed) } }
     let job = SegmentDatasetJob(
-      directory: output, representation: representation == .logmel ? .logMel : .mfcc(count: mfccCount ?? 13),
+      directory: resumed ?? output, representation: representation == .logmel ? .logMel : .mfcc(count: mfccCount ?? 13),
       segmentSeconds: segmentSeconds, jobs: jobs)
-    let audioInputs = files.map { AudioInput(path: $0, label: label ?? InputDiscovery.parentDirectoryName(of: $0)) }
+    let audioInputs = pending.map { AudioInput(path: $0, label: label ?? InputDiscovery.parentDirectoryName(of: $0)) }
     let progress = Progress(unit: "files", quiet: quiet)
     var done = 0
     let summary = try job.run(audioInputs) { total, diagnostics in
@@ -73,7 +95,10 @@ struct DatasetCommand: ParsableCommand {
     }
     progress.interrupt()
     if let errors { try FeatureTableJob.writeDiagnostics(summary.diagnostics, to: errors) }
-    if summary.written {
+    if summary.written, let resumed {
+      let segments = try Sharding.mergeDatasets([output, resumed], into: output)
+      log("genrekit: added \(summary.segments) segments of \(summary.files) files to \(output) (\(segments) in all)")
+    } else if summary.written {
       log("genrekit: wrote \(summary.segments) segments of \(summary.files) files to \(output)")
     } else {
       log("genrekit: no segments were produced; \(output) was left as it was")

@@ -36,6 +36,18 @@ import Testing
       #expect(try Data(contentsOf: URL(fileURLWithPath: path("dataset-merged/\(file)"))) == Data(contentsOf: URL(fileURLWithPath: path("dataset-whole/\(file)"))), "\(file)")
     }
 
+    // dataset --resume: the folder made when only genre a was there, resumed over both genres,
+    // equals one run; a second resume has nothing to do.
+    _ = try run(["dataset", audio.appendingPathComponent("a").path, "--representation", "mfcc", "--output", path("dataset-resumed")])
+    let resumed = try run(["dataset", audio.path, "--representation", "mfcc", "--resume", "--output", path("dataset-resumed")])
+    #expect(resumed.standardError.contains("added 4 segments of 2 files"), "\(resumed.standardError)")
+    for file in ["features.npy", "segments.csv", "dataset.json"] {
+      #expect(try Data(contentsOf: URL(fileURLWithPath: path("dataset-resumed/\(file)"))) == Data(contentsOf: URL(fileURLWithPath: path("dataset-whole/\(file)"))), "\(file)")
+    }
+    #expect(try run(["dataset", audio.path, "--representation", "mfcc", "--resume", "--output", path("dataset-resumed")]).standardError.contains("already in"))
+    let other = try run(["dataset", audio.path, "--representation", "logmel", "--resume", "--output", path("dataset-resumed")], status: 2)
+    #expect(other.standardError.contains("cannot resume") && other.standardError.contains("other settings"), "\(other.standardError)")
+
     // Overlapping parts, mixed kinds and bad shards are refused.
     let overlap = try run(["merge", parts[0], parts[0], "--output", path("x.csv")], status: 2)
     #expect(overlap.standardError.contains("the parts overlap"))

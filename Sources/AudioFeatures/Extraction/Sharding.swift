@@ -186,6 +186,20 @@ public enum Sharding {
     return segments
   }
 
+  /// The source files whose segments a dataset directory holds (its index's `path` column).
+  public static func sources(ofDataset directory: String) throws(FileError) -> Set<String> {
+    let path = PathName.joining(directory, DatasetDirectory.indexFile)
+    do {
+      let records = try CSVReader.read(path: path, delimiter: UInt8(ascii: ","))
+      guard records.first?.fields == DatasetDirectory.indexColumns else { throw FileError(path: path, reason: "its header is not id,track,segment,label,path") }
+      return Set(records.dropFirst().compactMap { $0.fields.count == DatasetDirectory.indexColumns.count ? $0.fields[4] : nil })
+    } catch let error as FileError {
+      throw error
+    } catch {
+      throw FileError(path: path, reason: "\(error)")
+    }
+  }
+
   /// A source file in two parts means the parts overlap (two runs of one shard, or of different
   /// shardings): merging them would repeat its rows.
   static func refuseRepeats(_ sources: [(path: String, part: String)]) throws(FileError) {
