@@ -83,17 +83,9 @@ struct DatasetCommand: ParsableCommand {
       directory: resumed ?? output, representation: representation == .logmel ? .logMel : .mfcc(count: mfccCount ?? 13),
       segmentSeconds: segmentSeconds, jobs: jobs)
     let audioInputs = pending.map { AudioInput(path: $0, label: label ?? InputDiscovery.parentDirectoryName(of: $0)) }
-    let progress = Progress(unit: "files", quiet: quiet)
-    var done = 0
-    let summary = try job.run(audioInputs) { total, diagnostics in
-      for diagnostic in diagnostics {
-        progress.interrupt()
-        log("genrekit: \(diagnostic.level == .warning ? "warning: " : "")\(diagnostic.path): \(diagnostic.message)")
-      }
-      done += 1
-      progress.update(done: done, total: total)
-    }
-    progress.interrupt()
+    let progress = FileProgress(quiet: quiet)
+    let summary = try job.run(audioInputs) { progress.finished(total: $0, $1) }
+    progress.end()
     if let errors { try FeatureTableJob.writeDiagnostics(summary.diagnostics, to: errors) }
     if summary.written, let resumed {
       let segments = try Sharding.mergeDatasets([output, resumed], into: output)

@@ -69,17 +69,9 @@ enum ExampleSource {
     _ files: [String], settings: AudioExamples.Settings, cache: String?, jobs: Int, quiet: Bool
   ) throws -> (examples: AudioExamples, diagnostics: [InputDiagnostic]) {
     let inputs = files.map { AudioInput(path: $0, label: InputDiscovery.parentDirectoryName(of: $0)) }
-    let progress = Progress(unit: "files", quiet: quiet)
-    var done = 0
-    let loaded = try AudioExamples.load(inputs, settings: settings, cache: cache, jobs: jobs) { total, found in
-      for diagnostic in found {
-        progress.interrupt()
-        log("genrekit: \(diagnostic.level == .warning ? "warning: " : "")\(diagnostic.path): \(diagnostic.message)")
-      }
-      done += 1
-      progress.update(done: done, total: total)
-    }
-    progress.interrupt()
+    let progress = FileProgress(quiet: quiet)
+    let loaded = try AudioExamples.load(inputs, settings: settings, cache: cache, jobs: jobs) { progress.finished(total: $0, $1) }
+    progress.end()
     return loaded
   }
 

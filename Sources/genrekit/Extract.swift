@@ -75,17 +75,9 @@ struct Extract: ParsableCommand {
     let job = FeatureTableJob(
       output: output, settings: ExtractionSettings(compat: compat, segmentSeconds: segmentSeconds), resume: resume, jobs: jobs)
     let audioInputs = files.map { AudioInput(path: $0, label: label ?? InputDiscovery.parentDirectoryName(of: $0)) }
-    let progress = Progress(unit: "files", quiet: quiet)
-    var done = 0
-    let summary = try job.run(audioInputs) { pending, diagnostics in
-      for diagnostic in diagnostics {
-        progress.interrupt()
-        log("genrekit: \(diagnostic.level == .warning ? "warning: " : "")\(diagnostic.path): \(diagnostic.message)")
-      }
-      done += 1
-      progress.update(done: done, total: pending)
-    }
-    progress.interrupt()
+    let progress = FileProgress(quiet: quiet)
+    let summary = try job.run(audioInputs) { progress.finished(total: $0, $1) }
+    progress.end()
     if let errors { try FeatureTableJob.writeDiagnostics(summary.diagnostics, to: errors) }
     if summary.attempted == 0 {
       log("genrekit: all \(audioInputs.count) inputs are already in \(output)")

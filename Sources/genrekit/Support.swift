@@ -1,4 +1,5 @@
 import ArgumentParser
+import AudioFeatures
 import Foundation
 
 #if canImport(Glibc)
@@ -57,6 +58,27 @@ final class Progress: @unchecked Sendable {
     if drawn { FileHandle.standardError.write(Data("\n".utf8)) }
     drawn = false
   }
+}
+
+/// Progress over audio files, each file's problems said on stderr (on their own lines) as they
+/// are met: what extract, dataset and the audio inputs of model commands show.
+final class FileProgress {
+  private let progress: Progress
+  private var done = 0
+
+  init(quiet: Bool) { progress = Progress(unit: "files", quiet: quiet) }
+
+  /// One more file finished, of `total`, with its diagnostics.
+  func finished(total: Int, _ diagnostics: [InputDiagnostic]) {
+    for diagnostic in diagnostics {
+      progress.interrupt()
+      log("genrekit: \(diagnostic.level == .warning ? "warning: " : "")\(diagnostic.path): \(diagnostic.message)")
+    }
+    done += 1
+    progress.update(done: done, total: total)
+  }
+
+  func end() { progress.interrupt() }
 }
 
 /// Extraction allocates and frees arrays of several MB per clip (a 30-s clip touches ~30 MB), and
