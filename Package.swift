@@ -66,10 +66,12 @@ let package = Package(
       ]),
 
     // MARK: Tests
+    // Helpers the test targets share (temporary folders removed at exit).
+    .target(name: "TestSupport", path: "Tests/TestSupport"),
     .testTarget(name: "TabularIOTests", dependencies: ["TabularIO"]),
     .testTarget(name: "TensorIOTests", dependencies: ["TensorIO"]),
     .testTarget(
-      name: "AudioFeaturesTests", dependencies: ["AudioFeatures", "TabularIO", "TensorIO", "CSndFile", "Learning"],
+      name: "AudioFeaturesTests", dependencies: ["AudioFeatures", "TabularIO", "TensorIO", "CSndFile", "Learning", "TestSupport"],
       resources: [.copy("Fixtures")]),
     .testTarget(name: "LearningTests", dependencies: ["Learning", "TabularIO", "TensorIO"], resources: [.copy("Fixtures")]),
     .testTarget(name: "FiguresTests", dependencies: ["Figures"], resources: [.copy("Golden")]),
@@ -80,6 +82,6 @@ let package = Package(
         "AudioBridge", "GenreKitServer", "Learning", .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "NIOCore", package: "swift-nio"),
       ]),
-    .testTarget(name: "GenreKitCLITests", dependencies: ["genrekit", "TabularIO", "TensorIO"]),
+    .testTarget(name: "GenreKitCLITests", dependencies: ["genrekit", "TabularIO", "TensorIO", "TestSupport"]),
   ]
 )

@@ -1,6 +1,7 @@
 import AudioFeatures
 import CSndFile
 import Foundation
+import TestSupport
 import Testing
 
 /// Writes `frames` (interleaved channels) with libsndfile in the given format.
@@ -16,11 +17,7 @@ func writeAudio(_ path: String, _ samples: [Float], channels: Int = 1, rate: Int
   sf_close(file)
 }
 
-func temporaryDirectory() throws -> URL {
-  let url = FileManager.default.temporaryDirectory.appendingPathComponent("genrekit-tests-\(UUID().uuidString)")
-  try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-  return url
-}
+func temporaryDirectory() throws -> URL { try makeTemporaryFolder(prefix: "genrekit-tests") }
 
 @Suite struct DecodingTests {
   /// Values on the 16-bit grid, so every lossless format must give them back exactly.

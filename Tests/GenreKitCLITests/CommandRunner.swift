@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// Runs the built `genrekit` executable, as a user or another tool would.
 struct CommandResult {
@@ -45,11 +46,8 @@ enum CLIFixtures {
     .appendingPathComponent("shared/data/gtzan/corrupt/jazz.00054.wav")
 }
 
-func makeTemporaryDirectory() throws -> URL {
-  let url = FileManager.default.temporaryDirectory.appendingPathComponent("genrekit-cli-\(UUID().uuidString)")
-  try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-  return url
-}
+/// A new folder in the temporary directory, removed when the test process exits.
+func makeTemporaryDirectory() throws -> URL { try makeTemporaryFolder(prefix: "genrekit-cli") }
 
 func readLines(_ url: URL) throws -> [String] {
   try String(contentsOf: url, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
