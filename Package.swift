@@ -65,6 +65,9 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
 
+    // The fuzz targets (bench/fuzz.sh builds them for libFuzzer; normally a replay tool).
+    .executableTarget(name: "genrekit-fuzz", dependencies: ["AudioFeatures", "Learning", "TabularIO", "TensorIO"], path: "Sources/GenreKitFuzz"),
+
     // MARK: Tests
     // Helpers the test targets share (temporary folders removed at exit).
     .target(name: "TestSupport", path: "Tests/TestSupport"),

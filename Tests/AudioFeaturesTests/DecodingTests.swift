@@ -123,6 +123,10 @@ func temporaryDirectory() throws -> URL { try makeTemporaryFolder(prefix: "genre
     let nan = directory.appendingPathComponent("nan.wav").path
     try writeAudio(nan, [0, 0.5, .nan, 0], format: SF_FORMAT_WAV | SF_FORMAT_FLOAT)
     #expect(throws: AudioDecodingError.nonFiniteSample(index: 2)) { _ = try decodeAudio(atPath: nan) }
+    // A header that claims 1 Hz (a fuzzer's find: resampled, 830 samples became 18 million).
+    let slow = directory.appendingPathComponent("slow.wav").path
+    try writeAudio(slow, [Float](repeating: 0.1, count: 830), rate: 1, format: SF_FORMAT_WAV | SF_FORMAT_PCM_16)
+    #expect(throws: AudioDecodingError.unreadable("its header's sample rate, 1 Hz, is not an audio rate (1000–768000 Hz)")) { _ = try decodeAudio(atPath: slow) }
     let fifo = directory.appendingPathComponent("fifo.wav").path
     mkfifo(fifo, 0o644)
     #expect(throws: AudioDecodingError.notARegularFile) { _ = try decodeAudio(atPath: fifo) }

@@ -22,6 +22,9 @@ public enum AudioDecodingError: Error, Equatable, CustomStringConvertible {
   }
 }
 
+/// The sample rates decoding accepts: telephone speech to studio masters.
+public let plausibleSampleRates = 1_000...768_000
+
 /// Decoded audio: mono float32 samples at the file's own rate.
 public struct DecodedAudio: Sendable {
   public var samples: [Float]
@@ -49,6 +52,11 @@ public func decodeAudio(atPath path: String) throws(AudioDecodingError) -> Decod
   defer { sf_close(file) }
   let channels = Int(info.channels)
   guard channels > 0, info.samplerate > 0 else { throw .unreadable("invalid header") }
+  // Resampling a file that claims a few hertz to 22,050 Hz would make a few bytes into hours of
+  // audio (found by fuzzing): rates outside what audio uses are refused.
+  guard plausibleSampleRates.contains(Int(info.samplerate)) else {
+    throw .unreadable("its header's sample rate, \(info.samplerate) Hz, is not an audio rate (\(plausibleSampleRates.lowerBound)–\(plausibleSampleRates.upperBound) Hz)")
+  }
 
   var mono = [Float]()
   if info.frames > 0 && info.frames < Int64(Int32.max) { mono.reserveCapacity(Int(info.frames)) }
