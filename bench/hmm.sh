@@ -15,15 +15,20 @@ genrekit=.build/release/genrekit
 export OMP_NUM_THREADS=$threads OPENBLAS_NUM_THREADS=$threads MKL_NUM_THREADS=$threads
 "$genrekit" dataset ../shared/data/gtzan/audio-flac --representation mfcc --output "$out/mfcc13" --quiet 2>/dev/null
 
-seconds() { /usr/bin/time -f '%e' -o "$out/time.txt" "$@" >/dev/null 2>&1; cat "$out/time.txt"; }
+# Whole-process seconds; the command's own report of its fitting or scoring time is left in
+# $out/stderr.txt.
+seconds() { /usr/bin/time -f '%e' -o "$out/time.txt" "$@" >/dev/null 2>"$out/stderr.txt"; cat "$out/time.txt"; }
+inside() { grep -o "$1 [0-9.]* s" "$out/stderr.txt" | grep -o "[0-9.]* s"; }
 : > "$out/hmm-predictions.jsonl"
 for kind in diag full; do
   fit=$(seconds "$genrekit" train "$out/mfcc13" --model hmm --covariance $kind --iterations 20 --tolerance 0 --jobs "$threads" --output "$out/hmm-$kind-all.json")
-  score=$(seconds "$genrekit" predict "$out/hmm-$kind-all.json" "$out/mfcc13")
-  echo "genrekit $kind: fit $fit s, score $score s (whole processes)"
+  fit_inside=$(inside "fitting took")
+  score=$(seconds "$genrekit" predict "$out/hmm-$kind-all.json" "$out/mfcc13" --jobs "$threads")
+  score_inside=$(inside "segments in")
+  echo "genrekit $kind: fit $fit_inside, score $score_inside (as whole processes, with reading the dataset: fit $fit s, score $score s)"
   "$genrekit" train "$out/mfcc13" --model hmm --covariance $kind --test-size 0.2 --jobs "$threads" --output "$out/hmm-$kind.json" 2>/dev/null
   "$genrekit" evaluate "$out/hmm-$kind.json" "$out/mfcc13" 2>&1 >/dev/null | grep -o "per track (.*" | sed "s/(.*)): /on the held-out tracks: /; s/^/genrekit $kind: /"
-  "$genrekit" predict "$out/hmm-$kind-all.json" "$out/mfcc13" --format json --top 3 | "$python" -c "import json,sys; print(json.dumps(json.load(sys.stdin)))" >> "$out/hmm-predictions.jsonl"
+  "$genrekit" predict "$out/hmm-$kind-all.json" "$out/mfcc13" --format json --top 3 --quiet | "$python" -c "import json,sys; print(json.dumps(json.load(sys.stdin)))" >> "$out/hmm-predictions.jsonl"
 done
 "$python" bench/hmm_reference.py "$out/mfcc13" "$out/hmm-diag-all.json" "$out/hmm-full-all.json" \
   "$out/hmm-diag.json" "$out/hmm-full.json" < "$out/hmm-predictions.jsonl"

@@ -160,7 +160,10 @@ struct Train: ParsableCommand {
     let training = data.subset(fold?.trainingRows ?? Array(0..<data.count))
     let settings = try model.settings(seed: splitArguments.seed, options: hyperparameters.given)
     let progress = progress()
+    let clock = ContinuousClock()
+    let fitStart = clock.now
     let fitted = try settings.fit(training, threads: jobs) { done, total, note in progress.update(done: done, total: total, note: note) }
+    let fitDuration = clock.now - fitStart
     progress.interrupt()
     if let warning = fitted.convergenceWarning { log("genrekit: warning: \(warning)") }
     let record = TrainingRecord(
@@ -171,12 +174,12 @@ struct Train: ParsableCommand {
       pipeline: pipeline, hyperparameters: settings.summary, classNames: dataset.classNames, labelColumn: "label", training: record,
       input: dataset.description)
     try file.write(to: output)
-    logTrained(rows: training.count, groups: Set(training.groups).count, unit: "segments", fold: fold)
+    logTrained(rows: training.count, groups: Set(training.groups).count, unit: "segments", fold: fold, took: fitDuration)
   }
 
-  private func logTrained(rows: Int, groups: Int, unit: String, fold: SplitFold?) {
+  private func logTrained(rows: Int, groups: Int, unit: String, fold: SplitFold?, took: Duration) {
     let heldOut = fold.map { "; its test part (\($0.test.count) \(unit)) is recorded for 'genrekit evaluate'" } ?? ""
-    log("genrekit: trained \(model.name) on \(rows) \(unit) of \(groups) groups\(heldOut); wrote \(output)")
+    log("genrekit: trained \(model.name) on \(rows) \(unit) of \(groups) groups\(heldOut); wrote \(output); fitting took \(took.seconds) s")
   }
 
   /// `input`: how the rows were made from audio, when they were made here.
@@ -189,7 +192,10 @@ struct Train: ParsableCommand {
     let training = dataset.subset(fold?.trainingRows ?? Array(0..<dataset.count))
     let settings = try hyperparameters.pipeline(for: model, seed: splitArguments.seed, imputation: tableArguments.impute)
     let progress = progress()
+    let clock = ContinuousClock()
+    let fitStart = clock.now
     let fitted = try settings.fit(training, threads: jobs) { done, total, note in progress.update(done: done, total: total, note: note) }
+    let fitDuration = clock.now - fitStart
     progress.interrupt()
     if let warning = fitted.model.convergenceWarning { log("genrekit: warning: \(warning)") }
     let record = TrainingRecord(
@@ -203,7 +209,7 @@ struct Train: ParsableCommand {
       labelColumn: tableArguments.labelColumn, training: record, input: input)
     try file.write(to: output)
     if let input { log("genrekit: 'genrekit predict' reads songs for this model as \(input.summary)") }
-    logTrained(rows: training.count, groups: Set(training.groups).count, unit: "rows", fold: fold)
+    logTrained(rows: training.count, groups: Set(training.groups).count, unit: "rows", fold: fold, took: fitDuration)
   }
 }
 
@@ -360,7 +366,7 @@ struct Predict: ParsableCommand {
   @Option(help: "The column that names rows (default: filename, else the row number).") var id: String?
   @Option(help: "Field delimiter, ',' or ';' (default: detected).") var delimiter: String?
   @Option(help: "Comma-separated values that mean 'missing' (default: pandas' na_values and '?').") var naValues: String?
-  @Option(help: "Threads analysing a song's segments (default: all cores).") var jobs = ProcessInfo.processInfo.activeProcessorCount
+  @Option(help: "Threads analysing songs and scoring segments (default: all cores).") var jobs = ProcessInfo.processInfo.activeProcessorCount
   @Flag(help: "No progress on stderr.") var quiet = false
   @Option(help: "csv, table or json.") var format = OutputFormat.csv
 
@@ -408,7 +414,10 @@ struct Predict: ParsableCommand {
     options.allowMissing = file.pipeline.imputer != nil
     options.grouping = .row
     let loaded = try TableReader.read(path: table, options: options)
+    let clock = ContinuousClock()
+    let scoringStart = clock.now
     let probabilities = try file.pipeline.probabilities(loaded.dataset)
+    if !quiet { log("genrekit: scored \(loaded.dataset.count) rows in \((clock.now - scoringStart).seconds) s") }
     let predictions = Prediction.ranked(probabilities, classNames: file.classNames, top: top)
     let truth = loaded.hasLabels ? loaded.dataset.labels.map { loaded.dataset.classNames[$0] } : nil
     print(try render(predictions, rowNames: loaded.dataset.rowNames, truth: truth), terminator: "")
@@ -464,7 +473,10 @@ struct Predict: ParsableCommand {
     guard dataset.description.kind == file.kind.input else {
       throw CLIFailure.usage("\(model) reads \(file.kind.input.rawValue) from \(file.kind.input.source); \(inputs[0]) holds \(dataset.description.summary)")
     }
-    let probabilities = try file.pipeline.model.probabilities(dataset.input, threads: 1)
+    let clock = ContinuousClock()
+    let scoringStart = clock.now
+    let probabilities = try file.pipeline.model.probabilities(dataset.input, threads: jobs)
+    if !quiet { log("genrekit: scored \(dataset.count) segments in \((clock.now - scoringStart).seconds) s") }
     let truth = dataset.labels.map { dataset.classNames[$0] }
     switch per ?? .segment {
     case .segment:
@@ -472,7 +484,7 @@ struct Predict: ParsableCommand {
       print(try render(predictions, rowNames: dataset.ids, truth: truth), terminator: "")
     case .track:
       let verdicts = TrackVerdicts(
-        tracks: dataset.tracks, predictions: argmaxPerRow(probabilities), scores: try file.pipeline.model.segmentScores(dataset.input, threads: 1))
+        tracks: dataset.tracks, predictions: argmaxPerRow(probabilities), scores: try file.pipeline.model.segmentScores(dataset.input, threads: jobs))
       let predictions = zip(verdicts.rankings, verdicts.segments).map { ranking, segments in
         ranking.prefix(top).map { c in
           Prediction(class: file.classNames[c], probability: segments.reduce(0) { $0 + probabilities[$1, c] } / Double(segments.count))

@@ -131,3 +131,8 @@ struct TextTable {
     return [line(header)] + rows.map(line)
   }
 }
+
+extension Duration {
+  /// Seconds to the millisecond, for messages.
+  var seconds: String { String(format: "%.3f", Double(components.seconds) + Double(components.attoseconds) * 1e-18) }
+}

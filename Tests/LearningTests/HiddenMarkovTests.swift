@@ -91,6 +91,40 @@ import Testing
     close(model.covariances, theirs, "covars")
   }
 
+  /// States run four to a SIMD block. Splitting state 0 of the reference's three into three
+  /// identical thirds (states 0, 3 and 4: two blocks) gives the same chain: the same likelihood
+  /// (not the same Viterbi path: one path through a third is a third as likely), and the thirds'
+  /// statistics add up to state 0's.
+  @Test(arguments: GaussianHMM.Covariance.allCases)
+  func aStateSplitAcrossTwoBlocksChangesNothing(covariance: GaussianHMM.Covariance) throws {
+    let (reference, diagCovars) = try load()
+    let three = hmm(covariance, reference, diagCovars: diagCovars)
+    let (s, d) = (three.stateCount, three.dimensions)
+    let copies = [0] + Array(s..<(s + 2))
+    let split = { (row: ArraySlice<Double>) in
+      let third = row[row.startIndex] / 3
+      return [third] + row.dropFirst() + [third, third]
+    }
+    var transition = [Double]()
+    for i in Array(0..<s) + [0, 0] { transition += split(three.transition[(i * s)..<((i + 1) * s)]) }
+    let perState = covariance == .diag ? d : d * d
+    let five = GaussianHMM(
+      covariance: covariance, start: split(three.start[...]), transition: transition,
+      means: Matrix(rows: s + 2, columns: d, values: three.means.values + three.means.values[0..<d] + three.means.values[0..<d]),
+      covariances: three.covariances + three.covariances[0..<perState] + three.covariances[0..<perState])
+    for x in Self.sequences {
+      #expect(relative(five.logLikelihood(x), three.logLikelihood(x)) < 1e-12)
+    }
+    let sequences = FrameSequences(Self.sequences, coefficients: 13)
+    let (small, large) = (three.expectation(sequences, threads: 1), five.expectation(sequences, threads: 1))
+    let merged = { (values: [Double], width: Int) in
+      (0..<width).map { k in copies.reduce(0) { $0 + values[$1 * width + k] } } + values[width..<(s * width)]
+    }
+    #expect(maxDifference(merged(large.posterior, 1), small.posterior) < 1e-9 * small.posterior.max()!)
+    #expect(maxDifference(merged(large.observations, d), small.observations) < 1e-9 * small.observations.map(abs).max()!)
+    #expect(maxDifference(merged(large.squares, perState), small.squares) < 1e-9 * small.squares.map(abs).max()!)
+  }
+
   /// EM never lowers the log-likelihood, and the same seed gives the same HMMs for any threads.
   @Test(arguments: GaussianHMM.Covariance.allCases)
   func baumWelchClimbsAndIsDeterministic(covariance: GaussianHMM.Covariance) throws {

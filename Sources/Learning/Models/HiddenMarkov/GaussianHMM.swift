@@ -37,55 +37,64 @@ public struct GaussianHMM: Sendable, Equatable {
 
   // MARK: Emissions
 
-  /// The per-state constants of the Gaussian log-densities, computed once per pass.
+  /// The per-state constants of the Gaussian log-densities, computed once per pass, with the
+  /// states in SIMD lanes (`StateLanes`) so that one pass over a frame's coefficients serves
+  /// four states.
   struct Emission {
     let covariance: Covariance
-    let means: Matrix
-    /// diag: 1/σ² (S × D); full: the lower Cholesky factors L (S × D × D).
-    let factors: [Double]
-    /// −½ (D log 2π + log |Σ|) per state.
-    let constants: [Double]
+    let lanes: StateLanes
+    let dimensions: Int
+    /// D × blocks: each coefficient's means.
+    let means: [StateLanes.Block]
+    /// diag: 1/σ², D × blocks; full: the lower Cholesky factors L, D × D × blocks (absent
+    /// states: the identity).
+    let factors: [StateLanes.Block]
+    /// full: 1/L_kk, D × blocks.
+    let inverseDiagonal: [StateLanes.Block]
+    /// −½ (D log 2π + log |Σ|) per state; −∞ for absent states, whose likelihood is then 0.
+    let constants: [StateLanes.Block]
 
-    func logLikelihood(_ x: Matrix) -> [Double] {
-      let (s, d) = (means.rows, means.columns)
-      var out = [Double](repeating: 0, count: x.rows * s)
-      var solved = [Double](repeating: 0, count: d)
-      x.values.withUnsafeBufferPointer { x in
-        means.values.withUnsafeBufferPointer { means in
-          factors.withUnsafeBufferPointer { factors in
-            out.withUnsafeMutableBufferPointer { out in
-              solved.withUnsafeMutableBufferPointer { solved in
-                for t in 0..<(x.count / d) {
-                  let frame = x.baseAddress! + t * d
-                  for j in 0..<s {
-                    let mean = means.baseAddress! + j * d
-                    var quadratic = 0.0
-                    switch covariance {
-                    case .diag:
-                      let precision = factors.baseAddress! + j * d
-                      for k in 0..<d {
-                        let difference = frame[k] - mean[k]
-                        quadratic += difference * difference * precision[k]
-                      }
-                    case .full:
-                      // Solve L·z = x − μ; the quadratic form is |z|².
-                      let l = factors.baseAddress! + j * d * d
-                      for k in 0..<d {
-                        var value = frame[k] - mean[k]
-                        let row = l + k * d
-                        for m in 0..<k { value -= row[m] * solved[m] }
-                        solved[k] = value / row[k]
-                        quadratic += solved[k] * solved[k]
-                      }
+    /// The log-densities of `frames` (frames × D, row-major) into `out` (frames × blocks).
+    func logLikelihood(_ frames: UnsafeBufferPointer<Double>, into out: UnsafeMutableBufferPointer<StateLanes.Block>) {
+      let (d, blocks) = (dimensions, lanes.blockCount)
+      var solved = [StateLanes.Block](repeating: .zero, count: d)
+      means.withUnsafeBufferPointer { means in
+        factors.withUnsafeBufferPointer { factors in
+          inverseDiagonal.withUnsafeBufferPointer { inverseDiagonal in
+            solved.withUnsafeMutableBufferPointer { solved in
+              for t in 0..<(frames.count / d) {
+                let frame = frames.baseAddress! + t * d
+                for b in 0..<blocks {
+                  var quadratic = StateLanes.Block.zero
+                  switch covariance {
+                  case .diag:
+                    for k in 0..<d {
+                      let difference = StateLanes.Block(repeating: frame[k]) - means[k * blocks + b]
+                      quadratic += difference * difference * factors[k * blocks + b]
                     }
-                    out[t * s + j] = constants[j] - 0.5 * quadratic
+                  case .full:
+                    // Solve L·z = x − μ; the quadratic form is |z|².
+                    for k in 0..<d {
+                      var value = StateLanes.Block(repeating: frame[k]) - means[k * blocks + b]
+                      let row = factors.baseAddress! + k * d * blocks + b
+                      for m in 0..<k { value -= row[m * blocks] * solved[m] }
+                      solved[k] = value * inverseDiagonal[k * blocks + b]
+                      quadratic += solved[k] * solved[k]
+                    }
                   }
+                  out[t * blocks + b] = constants[b] - 0.5 * quadratic
                 }
               }
             }
           }
         }
       }
+    }
+
+    /// The log-densities of the rows of `x`, frames × blocks.
+    func logLikelihood(_ x: Matrix) -> [StateLanes.Block] {
+      var out = [StateLanes.Block](repeating: .zero, count: x.rows * lanes.blockCount)
+      x.values.withUnsafeBufferPointer { frames in out.withUnsafeMutableBufferPointer { logLikelihood(frames, into: $0) } }
       return out
     }
   }
@@ -94,13 +103,17 @@ public struct GaussianHMM: Sendable, Equatable {
   /// covariance that is not (only possible by rounding) is regularised on its diagonal.
   var emission: Emission {
     let (s, d) = (stateCount, dimensions)
+    let lanes = StateLanes(states: s)
     let logTwoPi = Double(d) * log(2 * Double.pi)
+    let means = lanes.blocks(d) { j, k in self.means[j, k] }
     switch covariance {
     case .diag:
       let constants = (0..<s).map { j in -0.5 * (logTwoPi + (0..<d).reduce(0) { $0 + log(covariances[j * d + $1]) }) }
-      return Emission(covariance: .diag, means: means, factors: covariances.map { 1 / $0 }, constants: constants)
+      return Emission(
+        covariance: .diag, lanes: lanes, dimensions: d, means: means, factors: lanes.blocks(d) { j, k in 1 / covariances[j * d + k] },
+        inverseDiagonal: [], constants: lanes.blocks(constants, absent: -.infinity))
     case .full:
-      var factors = [Double]()
+      var factors = [[Double]]()
       var constants = [Double]()
       for j in 0..<s {
         var matrix = Array(covariances[(j * d * d)..<((j + 1) * d * d)])
@@ -112,10 +125,14 @@ public struct GaussianHMM: Sendable, Equatable {
           factor = Self.cholesky(matrix, d)
         }
         let l = factor ?? (0..<(d * d)).map { $0 % (d + 1) == 0 ? 1 : 0 }
-        factors += l
+        factors.append(l)
         constants.append(-0.5 * (logTwoPi + 2 * (0..<d).reduce(0) { $0 + log(l[$1 * d + $1]) }))
       }
-      return Emission(covariance: .full, means: means, factors: factors, constants: constants)
+      return Emission(
+        covariance: .full, lanes: lanes, dimensions: d, means: means,
+        factors: lanes.blocks(d * d, absent: { $0 % (d + 1) == 0 ? 1 : 0 }) { j, km in factors[j][km] },
+        inverseDiagonal: lanes.blocks(d, absent: { _ in 1 }) { j, k in 1 / factors[j][k * d + k] },
+        constants: lanes.blocks(constants, absent: -.infinity))
     }
   }
 
@@ -139,16 +156,25 @@ public struct GaussianHMM: Sendable, Equatable {
 
   // MARK: Scoring
 
-  /// log p(x) of one sequence (hmmlearn `score`).
-  public func logLikelihood(_ x: Matrix) -> Double { logLikelihood(x, emission: emission) }
+  /// What a pass over sequences needs of the model, computed once per pass.
+  struct Pass: Sendable {
+    let emission: Emission
+    let chain: Lattice.Chain
+  }
 
-  func logLikelihood(_ x: Matrix, emission: Emission) -> Double {
-    Lattice.logLikelihood(start: start, transition: transition, logEmission: emission.logLikelihood(x), frames: x.rows)
+  var pass: Pass { Pass(emission: emission, chain: Lattice.Chain(start: start, transition: transition)) }
+
+  /// log p(x) of one sequence (hmmlearn `score`).
+  public func logLikelihood(_ x: Matrix) -> Double { logLikelihood(x, pass: pass) }
+
+  func logLikelihood(_ x: Matrix, pass: Pass) -> Double {
+    Lattice.logLikelihood(pass.chain, logEmission: pass.emission.logLikelihood(x), frames: x.rows)
   }
 
   /// The most likely state path and its log-probability (hmmlearn `decode`, Viterbi).
   public func viterbi(_ x: Matrix) -> (logProbability: Double, path: [Int]) {
-    Lattice.viterbi(start: start, transition: transition, logEmission: emission.logLikelihood(x), frames: x.rows)
+    let emission = self.emission
+    return Lattice.viterbi(start: start, transition: transition, logEmission: emission.lanes.flattened(emission.logLikelihood(x)), frames: x.rows)
   }
 
   // MARK: Baum–Welch
@@ -184,46 +210,65 @@ public struct GaussianHMM: Sendable, Equatable {
   }
 
   /// The E-step statistics of one sequence (an impossible sequence contributes nothing).
-  func statistics(of x: Matrix, emission: Emission) -> Statistics {
+  func statistics(of x: Matrix, pass: Pass) -> Statistics {
+    typealias Block = StateLanes.Block
     let (s, d) = (stateCount, dimensions)
+    let lanes = pass.chain.lanes
+    let blocks = lanes.blockCount
     var stats = Statistics(states: s, dimensions: d, covariance: covariance)
-    let posteriors = Lattice.forwardBackward(start: start, transition: transition, logEmission: emission.logLikelihood(x), frames: x.rows)
+    let posteriors = Lattice.forwardBackward(pass.chain, logEmission: pass.emission.logLikelihood(x), frames: x.rows)
     stats.logLikelihood = posteriors.logLikelihood
     guard posteriors.logLikelihood > -.infinity else { return stats }
-    let gamma = posteriors.states
-    stats.start = Array(gamma[0..<s])
     stats.transitions = posteriors.transitions
     let full = covariance == .full
-    gamma.withUnsafeBufferPointer { gamma in
+    // The sums with the states in lanes: Σ γ, per coefficient Σ γ x, and Σ γ x² (diag) or the
+    // upper triangle of Σ γ x xᵀ (full), laid out state-major below.
+    var posterior = [Block](repeating: .zero, count: blocks)
+    var observations = [Block](repeating: .zero, count: d * blocks)
+    var squares = [Block](repeating: .zero, count: (full ? d * d : d) * blocks)
+    posteriors.states.withUnsafeBufferPointer { gamma in
       x.values.withUnsafeBufferPointer { x in
-        stats.posterior.withUnsafeMutableBufferPointer { posterior in
-          stats.observations.withUnsafeMutableBufferPointer { observations in
-            stats.squares.withUnsafeMutableBufferPointer { squares in
-              for t in 0..<(gamma.count / s) {
+        posterior.withUnsafeMutableBufferPointer { posterior in
+          observations.withUnsafeMutableBufferPointer { observations in
+            squares.withUnsafeMutableBufferPointer { squares in
+              for t in 0..<(gamma.count / blocks) {
                 let frame = x.baseAddress! + t * d
-                for j in 0..<s {
-                  let g = gamma[t * s + j]
-                  posterior[j] += g
-                  let sums = observations.baseAddress! + j * d
-                  for k in 0..<d { sums[k] += g * frame[k] }
-                  if full {
-                    // Σ γ x xᵀ: the upper triangle here, mirrored once per sequence below.
-                    let outer = squares.baseAddress! + j * d * d
-                    for k in 0..<d {
-                      let weighted = g * frame[k]
-                      for m in k..<d { outer[k * d + m] += weighted * frame[m] }
+                for b in 0..<blocks {
+                  let g = gamma[t * blocks + b]
+                  posterior[b] += g
+                  for k in 0..<d {
+                    let weighted = g * Block(repeating: frame[k])
+                    observations[k * blocks + b] += weighted
+                    if full {
+                      for m in k..<d { squares[(k * d + m) * blocks + b] += weighted * Block(repeating: frame[m]) }
+                    } else {
+                      squares[k * blocks + b] += weighted * Block(repeating: frame[k])
                     }
-                  } else {
-                    let outer = squares.baseAddress! + j * d
-                    for k in 0..<d { outer[k] += g * frame[k] * frame[k] }
                   }
                 }
               }
-              if full {
-                for j in 0..<s {
-                  for k in 0..<d { for m in 0..<k { squares[(j * d + k) * d + m] = squares[(j * d + m) * d + k] } }
-                }
+            }
+          }
+        }
+      }
+    }
+    posteriors.states.withUnsafeBufferPointer { gamma in
+      stats.start = (0..<s).map { lanes.value(gamma, item: 0, state: $0) }
+    }
+    posterior.withUnsafeBufferPointer { posterior in stats.posterior = (0..<s).map { lanes.value(posterior, item: 0, state: $0) } }
+    observations.withUnsafeBufferPointer { observations in
+      squares.withUnsafeBufferPointer { squares in
+        for j in 0..<s {
+          for k in 0..<d {
+            stats.observations[j * d + k] = lanes.value(observations, item: k, state: j)
+            if full {
+              for m in k..<d {
+                let value = lanes.value(squares, item: k * d + m, state: j)
+                stats.squares[(j * d + k) * d + m] = value
+                stats.squares[(j * d + m) * d + k] = value
               }
+            } else {
+              stats.squares[j * d + k] = lanes.value(squares, item: k, state: j)
             }
           }
         }

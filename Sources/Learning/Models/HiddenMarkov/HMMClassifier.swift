@@ -146,10 +146,10 @@ public struct HMMClassifier: ModelSettings, Equatable {
 
     /// Per sequence, each class's HMM log-likelihood (sequences × classes).
     public func logLikelihoods(_ sequences: FrameSequences, threads: Int) -> Matrix {
-      let emissions = hmms.map(\.emission)
+      let passes = hmms.map(\.pass)
       let rows = parallelMap(count: sequences.count, threads: threads) { i in
         let x = sequences.sequence(i)
-        return zip(hmms, emissions).map { $0.logLikelihood(x, emission: $1) }
+        return zip(hmms, passes).map { $0.logLikelihood(x, pass: $1) }
       }
       return Matrix(rows: sequences.count, columns: hmms.count, values: rows.flatMap { $0 })
     }
@@ -181,8 +181,8 @@ extension GaussianHMM {
   /// The E-step over every sequence, in parallel, summed in sequence order (so the same for any
   /// number of threads).
   func expectation(_ sequences: FrameSequences, threads: Int) -> Statistics {
-    let emission = self.emission
-    let parts = parallelMap(count: sequences.count, threads: threads) { i in statistics(of: sequences.sequence(i), emission: emission) }
+    let pass = self.pass
+    let parts = parallelMap(count: sequences.count, threads: threads) { i in statistics(of: sequences.sequence(i), pass: pass) }
     var total = Statistics(states: stateCount, dimensions: dimensions, covariance: covariance)
     for part in parts { total.add(part) }
     return total

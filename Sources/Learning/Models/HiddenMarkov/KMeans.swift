@@ -39,37 +39,34 @@ enum KMeans {
   ) -> (centres: [Double], inertia: Double) {
     var centres = start
     let k = centres.count / d
-    var labels = [Int](repeating: 0, count: rows)
-    var upper = [Double](repeating: .infinity, count: rows)
-    var lower = [Double](repeating: 0, count: rows)
+    let labels = UnsafeMutableBufferPointer<Int>.allocate(capacity: rows)
+    let upper = UnsafeMutableBufferPointer<Double>.allocate(capacity: rows)
+    let lower = UnsafeMutableBufferPointer<Double>.allocate(capacity: rows)
+    let candidates = UnsafeMutableBufferPointer<Int>.allocate(capacity: rows)
+    defer { labels.deallocate(); upper.deallocate(); lower.deallocate(); candidates.deallocate() }
+    let point = { (r: Int) in points.baseAddress! + r &* d }
+    // The first assignment measures every distance.
+    let lanes = CentreLanes(k: k, d: d)
+    defer { lanes.deallocate() }
+    lanes.load(centres)
+    for r in 0..<rows { (labels[r], upper[r], lower[r]) = lanes.nearestTwo(point(r)) }
+    // The centres' sums, kept up to date as points change centre (no pass over every point).
     var sums = [Double](repeating: 0, count: k * d)
     var counts = [Int](repeating: 0, count: k)
-    func distance(_ r: Int, _ c: Int, _ centres: UnsafeBufferPointer<Double>) -> Double {
-      var total = 0.0
-      for j in 0..<d {
-        let difference = points[r * d + j] - centres[c * d + j]
-        total += difference * difference
-      }
-      return total.squareRoot()
-    }
-    // The first assignment measures every distance.
-    var lanes = CentreLanes(centres, k: k, d: d)
-    for r in 0..<rows {
-      let (index, nearest, second) = lanes.nearestTwo(points.baseAddress! + r * d)
-      (labels[r], upper[r], lower[r]) = (index, nearest, second)
-    }
-    // The centres' sums, kept up to date as points change centre (no pass over every point).
     sums.withUnsafeMutableBufferPointer { sums in
       for r in 0..<rows {
-        let c = labels[r]
-        counts[c] += 1
-        for j in 0..<d { sums[c * d + j] += points[r * d + j] }
+        counts[labels[r]] += 1
+        let sum = sums.baseAddress! + labels[r] &* d
+        for j in 0..<d { sum[j] += point(r)[j] }
       }
     }
+    var moves = [Double](repeating: 0, count: k)
+    var halfGap = [Double](repeating: .infinity, count: k)
     for _ in 0..<maxIterations {
       var shift = 0.0
-      var moves = [Double](repeating: 0, count: k)
-      for c in 0..<k where counts[c] > 0 {
+      for c in 0..<k {
+        moves[c] = 0
+        guard counts[c] > 0 else { continue }
         var moved = 0.0
         for j in 0..<d {
           let value = sums[c * d + j] / Double(counts[c])
@@ -81,40 +78,51 @@ enum KMeans {
       }
       if shift <= shiftTolerance { break }
       // Bounds after the move, and half the distance from each centre to its nearest other.
-      let largest = moves.max() ?? 0
-      let largestAt = moves.firstIndex(of: largest) ?? 0
-      let secondLargest = moves.enumerated().filter { $0.offset != largestAt }.map(\.element).max() ?? 0
-      var halfGap = [Double](repeating: .infinity, count: k)
-      for a in 0..<k {
-        for b in 0..<k where a != b {
-          var total = 0.0
-          for j in 0..<d { total += (centres[a * d + j] - centres[b * d + j]) * (centres[a * d + j] - centres[b * d + j]) }
-          halfGap[a] = min(halfGap[a], total.squareRoot() / 2)
+      let largestAt = moves.indices.max { moves[$0] < moves[$1] }!
+      let largest = moves[largestAt]
+      let secondLargest = moves.indices.filter { $0 != largestAt }.map { moves[$0] }.max() ?? 0
+      centres.withUnsafeBufferPointer { centres in
+        for a in 0..<k {
+          halfGap[a] = .infinity
+          for b in 0..<k where a != b {
+            halfGap[a] = min(halfGap[a], squaredDistance(centres.baseAddress! + a * d, centres.baseAddress! + b * d, d).squareRoot() / 2)
+          }
         }
       }
-      lanes = CentreLanes(centres, k: k, d: d)
+      lanes.load(centres)
       var changed = false
       centres.withUnsafeBufferPointer { centres in
-        labels.withUnsafeMutableBufferPointer { labels in
-          upper.withUnsafeMutableBufferPointer { upper in
-            lower.withUnsafeMutableBufferPointer { lower in
-              for r in 0..<rows {
+        moves.withUnsafeBufferPointer { moves in
+          halfGap.withUnsafeBufferPointer { halfGap in
+            // Three passes, each over the points the previous one could not settle, written
+            // without branches: the bounds after the move; the distance to the own centre;
+            // then, for the rest, the distances to every centre.
+            let unsettled = widenBounds(
+              labels: labels.baseAddress!, upper: upper.baseAddress!, lower: lower.baseAddress!, rows: rows, moves: moves.baseAddress!,
+              largestAt: largestAt, largest: largest, secondLargest: secondLargest, halfGap: halfGap.baseAddress!,
+              unsettled: candidates.baseAddress!)
+            var measured = 0
+            for c in 0..<unsettled {
+              let r = candidates[c]
+              let own = labels[r]
+              upper[r] = squaredDistance(point(r), centres.baseAddress! + own &* d, d).squareRoot()
+              candidates[measured] = r
+              measured &+= upper[r] > max(halfGap[own], lower[r]) ? 1 : 0
+            }
+            sums.withUnsafeMutableBufferPointer { sums in
+              for c in 0..<measured {
+                let r = candidates[c]
                 let own = labels[r]
-                upper[r] += moves[own]
-                lower[r] -= own == largestAt ? secondLargest : largest
-                let bound = max(halfGap[own], lower[r])
-                guard upper[r] > bound else { continue }
-                upper[r] = distance(r, own, centres)
-                guard upper[r] > bound else { continue }
-                let (index, nearest, second) = lanes.nearestTwo(points.baseAddress! + r * d)
+                let (index, nearest, second) = lanes.nearestTwo(point(r))
                 if index != own {
                   changed = true
                   labels[r] = index
                   counts[own] -= 1
                   counts[index] += 1
+                  let (from, to) = (sums.baseAddress! + own &* d, sums.baseAddress! + index &* d)
                   for j in 0..<d {
-                    sums[own * d + j] -= points[r * d + j]
-                    sums[index * d + j] += points[r * d + j]
+                    from[j] -= point(r)[j]
+                    to[j] += point(r)[j]
                   }
                 }
                 (upper[r], lower[r]) = (nearest, second)
@@ -123,137 +131,161 @@ enum KMeans {
           }
         }
       }
-      if !changed {
-        // Lloyd's last step: the centres of an unchanged assignment.
-        break
-      }
+      // Lloyd's last step: the centres of an unchanged assignment.
+      if !changed { break }
     }
     let inertia = centres.withUnsafeBufferPointer { centres in
-      (0..<rows).reduce(0.0) { total, r in
-        let own = distance(r, labels[r], centres)
-        return total + own * own
-      }
+      (0..<rows).reduce(0.0) { $0 + squaredDistance(point($1), centres.baseAddress! + labels[$1] &* d, d) }
     }
     return (centres, inertia)
   }
 
+  /// Hamerly's bounds after the centres moved (`moves`, the largest at `largestAt`); writes the
+  /// points whose bounds no longer settle their centre to `unsettled` and returns their count.
+  /// Branch-free, and on plain pointers so that the loop stays in registers: it runs over every
+  /// point in every iteration.
+  @inline(never)
+  static func widenBounds(
+    labels: UnsafePointer<Int>, upper: UnsafeMutablePointer<Double>, lower: UnsafeMutablePointer<Double>, rows: Int,
+    moves: UnsafePointer<Double>, largestAt: Int, largest: Double, secondLargest: Double, halfGap: UnsafePointer<Double>,
+    unsettled: UnsafeMutablePointer<Int>
+  ) -> Int {
+    var count = 0
+    var r = 0
+    while r < rows {
+      let own = labels[r]
+      let high = upper[r] + moves[own]
+      let low = lower[r] - (own == largestAt ? secondLargest : largest)
+      upper[r] = high
+      lower[r] = low
+      let gap = halfGap[own]
+      unsettled[count] = r
+      count &+= high > (gap > low ? gap : low) ? 1 : 0
+      r &+= 1
+    }
+    return count
+  }
+
+  /// |a − b|² over d coordinates, four at a time (four independent sums, not one long chain).
+  @inline(__always)
+  static func squaredDistance(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ d: Int) -> Double {
+    var sums = SIMD4<Double>.zero
+    var j = 0
+    while j &+ 4 <= d {
+      let difference = UnsafeRawPointer(a + j).loadUnaligned(as: SIMD4<Double>.self) - UnsafeRawPointer(b + j).loadUnaligned(as: SIMD4<Double>.self)
+      sums += difference * difference
+      j &+= 4
+    }
+    var total = sums.sum()
+    while j < d {
+      let difference = a[j] - b[j]
+      total += difference * difference
+      j &+= 1
+    }
+    return total
+  }
+
   /// The centres by coordinate, four at a time, so that one pass over a point's coordinates
-  /// measures its distance to four centres at once.
+  /// measures its distance to four centres at once. The blocks live in a buffer of their own (no
+  /// reference counting in the per-point loops); `deallocate` frees it.
   struct CentreLanes {
     let k: Int
     let d: Int
     /// Per block of four centres and coordinate j: the four centres' j-th coordinates (absent
     /// centres at infinity).
-    let blocks: [SIMD4<Double>]
+    let blocks: UnsafeMutableBufferPointer<SIMD4<Double>>
 
-    init(_ centres: [Double], k: Int, d: Int) {
+    init(k: Int, d: Int) {
       self.k = k
       self.d = d
-      var blocks: [SIMD4<Double>] = []
-      for block in stride(from: 0, to: k, by: 4) {
+      blocks = .allocate(capacity: (k + 3) / 4 * d)
+    }
+
+    /// Lays out `centres` (k × d, row-major).
+    func load(_ centres: [Double]) {
+      for (b, block) in stride(from: 0, to: k, by: 4).enumerated() {
         for j in 0..<d {
           var lane = SIMD4<Double>(repeating: .infinity)
           for i in 0..<min(4, k - block) { lane[i] = centres[(block + i) * d + j] }
-          blocks.append(lane)
+          blocks[b * d + j] = lane
         }
       }
-      self.blocks = blocks
     }
+
+    func deallocate() { blocks.deallocate() }
 
     /// The nearest centre (the first on ties) and the distances to it and to the second nearest.
     @inline(__always)
     func nearestTwo(_ point: UnsafePointer<Double>) -> (index: Int, nearest: Double, second: Double) {
-      blocks.withUnsafeBufferPointer { blocks in
-        var bestIndex = 0
-        var best = Double.infinity
-        var second = Double.infinity
-        for (b, block) in stride(from: 0, to: k, by: 4).enumerated() {
-          var distances = SIMD4<Double>(repeating: 0)
-          for j in 0..<d {
-            let difference = SIMD4<Double>(repeating: point[j]) - blocks[b * d + j]
-            distances += difference * difference
-          }
-          for i in 0..<min(4, k - block) {
-            if distances[i] < best {
-              second = best
-              best = distances[i]
-              bestIndex = block + i
-            } else if distances[i] < second {
-              second = distances[i]
-            }
-          }
+      var bestIndex = 0
+      var best = Double.infinity
+      var second = Double.infinity
+      for (b, block) in stride(from: 0, to: k, by: 4).enumerated() {
+        // Even and odd coordinates in two sums, so that the additions overlap.
+        var even = SIMD4<Double>.zero
+        var odd = SIMD4<Double>.zero
+        let centre = blocks.baseAddress! + b &* d
+        var j = 0
+        while j &+ 2 <= d {
+          let first = SIMD4<Double>(repeating: point[j]) - centre[j]
+          let next = SIMD4<Double>(repeating: point[j &+ 1]) - centre[j &+ 1]
+          even += first * first
+          odd += next * next
+          j &+= 2
         }
-        return (bestIndex, best.squareRoot(), second.squareRoot())
-      }
-    }
-
-    /// The nearest centre (the first on ties) and the squared distance to it.
-    @inline(__always)
-    func nearest(_ point: UnsafePointer<Double>) -> (index: Int, squaredDistance: Double) {
-      blocks.withUnsafeBufferPointer { blocks in
-        var bestIndex = 0
-        var bestDistance = Double.infinity
-        for (b, block) in stride(from: 0, to: k, by: 4).enumerated() {
-          var distances = SIMD4<Double>(repeating: 0)
-          for j in 0..<d {
-            let difference = SIMD4<Double>(repeating: point[j]) - blocks[b * d + j]
-            distances += difference * difference
-          }
-          for i in 0..<min(4, k - block) where distances[i] < bestDistance {
-            bestDistance = distances[i]
+        if j < d {
+          let last = SIMD4<Double>(repeating: point[j]) - centre[j]
+          even += last * last
+        }
+        let distances = even + odd
+        for i in 0..<min(4, k - block) {
+          if distances[i] < best {
+            second = best
+            best = distances[i]
             bestIndex = block + i
+          } else if distances[i] < second {
+            second = distances[i]
           }
         }
-        return (bestIndex, bestDistance)
       }
+      return (bestIndex, best.squareRoot(), second.squareRoot())
     }
   }
 
   /// Greedy k-means++: each new centre is the best of a few candidates drawn in proportion to the
   /// squared distance to the nearest centre so far.
   static func plusPlus(_ points: UnsafeBufferPointer<Double>, rows n: Int, columns d: Int, k: Int, generator: inout SeededGenerator) -> [Double] {
-    func squaredDistance(_ r: Int, _ s: Int) -> Double {
-      var distance = 0.0
-      for j in 0..<d {
-        let difference = points[r * d + j] - points[s * d + j]
-        distance += difference * difference
-      }
-      return distance
-    }
+    let point = { (r: Int) in points.baseAddress! + r &* d }
     let first = Int(generator.next() % UInt64(n))
     var centres = Array(points[(first * d)..<((first + 1) * d)])
-    var closest = (0..<n).map { squaredDistance($0, first) }
+    var closest = (0..<n).map { squaredDistance(point($0), point(first), d) }
     let trials = 2 + Int(log(Double(k)))
-    var updated = [Double](repeating: 0, count: n)
+    // Each candidate's closest distances, candidate-major, all measured in one pass over the points.
+    var updated = [Double](repeating: 0, count: trials * n)
     for _ in 1..<k {
       let potential = closest.reduce(0, +)
-      var bestCandidate = 0
-      var bestPotential = Double.infinity
-      var bestClosest = closest
-      for _ in 0..<trials {
+      let candidates = (0..<trials).map { _ in
         // A row with probability closest[r] / potential (the last row when all are at distance 0).
         var target = generator.nextUnit() * potential
-        var candidate = n - 1
+        return closest.firstIndex { distance in
+          target -= distance
+          return target < 0
+        } ?? n - 1
+      }
+      var totals = [Double](repeating: 0, count: trials)
+      updated.withUnsafeMutableBufferPointer { updated in
         for r in 0..<n {
-          target -= closest[r]
-          if target < 0 {
-            candidate = r
-            break
+          for (t, candidate) in candidates.enumerated() {
+            let distance = min(closest[r], squaredDistance(point(r), point(candidate), d))
+            updated[t &* n &+ r] = distance
+            totals[t] += distance
           }
         }
-        var total = 0.0
-        for r in 0..<n {
-          updated[r] = min(closest[r], squaredDistance(r, candidate))
-          total += updated[r]
-        }
-        if total < bestPotential {
-          bestPotential = total
-          bestCandidate = candidate
-          bestClosest = updated
-        }
       }
-      centres += points[(bestCandidate * d)..<((bestCandidate + 1) * d)]
-      closest = bestClosest
+      // The candidate that lowers the potential most (the first on ties).
+      let best = totals.indices.min { totals[$0] < totals[$1] }!
+      centres += points[(candidates[best] * d)..<((candidates[best] + 1) * d)]
+      closest = Array(updated[(best * n)..<((best + 1) * n)])
     }
     return centres
   }
