@@ -1,9 +1,9 @@
 import TensorIO
 
-/// k-nearest-neighbours classification (scikit-learn `KNeighborsClassifier`, brute force).
+/// k-nearest-neighbours classification (scikit-learn `KNeighborsClassifier`, `algorithm="auto"`).
 public struct KNearestNeighbors: RowClassifier {
   public static let registration = ModelKind(
-    name: "knn", input: .featureRows, summary: "k nearest neighbours (brute force, BLAS distances)", options: ["k", "weights"],
+    name: "knn", input: .featureRows, summary: "k nearest neighbours (k-d tree up to 15 features, else brute-force BLAS distances)", options: ["k", "weights"],
     scalesByDefault: true,
     makeSettings: { _, options throws(LearningError) in
       var settings = KNearestNeighbors()
@@ -55,8 +55,31 @@ public struct KNearestNeighbors: RowClassifier {
     public let labels: [Int]
     public var featureCount: Int { training.columns }
 
-    /// Squared Euclidean distances `|a|² + |b|² − 2 a·b`, the cross term by BLAS in blocks of rows.
+    /// scikit-learn's `algorithm="auto"`: a k-d tree for up to 15 features when k is below half
+    /// the training rows, else brute force.
+    var usesTree: Bool { training.columns <= 15 && k < training.rows / 2 }
+
     public func probabilities(_ x: Matrix, threads: Int) -> Matrix {
+      usesTree ? treeProbabilities(x, threads: threads) : bruteForceProbabilities(x, threads: threads)
+    }
+
+    func treeProbabilities(_ x: Matrix, threads: Int) -> Matrix {
+      let tree = KDTree(training)
+      return parallelRows(x.rows, columns: classCount, threads: threads) { range, out in
+        var found = KDTree.Neighbours(k: k)
+        let offsets = UnsafeMutablePointer<Double>.allocate(capacity: x.columns)
+        defer { offsets.deallocate() }
+        x.values.withUnsafeBufferPointer { queries in
+          for row in range {
+            tree.nearest(queries.baseAddress! + row * x.columns, into: &found, offsets: offsets)
+            vote(zip(found.rows, found.distances).map { (labels[$0], $1.squareRoot()) }, into: out + row * classCount)
+          }
+        }
+      }
+    }
+
+    /// Squared Euclidean distances `|a|² + |b|² − 2 a·b`, the cross term by BLAS in blocks of rows.
+    func bruteForceProbabilities(_ x: Matrix, threads: Int) -> Matrix {
       let trainingNorms = (0..<training.rows).map { training.row($0).reduce(0) { $0 + $1 * $1 } }
       return parallelRows(x.rows, columns: classCount, threads: threads) { range, out in
         var distances = [Double](repeating: 0, count: training.rows)

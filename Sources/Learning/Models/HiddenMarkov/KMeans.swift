@@ -166,25 +166,6 @@ enum KMeans {
     return count
   }
 
-  /// |a − b|² over d coordinates, four at a time (four independent sums, not one long chain).
-  @inline(__always)
-  static func squaredDistance(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ d: Int) -> Double {
-    var sums = SIMD4<Double>.zero
-    var j = 0
-    while j &+ 4 <= d {
-      let difference = UnsafeRawPointer(a + j).loadUnaligned(as: SIMD4<Double>.self) - UnsafeRawPointer(b + j).loadUnaligned(as: SIMD4<Double>.self)
-      sums += difference * difference
-      j &+= 4
-    }
-    var total = sums.sum()
-    while j < d {
-      let difference = a[j] - b[j]
-      total += difference * difference
-      j &+= 1
-    }
-    return total
-  }
-
   /// The centres by coordinate, four at a time, so that one pass over a point's coordinates
   /// measures its distance to four centres at once. The blocks live in a buffer of their own (no
   /// reference counting in the per-point loops); `deallocate` frees it.
