@@ -104,14 +104,12 @@ public struct RandomForest: RowClassifier {
 
     public func probabilities(_ x: Matrix, threads: Int) -> Matrix {
       parallelRows(x.rows, columns: classCount, threads: threads) { range, out in
-        for r in range {
-          let row = x.row(r)
-          let sums = out + r * classCount
-          for tree in trees {
-            let distribution = tree.distribution(for: row)
-            for c in 0..<classCount { sums[c] += distribution[distribution.startIndex + c] }
+        x.values.withUnsafeBufferPointer { values in
+          for r in range {
+            let sums = out + r * classCount
+            for tree in trees { tree.addDistribution(for: values.baseAddress! + r * x.columns, to: sums) }
+            for c in 0..<classCount { sums[c] /= Double(trees.count) }
           }
-          for c in 0..<classCount { sums[c] /= Double(trees.count) }
         }
       }
     }
@@ -130,10 +128,20 @@ public struct DecisionTree: Sendable, Equatable {
   /// `classCount` counts per leaf, leaves in node order.
   public let leafCounts: [Int32]
   public let classCount: Int
-  /// Per node: its row of `leafDistributions`, or −1 for an internal node.
-  private let leafOfNode: [Int32]
   /// `leafCounts` normalised per leaf.
   private let leafDistributions: [Double]
+
+  /// What prediction reads of a node, in one place (one cache line per level, not four).
+  struct PackedNode: Sendable, Equatable {
+    var threshold: Double
+    /// The split feature, or −1 for a leaf.
+    var feature: Int32
+    /// Internal: the children; leaf: `left` is the leaf's row of `leafDistributions`.
+    var left: Int32
+    var right: Int32
+  }
+
+  private let packed: [PackedNode]
 
   init(feature: [Int32], threshold: [Double], left: [Int32], right: [Int32], leafCounts: [Int32], classCount: Int) {
     self.feature = feature
@@ -143,10 +151,10 @@ public struct DecisionTree: Sendable, Equatable {
     self.leafCounts = leafCounts
     self.classCount = classCount
     var leaf: Int32 = 0
-    leafOfNode = feature.map { f in
-      guard f < 0 else { return -1 }
+    packed = feature.indices.map { i in
+      guard feature[i] < 0 else { return PackedNode(threshold: threshold[i], feature: feature[i], left: left[i], right: right[i]) }
       defer { leaf += 1 }
-      return leaf
+      return PackedNode(threshold: 0, feature: -1, left: leaf, right: -1)
     }
     var distributions = [Double](repeating: 0, count: leafCounts.count)
     for start in stride(from: 0, to: leafCounts.count, by: max(1, classCount)) {
@@ -157,14 +165,18 @@ public struct DecisionTree: Sendable, Equatable {
     leafDistributions = distributions
   }
 
-  /// The class distribution of the leaf `row` falls in (`classCount` values).
-  func distribution(for row: ArraySlice<Double>) -> ArraySlice<Double> {
-    var node = 0
-    while feature[node] >= 0 {
-      node = Int(row[row.startIndex + Int(feature[node])] <= threshold[node] ? left[node] : right[node])
+  /// Adds the class distribution of the leaf `row` falls in to `sums` (`classCount` values).
+  func addDistribution(for row: UnsafePointer<Double>, to sums: UnsafeMutablePointer<Double>) {
+    packed.withUnsafeBufferPointer { nodes in
+      var node = nodes[0]
+      while node.feature >= 0 {
+        node = nodes[Int(row[Int(node.feature)] <= node.threshold ? node.left : node.right)]
+      }
+      leafDistributions.withUnsafeBufferPointer { distributions in
+        let distribution = distributions.baseAddress! + Int(node.left) * classCount
+        for c in 0..<classCount { sums[c] += distribution[c] }
+      }
     }
-    let start = Int(leafOfNode[node]) * classCount
-    return leafDistributions[start..<(start + classCount)]
   }
 
   /// A tree read from a model file, checked so that prediction can neither fail nor loop: every
@@ -310,9 +322,10 @@ private struct TreeBuilder {
   ) -> (feature: Int, threshold: Double)? {
     var candidates = Array(0..<columns.columns.count)
     var visited = 0
-    var best: (feature: Int, threshold: Double, score: Double)?
+    var best: (feature: Int, threshold: Double)?
     let total = parentCounts.reduce(0, +)
-    let parentScore = parentCounts.reduce(0) { $0 + $1 * $1 } / total
+    let parentSquares = parentCounts.reduce(0) { $0 + $1 * $1 }
+    var bestScore = parentSquares / total + 1e-12 * total
     var drawn = 0
     var leftCounts = [Double](repeating: 0, count: classCount)
     while visited < maxFeatures && drawn < candidates.count {
@@ -324,35 +337,38 @@ private struct TreeBuilder {
       let order = orders[feature]
       guard column[Int(order[start])] < column[Int(order[end - 1])] else { continue }  // constant here
       visited += 1
-      for c in 0..<classCount { leftCounts[c] = 0 }
-      var leftWeight = 0.0
       let count = end - start
       column.withUnsafeBufferPointer { column in
         order.withUnsafeBufferPointer { order in
           weights.withUnsafeBufferPointer { weights in
             labels.withUnsafeBufferPointer { labels in
-              for i in 0..<(count - 1) {
-                let sample = Int(order[start + i])
-                let w = Double(weights[sample])
-                leftCounts[labels[sample]] += w
-                leftWeight += w
-                let value = column[sample]
-                let nextValue = column[Int(order[start + i + 1])]
-                guard value < nextValue, i + 1 >= minSamplesLeaf, count - i - 1 >= minSamplesLeaf else { continue }
-                let rightWeight = total - leftWeight
-                var leftSquares = 0.0
-                var rightSquares = 0.0
-                for c in 0..<classCount {
-                  leftSquares += leftCounts[c] * leftCounts[c]
-                  let r = parentCounts[c] - leftCounts[c]
-                  rightSquares += r * r
-                }
-                // Σ_side Σ_c counts² / n_side: larger is purer (the Gini decrease up to constants).
-                let score = leftSquares / leftWeight + rightSquares / rightWeight
-                if score > (best?.score ?? parentScore + 1e-12 * total) {
-                  var threshold = value / 2 + nextValue / 2
-                  if threshold == nextValue { threshold = value }
-                  best = (feature, threshold, score)
+              parentCounts.withUnsafeBufferPointer { parentCounts in
+                leftCounts.withUnsafeMutableBufferPointer { leftCounts in
+                  leftCounts.update(repeating: 0)
+                  var leftWeight = 0.0
+                  // Σ_c counts² of each side, kept as samples move left: the counts are whole
+                  // bootstrap weights, so these sums are exact integers, the same as summing anew.
+                  var leftSquares = 0.0
+                  var rightSquares = parentSquares
+                  for i in 0..<(count - 1) {
+                    let sample = Int(order[start + i])
+                    let (w, c) = (Double(weights[sample]), labels[sample])
+                    let (l, r) = (leftCounts[c], parentCounts[c] - leftCounts[c])
+                    leftCounts[c] = l + w
+                    leftSquares += w * (2 * l + w)
+                    rightSquares -= w * (2 * r - w)
+                    leftWeight += w
+                    let value = column[sample]
+                    let nextValue = column[Int(order[start + i + 1])]
+                    guard value < nextValue, i + 1 >= minSamplesLeaf, count - i - 1 >= minSamplesLeaf else { continue }
+                    // Σ_side Σ_c counts² / n_side: larger is purer (the Gini decrease up to constants).
+                    let score = leftSquares / leftWeight + rightSquares / (total - leftWeight)
+                    if score > bestScore {
+                      var threshold = value / 2 + nextValue / 2
+                      if threshold == nextValue { threshold = value }
+                      (best, bestScore) = ((feature, threshold), score)
+                    }
+                  }
                 }
               }
             }
@@ -360,10 +376,12 @@ private struct TreeBuilder {
         }
       }
     }
-    return best.map { ($0.feature, $0.threshold) }
+    return best
   }
 
   /// Stable partition of the node's range in every feature order; returns the first right index.
+  /// Branch-free (each sample is written to both sides and the side's end advances by its flag):
+  /// which way a sample goes is a coin toss to the branch predictor.
   private mutating func partition(_ start: Int, _ end: Int, feature: Int, threshold: Double) -> Int {
     let column = columns.columns[feature]
     for sample in orders[feature][start..<end] { goesLeft[Int(sample)] = column[Int(sample)] <= threshold }
@@ -376,15 +394,13 @@ private struct TreeBuilder {
             var right = 0
             for i in start..<end {
               let sample = order[i]
-              if goesLeft[Int(sample)] {
-                order[left] = sample
-                left += 1
-              } else {
-                scratch[right] = sample
-                right += 1
-              }
+              let toLeft = goesLeft[Int(sample)]
+              order[left] = sample
+              scratch[right] = sample
+              left &+= toLeft ? 1 : 0
+              right &+= toLeft ? 0 : 1
             }
-            for i in 0..<right { order[left + i] = scratch[i] }
+            (order.baseAddress! + left).update(from: scratch.baseAddress!, count: right)
             middle = left
           }
         }
