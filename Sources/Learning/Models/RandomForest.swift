@@ -104,11 +104,17 @@ public struct RandomForest: RowClassifier {
 
     public func probabilities(_ x: Matrix, threads: Int) -> Matrix {
       parallelRows(x.rows, columns: classCount, threads: threads) { range, out in
+        // Tree by tree over blocks of rows, so that a tree's upper nodes stay in cache; each
+        // row still adds the trees in order.
         x.values.withUnsafeBufferPointer { values in
-          for r in range {
-            let sums = out + r * classCount
-            for tree in trees { tree.addDistribution(for: values.baseAddress! + r * x.columns, to: sums) }
-            for c in 0..<classCount { sums[c] /= Double(trees.count) }
+          for block in stride(from: range.lowerBound, to: range.upperBound, by: 256) {
+            let rows = block..<min(block + 256, range.upperBound)
+            for tree in trees {
+              for r in rows { tree.addDistribution(for: values.baseAddress! + r * x.columns, to: out + r * classCount) }
+            }
+            for r in rows {
+              for c in 0..<classCount { out[r * classCount + c] /= Double(trees.count) }
+            }
           }
         }
       }
@@ -253,7 +259,9 @@ private struct TreeBuilder {
   let maxDepth: Int
   /// orders[f]: in-bag samples sorted by feature f (ties by sample index).
   var orders: [[Int32]]
-  var goesLeft: [Bool]
+  /// Per sample, 1 if it goes left at the split being made, else 0 (a number, so that the
+  /// partition adds it rather than branching on it).
+  var goesLeft: [Int]
   var scratch: [Int32]
   var feature: [Int32] = []
   var threshold: [Double] = []
@@ -271,7 +279,7 @@ private struct TreeBuilder {
     self.minSamplesLeaf = minSamplesLeaf
     self.maxDepth = maxDepth
     orders = columns.sortedSamples.map { order in order.filter { weights[Int($0)] > 0 } }
-    goesLeft = [Bool](repeating: false, count: columns.rows)
+    goesLeft = [Int](repeating: 0, count: columns.rows)
     scratch = [Int32](repeating: 0, count: orders[0].count)
   }
 
@@ -380,11 +388,11 @@ private struct TreeBuilder {
   }
 
   /// Stable partition of the node's range in every feature order; returns the first right index.
-  /// Branch-free (each sample is written to both sides and the side's end advances by its flag):
-  /// which way a sample goes is a coin toss to the branch predictor.
+  /// Branch-free (each sample is written to both sides and the side's end advances by its 0 or
+  /// 1): which way a sample goes is a coin toss to the branch predictor.
   private mutating func partition(_ start: Int, _ end: Int, feature: Int, threshold: Double) -> Int {
     let column = columns.columns[feature]
-    for sample in orders[feature][start..<end] { goesLeft[Int(sample)] = column[Int(sample)] <= threshold }
+    for sample in orders[feature][start..<end] { goesLeft[Int(sample)] = column[Int(sample)] <= threshold ? 1 : 0 }
     var middle = start
     goesLeft.withUnsafeBufferPointer { goesLeft in
       scratch.withUnsafeMutableBufferPointer { scratch in
@@ -397,8 +405,8 @@ private struct TreeBuilder {
               let toLeft = goesLeft[Int(sample)]
               order[left] = sample
               scratch[right] = sample
-              left &+= toLeft ? 1 : 0
-              right &+= toLeft ? 0 : 1
+              left &+= toLeft
+              right &+= 1 &- toLeft
             }
             (order.baseAddress! + left).update(from: scratch.baseAddress!, count: right)
             middle = left
