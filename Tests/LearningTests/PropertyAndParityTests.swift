@@ -125,6 +125,12 @@ import Testing
     var mlp_rows: Int
     var mlp_initial: Weights
     var mlp_epochs: [Weights]
+    struct Seeded: Decodable {
+      var loss_curve: [Double]
+      var coefs: [[[Double]]]
+      var intercepts: [[Double]]
+    }
+    var mlp_seeded: Seeded
   }
 
   var modelReference: ModelReference {
@@ -165,13 +171,30 @@ import Testing
       let settings = MultilayerPerceptron(hiddenLayers: [16], learningRate: 1e-2, alpha: 1e-3, maxEpochs: epochs + 1, tolerance: -.infinity)
       let trained = try settings.train(
         network(reference.mlp_initial), x: scaled, labels: Array(train.labels.prefix(reference.mlp_rows)),
-        rows: Array(0..<reference.mlp_rows), validationRows: [], shuffle: false, generator: &generator)
+        rows: Array(0..<reference.mlp_rows), validationRows: [], ordering: .fixed, generator: &generator)
       let want = network(expected)
       for (layer, wanted) in zip(trained.layers, want.layers) {
         let scale = wanted.weights.values.map(abs).max()!
         #expect(maxDifference(layer.weights.values, wanted.weights.values) < 1e-10 * scale, "epoch \(epochs + 1)")
         #expect(maxDifference(layer.biases, wanted.biases) < 1e-10 * scale, "epoch \(epochs + 1)")
       }
+    }
+  }
+
+  /// `MLPClassifier(random_state=0)` itself: the same initial weights and per-epoch shuffles
+  /// (numpy's RandomState), so the same loss curve and weights after four epochs (to rounding).
+  @Test func mlpWithSeedZeroIsScikitLearnsMLPWithRandomStateZero() throws {
+    let reference = try modelReference.mlp_seeded
+    let scaled = StandardScaler(fitting: train.features).transform(train.features)
+    let settings = MultilayerPerceptron(hiddenLayers: [16], learningRate: 1e-2, alpha: 1e-3, maxEpochs: 4, tolerance: -.infinity, seed: 0)
+    let fitted = try settings.fit(scaled, labels: train.labels, classCount: 10, groups: train.groups, threads: 1, progress: nil)
+    let losses = fitted.history.map(\.trainingLoss)
+    #expect(maxDifference(losses, reference.loss_curve) < 1e-10 * reference.loss_curve[0], "\(losses) vs \(reference.loss_curve)")
+    for (layer, (coefs, intercepts)) in zip(fitted.layers, zip(reference.coefs, reference.intercepts)) {
+      let wanted = Matrix(coefs)
+      let scale = wanted.values.map(abs).max()!
+      #expect(maxDifference(layer.weights.values, wanted.values) < 1e-10 * scale)
+      #expect(maxDifference(layer.biases, intercepts) < 1e-10 * scale)
     }
   }
 

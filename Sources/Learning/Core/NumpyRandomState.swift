@@ -1,8 +1,9 @@
-/// numpy's legacy `RandomState(seed)` (the Mersenne Twister MT19937), as far as scikit-learn's
-/// splitters use it: `shuffle` of an index array. With it, GenreKit's stratified group k-fold
-/// assigns the same groups to the same folds as scikit-learn's `StratifiedGroupKFold(shuffle=True,
-/// random_state=seed)`.
-struct NumpyRandomState {
+/// numpy's legacy `RandomState(seed)` (the Mersenne Twister MT19937), as far as scikit-learn
+/// uses it here: `shuffle` of an index array and `uniform`. With it, GenreKit's stratified group
+/// k-fold assigns the same groups to the same folds as scikit-learn's
+/// `StratifiedGroupKFold(shuffle=True, random_state=seed)`, and the MLP starts from the weights and
+/// visits the rows in the order of `MLPClassifier(random_state=seed)`.
+struct NumpyRandomState: Sendable {
   private var state = [UInt32](repeating: 0, count: 624)
   private var index = 624
 
@@ -29,6 +30,15 @@ struct NumpyRandomState {
     }
     index = 0
   }
+
+  /// `random_sample()`: a double in [0, 1) from two draws (27 and 26 bits).
+  mutating func nextDouble() -> Double {
+    let (a, b) = (nextUInt32() >> 5, nextUInt32() >> 6)
+    return (Double(a) * 67_108_864 + Double(b)) / 9_007_199_254_740_992
+  }
+
+  /// `uniform(low, high)`.
+  mutating func uniform(_ low: Double, _ high: Double) -> Double { low + (high - low) * nextDouble() }
 
   /// A uniform integer in 0 ... max by masked rejection (numpy's `random_interval`).
   mutating func interval(_ max: UInt32) -> UInt32 {

@@ -47,7 +47,9 @@ public struct MultilayerPerceptron: RowClassifier {
   /// Hold out this fraction of the training rows, by group, and stop on their accuracy. Default
   /// nil (off).
   public var validationFraction: Double?
-  /// Fixes the initial weights, the batch order, dropout and the held-out rows. Default 0.
+  /// Fixes the initial weights, the batch order, dropout and the held-out rows. Default 0. The
+  /// weights and the order are those of `MLPClassifier(random_state=seed)` (for seeds below 2³²;
+  /// larger ones are taken modulo 2³²).
   public var seed: UInt64 = 0
 
   public init(
@@ -102,29 +104,32 @@ public struct MultilayerPerceptron: RowClassifier {
       trainRows = part.train
       validationRows = part.test
     }
+    // scikit-learn's initial weights (Glorot uniform, bound √(6 / (fan in + fan out)), each
+    // layer's weights then biases) and epoch order, from numpy's RandomState(seed).
+    var random = NumpyRandomState(seed: UInt32(truncatingIfNeeded: seed))
     let sizes = [x.columns] + hiddenLayers + [classCount]
     let network = Fitted(layers: (0..<(sizes.count - 1)).map { l in
       let bound = (6 / Double(sizes[l] + sizes[l + 1])).squareRoot()
       return Fitted.Layer(
-        weights: Matrix(rows: sizes[l], columns: sizes[l + 1], values: (0..<(sizes[l] * sizes[l + 1])).map { _ in (2 * generator.nextUnit() - 1) * bound }),
-        biases: (0..<sizes[l + 1]).map { _ in (2 * generator.nextUnit() - 1) * bound })
+        weights: Matrix(rows: sizes[l], columns: sizes[l + 1], values: (0..<(sizes[l] * sizes[l + 1])).map { _ in random.uniform(-bound, bound) }),
+        biases: (0..<sizes[l + 1]).map { _ in random.uniform(-bound, bound) })
     })
     return try train(
-      network, x: x, labels: labels, rows: trainRows, validationRows: validationRows, shuffle: true, generator: &generator,
+      network, x: x, labels: labels, rows: trainRows, validationRows: validationRows, ordering: .numpy(random), generator: &generator,
       progress: progress)
   }
 
-  /// Mini-batch Adam from `network` on `rows` of `x` (reshuffled every epoch when `shuffle`),
+  /// Mini-batch Adam from `network` on `rows` of `x`, in the epoch order `ordering` gives,
   /// stopping as `fit` describes.
   func train(
-    _ network: Fitted, x: Matrix, labels: [Int], rows trainRows: [Int], validationRows: [Int], shuffle: Bool,
+    _ network: Fitted, x: Matrix, labels: [Int], rows trainRows: [Int], validationRows: [Int], ordering: TrainingLoop.EpochOrdering,
     generator: inout SeededGenerator, progress: ProgressHandler? = nil
   ) throws(LearningError) -> Fitted {
     let loop = TrainingLoop(
       epochs: maxEpochs, batchSize: batchSize,
       stopping: validationRows.isEmpty
         ? .trainingLoss(tolerance: tolerance, patience: patience) : .validationAccuracy(tolerance: tolerance, patience: patience),
-      shuffle: shuffle)
+      ordering: ordering)
     var trainee = TrainingState(network: network, x: x, labels: labels, alpha: alpha, dropout: dropout, learningRate: learningRate)
     let run = try loop.run(&trainee, train: trainRows, validation: validationRows, generator: &generator, progress: progress)
     var fitted = trainee.network

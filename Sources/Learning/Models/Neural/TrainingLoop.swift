@@ -43,14 +43,24 @@ struct TrainingRun: Sendable, Equatable {
 }
 
 /// Mini-batch training, written once for every network: each epoch reshuffles the training
-/// examples (with the run's generator, so a seed fixes the order), steps through them in batches,
+/// examples (as `ordering` says, so a seed fixes the order), steps through them in batches,
 /// evaluates the validation part, records the epoch, and applies the stopping rule.
 struct TrainingLoop: Sendable {
   var epochs: Int
   var batchSize: Int
   var stopping: StoppingRule
-  /// Off only to replay a reference's fixed batch order.
-  var shuffle = true
+  var ordering = EpochOrdering.shuffled
+
+  /// How each epoch orders the training examples.
+  enum EpochOrdering: Sendable {
+    /// Reshuffled with the run's generator.
+    case shuffled
+    /// Reshuffled as scikit-learn's MLP does (`sklearn.utils.shuffle` with numpy's `RandomState`),
+    /// the state continuing from the one given.
+    case numpy(NumpyRandomState)
+    /// As given, every epoch: to replay a reference's fixed batch order.
+    case fixed
+  }
 
   /// - Throws: `LearningError.nonFiniteResult` when a batch's loss is NaN or infinite (a diverging
   ///   run: a lower learning rate helps), so that no model with NaN weights comes out of a fit.
@@ -59,6 +69,7 @@ struct TrainingLoop: Sendable {
   ) throws(LearningError) -> TrainingRun {
     precondition(!train.isEmpty && (!validation.isEmpty || !stopping.needsValidation), "a validation rule needs validation examples")
     var order = train
+    var ordering = self.ordering
     let batch = min(batchSize, train.count)
     let batchesPerEpoch = (train.count + batch - 1) / batch
     var history: [EpochRecord] = []
@@ -69,7 +80,13 @@ struct TrainingLoop: Sendable {
     var stalls = 0
     var stoppedEarly = false
     for epoch in 1...epochs {
-      if shuffle { order.shuffle(using: &generator) }
+      switch ordering {
+      case .shuffled: order.shuffle(using: &generator)
+      case .numpy(var random):
+        random.shuffle(&order)
+        ordering = .numpy(random)
+      case .fixed: break
+      }
       var lossSum = 0.0
       var correct = 0
       for (index, start) in stride(from: 0, to: order.count, by: batch).enumerated() {
