@@ -33,9 +33,18 @@ public struct Matrix: Sendable, Equatable, Codable {
 
   /// The rows at `indices`, in that order.
   public func selecting(rows indices: [Int]) -> Matrix {
-    var out = [Double]()
-    out.reserveCapacity(indices.count * columns)
-    for i in indices { out += row(i) }
+    let columns = columns
+    let out = values.withUnsafeBufferPointer { values in
+      [Double](unsafeUninitializedCapacity: indices.count * columns) { out, count in
+        // An element loop, not a memmove per row: rows are a few dozen values.
+        for (r, i) in indices.enumerated() {
+          precondition(i >= 0 && i < rows, "row \(i) of \(rows)")
+          let (source, target) = (values.baseAddress! + i * columns, out.baseAddress! + r * columns)
+          for c in 0..<columns { (target + c).initialize(to: source[c]) }
+        }
+        count = indices.count * columns
+      }
+    }
     return Matrix(rows: indices.count, columns: columns, values: out)
   }
 
