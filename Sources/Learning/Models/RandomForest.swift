@@ -267,8 +267,8 @@ private struct TreeBuilder {
   var threshold: [Double] = []
   var left: [Int32] = []
   var right: [Int32] = []
-  /// Per node, its class counts when it ends as a leaf (kept only for leaves).
-  var leafCountsOfNode: [Int: [Int32]] = [:]
+  /// `classCount` counts per node, filled in for the nodes that end as leaves.
+  var nodeCounts: [Int32] = []
 
   init(columns: ColumnMajor, labels: [Int], weights: [Int32], classCount: Int, maxFeatures: Int, minSamplesLeaf: Int, maxDepth: Int) {
     self.columns = columns
@@ -287,12 +287,12 @@ private struct TreeBuilder {
     var stack: [(node: Int, start: Int, end: Int, depth: Int)] = [(addNode(), 0, orders[0].count, 0)]
     while let (node, start, end, depth) = stack.popLast() {
       let counts = classCounts(start, end)
-      let pure = counts.filter { $0 > 0 }.count <= 1
+      let pure = counts.lazy.filter { $0 > 0 }.count <= 1
       guard !pure, depth < maxDepth, end - start >= max(2, 2 * minSamplesLeaf),
         let split = bestSplit(start, end, parentCounts: counts, using: &generator)
       else {
         // Weights are whole bootstrap counts, so the sums are exact integers.
-        leafCountsOfNode[node] = counts.map { Int32($0) }
+        for c in 0..<classCount { nodeCounts[node * classCount + c] = Int32(counts[c]) }
         continue
       }
       let middle = partition(start, end, feature: split.feature, threshold: split.threshold)
@@ -305,11 +305,13 @@ private struct TreeBuilder {
       stack.append((rightNode, middle, end, depth + 1))
       stack.append((leftNode, start, middle, depth + 1))
     }
-    let leafCounts = feature.indices.filter { feature[$0] < 0 }.flatMap { leafCountsOfNode[$0]! }
+    var leafCounts: [Int32] = []
+    for node in feature.indices where feature[node] < 0 { leafCounts += nodeCounts[(node * classCount)..<((node + 1) * classCount)] }
     return DecisionTree(feature: feature, threshold: threshold, left: left, right: right, leafCounts: leafCounts, classCount: classCount)
   }
 
   private mutating func addNode() -> Int {
+    nodeCounts += repeatElement(0, count: classCount)
     feature.append(-1)
     threshold.append(0)
     left.append(-1)
@@ -358,6 +360,7 @@ private struct TreeBuilder {
                   // bootstrap weights, so these sums are exact integers, the same as summing anew.
                   var leftSquares = 0.0
                   var rightSquares = parentSquares
+                  var nextValue = column[Int(order[start])]
                   for i in 0..<(count - 1) {
                     let sample = Int(order[start + i])
                     let (w, c) = (Double(weights[sample]), labels[sample])
@@ -366,8 +369,9 @@ private struct TreeBuilder {
                     leftSquares += w * (2 * l + w)
                     rightSquares -= w * (2 * r - w)
                     leftWeight += w
-                    let value = column[sample]
-                    let nextValue = column[Int(order[start + i + 1])]
+                    // Each value is read once, as the next sample's and then as this one's.
+                    let value = nextValue
+                    nextValue = column[Int(order[start + i + 1])]
                     guard value < nextValue, i + 1 >= minSamplesLeaf, count - i - 1 >= minSamplesLeaf else { continue }
                     // Σ_side Σ_c counts² / n_side: larger is purer (the Gini decrease up to constants).
                     let score = leftSquares / leftWeight + rightSquares / (total - leftWeight)
