@@ -66,7 +66,10 @@ let package = Package(
       ]),
 
     // The fuzz targets (bench/fuzz.sh builds them for libFuzzer; normally a replay tool).
-    .executableTarget(name: "genrekit-fuzz", dependencies: ["AudioFeatures", "Learning", "TabularIO", "TensorIO"], path: "Sources/GenreKitFuzz"),
+    .executableTarget(
+      name: "genrekit-fuzz",
+      dependencies: ["AudioFeatures", "GenreKitServer", "Learning", "TabularIO", "TensorIO", .product(name: "NIOCore", package: "swift-nio")],
+      path: "Sources/GenreKitFuzz"),
 
     // MARK: Tests
     // Helpers the test targets share (temporary folders removed at exit).

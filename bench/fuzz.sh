@@ -3,13 +3,13 @@
 # the given time from its committed seed corpus (Tests/Fuzz/corpus/<target>; new inputs go to
 # bench/out/fuzz/, not into git). A crash, a hang (-timeout) or a sanitizer report stops the run
 # with the input saved beside; add it to Tests/Fuzz/crashes/<target> as a regression case.
-#   bench/fuzz.sh [seconds per target, default 60] [targets, default: table model tensors npy audio]
+#   bench/fuzz.sh [seconds per target, default 60] [targets, default: table model tensors npy audio upload]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
 shift || true
-targets=("${@:-table model tensors npy audio}")
-[ $# -eq 0 ] && targets=(table model tensors npy audio)
+targets=("${@:-table model tensors npy audio upload}")
+[ $# -eq 0 ] && targets=(table model tensors npy audio upload)
 out=bench/out/fuzz
 mkdir -p "$out"
 # libFuzzer's instrumentation and driver; this executable calls LLVMFuzzerRunDriver from its own

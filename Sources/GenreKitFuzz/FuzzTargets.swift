@@ -1,6 +1,8 @@
 import AudioFeatures
 import Foundation
+import GenreKitServer
 import Learning
+import NIOCore
 import TabularIO
 import TensorIO
 
@@ -20,6 +22,9 @@ enum FuzzTarget: String, CaseIterable {
   case npy
   /// Bytes as an audio file, decoded, and the 57 features of what decodes.
   case audio
+  /// `serve`'s upload route: the bytes up to the first newline are the Content-Type header, the
+  /// rest the request body; the file it carries goes on as `audio`.
+  case upload
 
   /// Where inputs become files for the readers that take paths.
   static let scratch: String = {
@@ -52,6 +57,13 @@ enum FuzzTarget: String, CaseIterable {
       let path = Self.file(bytes, extension: "wav")
       if let signal = try? loadSignal(atPath: path), !signal.samples.isEmpty, signal.samples.count <= 30 * Framing.sampleRate {
         _ = FrameAnalysis(signal: signal.samples).summary
+      }
+    case .upload:
+      let newline = bytes.firstIndex(of: UInt8(ascii: "\n")) ?? bytes.endIndex
+      let contentType = String(decoding: bytes[..<newline], as: UTF8.self)
+      let body = ByteBuffer(bytes: bytes[min(newline + 1, bytes.endIndex)...])
+      if let upload = try? Upload(body: body, contentType: contentType, name: nil), !upload.bytes.isEmpty {
+        FuzzTarget.audio.run(upload.bytes)
       }
     }
   }

@@ -17,7 +17,8 @@ struct Report: ParsableCommand {
       nbformat 4.5) into --output, the figures into <output>/figures and what the commands make \
       (tables, datasets, models, caches) into <output>/work. A notebook whose inputs are not given \
       is left out, and the report says which. Without inputs, 01 and 02 are made from the bundled \
-      GTZAN table.
+      GTZAN table. --resume keeps the notebooks that an interrupted run with the same inputs had \
+      finished (as <output>/work/report-progress.json records) and makes the others.
 
       Examples:
         genrekit report --output notebooks
@@ -32,6 +33,7 @@ struct Report: ParsableCommand {
   @Option(help: "A Spotify-style export (playlist_genre, track_artist and the 12 audio features) for 02.") var spotify: String?
   @Option(help: "A folder of GTZAN fault-filtered lists (train_filtered.txt, valid_filtered.txt, test_filtered.txt) for 04.")
   var faultFiltered: String?
+  @Flag(help: "Keep the notebooks an interrupted run of the same report finished; make the rest.") var resume = false
 
   func run() throws {
     try FileManager.default.createDirectory(atPath: PathName.joining(output, "figures"), withIntermediateDirectories: true)
@@ -40,8 +42,18 @@ struct Report: ParsableCommand {
     let inputs = ReportInputs(
       clips: clips.map(runner.relative), audio: audio.map(runner.relative), spotify: spotify.map(runner.relative),
       faultFiltered: faultFiltered.map(runner.relative))
+    let progressPath = PathName.joining(output, "work/report-progress.json")
+    var progress = ReportProgress(inputs: inputs, written: [])
+    if resume, let earlier = ReportProgress.read(progressPath), earlier.inputs == inputs {
+      progress.written = earlier.written.filter { FileManager.default.fileExists(atPath: PathName.joining(output, "\($0).ipynb")) }
+    }
+    try progress.write(to: progressPath)
     var failures = 0
     for chapter in ReportChapter.all {
+      if progress.written.contains(chapter.name) {
+        log("genrekit: kept \(PathName.joining(output, "\(chapter.name).ipynb")), which the interrupted run had written")
+        continue
+      }
       guard let missing = chapter.missing(inputs) else {
         var notebook = NotebookWriter(runner: runner)
         chapter.write(&notebook, inputs)
@@ -49,6 +61,11 @@ struct Report: ParsableCommand {
         let writer = try AtomicFileWriter(destination: path)
         writer.write(notebook.notebook.json)
         try writer.commit()
+        // A notebook with failed commands is made again on resuming.
+        if notebook.failures == 0 {
+          progress.written.append(chapter.name)
+          try progress.write(to: progressPath)
+        }
         failures += notebook.failures
         log("genrekit: wrote \(path) (\(notebook.notebook.cells.count) cells\(notebook.failures > 0 ? ", \(notebook.failures) failed commands" : ""))")
         continue
@@ -62,8 +79,24 @@ struct Report: ParsableCommand {
   }
 }
 
+/// The notebooks a report has finished, for `--resume`: kept only if the inputs are the same.
+struct ReportProgress: Codable {
+  var inputs: ReportInputs
+  var written: [String]
+
+  static func read(_ path: String) -> ReportProgress? {
+    FileManager.default.contents(atPath: path).flatMap { try? JSONDecoder().decode(ReportProgress.self, from: $0) }
+  }
+
+  func write(to path: String) throws {
+    let writer = try AtomicFileWriter(destination: path)
+    writer.write(try prettyJSON(self) + "\n")
+    try writer.commit()
+  }
+}
+
 /// The report's inputs, as paths relative to the output folder (where the commands run).
-struct ReportInputs: Sendable {
+struct ReportInputs: Sendable, Codable, Equatable {
   var clips: String?
   var audio: String?
   var spotify: String?

@@ -4,7 +4,7 @@ import Testing
 /// The fuzz targets' seeds and past crashes (Tests/Fuzz) replayed through each target in the
 /// ordinary build: none may crash.
 @Suite struct FuzzCorpusTests {
-  static let targets = ["table", "model", "tensors", "npy", "audio"]
+  static let targets = ["table", "model", "tensors", "npy", "audio", "upload"]
 
   @Test(arguments: targets)
   func corpusReplaysWithoutACrash(target: String) throws {
