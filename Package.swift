@@ -16,7 +16,6 @@ let package = Package(
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
-    .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.0"),
     .package(url: "https://github.com/apple/swift-nio", from: "2.65.0"),
   ],
   targets: [
@@ -53,8 +52,7 @@ let package = Package(
       name: "GenreKitServer",
       dependencies: [
         "AudioBridge", "AudioFeatures", "Figures", "Learning", "TabularIO",
-        .product(name: "Hummingbird", package: "hummingbird"), .product(name: "MultipartKit", package: "multipart-kit"),
-        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "Hummingbird", package: "hummingbird"), .product(name: "NIOCore", package: "swift-nio"),
       ]),
 
     // MARK: Command-line tool

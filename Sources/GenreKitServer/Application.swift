@@ -1,6 +1,5 @@
 import Foundation
 import Hummingbird
-import MultipartKit
 import NIOCore
 
 /// The largest upload accepted; a larger body is answered 413 before it is all read.
@@ -52,61 +51,6 @@ struct Health: ResponseEncodable {
 }
 
 extension PredictionService.Result: ResponseEncodable {}
-
-/// The file a `POST /api/predict` carries: the first part with a file name of a
-/// multipart/form-data body (else its first part), or the whole body, named by `?name=`. Its own
-/// type, apart from the route, so that the fuzzer reaches it without a server.
-public struct Upload: Sendable {
-  public var bytes: [UInt8]
-  public var name: String
-
-  public enum Failure: Error, Equatable, CustomStringConvertible {
-    case noBoundary, malformed, noPart
-
-    public var description: String {
-      switch self {
-      case .noBoundary: "a multipart body needs a boundary"
-      case .malformed: "the multipart body is malformed"
-      case .noPart: "the multipart body holds no part"
-      }
-    }
-  }
-
-  public init(body: ByteBuffer, contentType: String, name: String?) throws(Failure) {
-    guard contentType.lowercased().hasPrefix("multipart/form-data") else {
-      (bytes, self.name) = (Array(buffer: body), shortened(name ?? "upload"))
-      return
-    }
-    guard let boundary = parameter("boundary", of: contentType), !boundary.isEmpty, boundary.count <= 200 else { throw .noBoundary }
-    var parts: [(headers: [(String, String)], body: [UInt8])] = []
-    var headers: [(String, String)] = []
-    var bytes: [UInt8] = []
-    let parser = MultipartParser(boundary: boundary)
-    parser.onHeader = { headers.append(($0, $1)) }
-    parser.onBody = { bytes += $0.readBytes(length: $0.readableBytes) ?? [] }
-    parser.onPartComplete = {
-      parts.append((headers, bytes))
-      (headers, bytes) = ([], [])
-    }
-    do {
-      try parser.execute(body)
-    } catch {
-      throw .malformed
-    }
-    let named = parts.compactMap { part -> (bytes: [UInt8], name: String)? in
-      guard let disposition = part.headers.first(where: { $0.0.lowercased() == "content-disposition" })?.1,
-        let name = parameter("filename", of: disposition)
-      else { return nil }
-      return (part.body, shortened(name))
-    }
-    if let file = named.first {
-      (self.bytes, self.name) = file
-      return
-    }
-    guard let first = parts.first else { throw .noPart }
-    (self.bytes, self.name) = (first.body, "upload")
-  }
-}
 
 /// A client's file name, as echoed in answers: at most 200 characters.
 func shortened(_ name: String) -> String { name.count <= 200 ? name : String(name.prefix(199)) + "…" }
