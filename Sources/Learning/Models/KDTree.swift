@@ -24,7 +24,8 @@ struct KDTree: Sendable {
   /// Per point in tree order, its training row.
   let rows: [Int]
   let nodes: [Node]
-  /// scikit-learn's `leaf_size` default.
+
+  /// `leafSize`: scikit-learn's `leaf_size` default; a node of at most that many points is a leaf.
   init(_ x: Matrix, leafSize: Int = 30) {
     let d = x.columns
     var order = Array(0..<x.rows)
