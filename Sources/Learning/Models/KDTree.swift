@@ -60,7 +60,7 @@ struct KDTree: Sendable {
       }
     }
     self.dimensions = d
-    self.points = order.flatMap { x.row($0) }
+    self.points = x.selecting(rows: order).values
     self.rows = order
     self.nodes = nodes
   }
