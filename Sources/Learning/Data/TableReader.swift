@@ -141,6 +141,11 @@ public enum TableReader {
     } catch {
       throw CSVError(path: path, reason: error.reason)
     }
+    return try read(bytes: bytes, path: path, options: options)
+  }
+
+  /// A table from bytes already in memory; `path` names them in errors.
+  public static func read(bytes: [UInt8], path: String, options: TableOptions = TableOptions()) throws -> LoadedTable {
     var table = try read(records: CSVReader.parse(bytes, path: path, delimiter: options.delimiter), path: path, options: options)
     table.summary.fingerprint = "xxh64:" + String(xxHash64(bytes), radix: 16)
     return table
