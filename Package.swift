@@ -34,12 +34,14 @@ let package = Package(
     // MARK: Library modules
     // The HPSS median filter kernel, in C for its AVX2 version chosen at run time.
     .target(name: "CSlidingMedian"),
+    // The direct convolution of a network's one-channel input, in C for its AVX2 version chosen at run time.
+    .target(name: "CNetworkKernels"),
     .target(name: "TabularIO", dependencies: ["CCSV"]),
     .target(name: "TensorIO"),
     .target(
       name: "AudioFeatures",
       dependencies: ["CSndFile", "CFFTW", "CSoxr", "CSlidingMedian", "TabularIO", "TensorIO"]),
-    .target(name: "Learning", dependencies: ["CBLASLAPACK", "TabularIO", "TensorIO"], resources: [.copy("Resources")]),
+    .target(name: "Learning", dependencies: ["CBLASLAPACK", "CNetworkKernels", "TabularIO", "TensorIO"], resources: [.copy("Resources")]),
     // SVG charts from plain values: no model, no audio.
     .target(name: "Figures"),
     // Jupyter notebooks (nbformat 4.5) with embedded outputs.

@@ -120,6 +120,55 @@ func randomTensor(_ shape: [Int], seed: UInt64) -> Tensor<Double> {
 }
 
 @Suite struct LayerBehaviourTests {
+  /// In `Float` a CNN runs its first convolution, ReLU and pooling as one fused pass of direct
+  /// kernels (`ConvolutionPooling`); its loss and every gradient equal those of the same network
+  /// in `Double`, which runs the layers one by one, within single precision. Odd bands and
+  /// frames: a dropped row and column, and rows not a multiple of the kernels' eight lanes.
+  @Test func fusedConvolutionAndPoolingEqualTheLayersOneByOne() throws {
+    var settings = NetworkClassifier(architecture: .cnn)
+    settings.filters = [3, 4]
+    settings.dense = [5]
+    var generator = SeededGenerator(seed: 12)
+    let fused: Sequential<Float> = try settings.network(bands: 11, frames: 21, classes: 3, generator: &generator)
+    generator = SeededGenerator(seed: 12)
+    let layered: Sequential<Double> = try settings.network(bands: 11, frames: 21, classes: 3, generator: &generator)
+    #expect(fused.fusedStart != nil && layered.fusedStart == nil)
+    for (f, d) in zip(fused.state, layered.state) {
+      if fused.parameters.contains(where: { $0 === f }) {
+        for i in f.values.indices { f.values[i] = Float(0.3 * hashUnit(i, f.values.count)) + (f.name.hasSuffix("bias") ? 0.05 : 0) }
+      }
+      d.values = f.values.map(Double.init)
+    }
+    let x = randomTensor([5, 1, 11, 21], seed: 13)
+    let labels = [0, 2, 1, 2, 0]
+    func context() -> ForwardContext { ForwardContext(training: true, threads: 2, generator: SeededGenerator(seed: 14)) }
+    let floatLoss = fused.lossAndGradients(Tensor(shape: x.shape, values: x.values.map(Float.init)), labels: labels, l2: 0.01, context: context())
+    let doubleLoss = layered.lossAndGradients(x, labels: labels, l2: 0.01, context: context())
+    #expect(abs(floatLoss.loss - doubleLoss.loss) < 1e-5 * doubleLoss.loss)
+    for (f, d) in zip(fused.parameters, layered.parameters) {
+      let error = relativeError(f.gradient.map(Double.init), d.gradient)
+      #expect(error < 1e-4, "\(f.name): relative error \(error)")
+    }
+    let inference = ForwardContext(training: false, threads: 1)
+    let floatLogits = fused.logits(Tensor(shape: x.shape, values: x.values.map(Float.init)), context: inference).values.map(Double.init)
+    #expect(relativeError(floatLogits, layered.logits(x, context: inference).values) < 1e-5)
+  }
+
+  /// Dropout draws value i's mask from the generator's i-th number in parallel blocks: the same
+  /// mask as drawing in order, on any number of threads, and the generator ends where the
+  /// sequential draws leave it.
+  @Test func dropoutMaskIsTheSequentialDrawsOnAnyThreadCount() {
+    let x = Tensor<Float>(shape: [7, 301], values: (0..<2107).map { Float($0 % 11) + 1 })
+    var sequential = SeededGenerator(seed: 3)
+    let expected = x.values.map { sequential.nextUnit() < 0.3 ? 0 : $0 * Float(1 / (1 - 0.3)) }
+    for threads in [1, 2, 5] {
+      let context = ForwardContext(training: true, threads: threads, generator: SeededGenerator(seed: 3))
+      #expect(Dropout<Float>(rate: 0.3).forward(x, context: context).values == expected, "\(threads) threads")
+      var after = sequential
+      #expect(context.generator.next() == after.next())
+    }
+  }
+
   /// Training normalises with the batch's statistics and moves the running ones by momentum 0.99;
   /// inference applies the running statistics, whatever the batch.
   @Test func batchNormTrainingAndInferenceModes() {

@@ -109,9 +109,10 @@ public final class Dense<T: NetworkScalar>: Layer, @unchecked Sendable {
 
   public func outputShape(_ input: [Int]) -> [Int]? { input.reduce(1, *) == inputs ? [outputs] : nil }
 
-  /// Training multiplies the whole batch at once; inference one example at a time (in parallel),
-  /// because BLAS rounds a row of a product differently by its place among the rows, and an
-  /// example's prediction must not depend on the others predicted with it.
+  /// Training multiplies the whole batch at once, in parallel blocks of the outputs' columns
+  /// (`forEachColumnBlock`); inference one example at a time (in parallel), because BLAS rounds a row
+  /// of a product differently by its place among the rows, and an example's prediction must not
+  /// depend on the others predicted with it.
   @_specialize(where T == Float)
   public func forward(_ x: Tensor<T>, context: ForwardContext) -> Tensor<T> {
     input = context.training ? x : nil
@@ -124,10 +125,14 @@ public final class Dense<T: NetworkScalar>: Layer, @unchecked Sendable {
       y.withShared { y in
         for n in 0..<batch { (y.base! + n * outputs).update(from: biases, count: outputs) }
         weights.withUnsafeBufferPointer { w in
+          nonisolated(unsafe) let w = w.baseAddress!
           if context.training {
-            T.gemm(transposeA: false, transposeB: true, m: batch, n: outputs, k: inputs, x, w.baseAddress!, beta: 1, y.base!)
+            Dense.forEachColumnBlock(outputs, width: 32, threads: context.threads) { columns in
+              T.gemm(
+                transposeA: false, transposeB: true, m: batch, n: columns.count, k: inputs, x, lda: inputs, w + columns.lowerBound * inputs,
+                ldb: inputs, beta: 1, y.base! + columns.lowerBound, ldc: outputs)
+            }
           } else {
-            nonisolated(unsafe) let w = w.baseAddress!
             forEachBlock(batch, threads: context.threads) { examples in
               for n in examples {
                 T.gemm(transposeA: false, transposeB: true, m: 1, n: outputs, k: inputs, x + n * inputs, w, beta: 1, y.base! + n * outputs)
@@ -155,10 +160,18 @@ public final class Dense<T: NetworkScalar>: Layer, @unchecked Sendable {
         }
       }
     }
-    gradient.values.withUnsafeBufferPointer { dy in
-      x.values.withUnsafeBufferPointer { x in
-        weight.gradient.withUnsafeMutableBufferPointer { dw in
-          T.gemm(transposeA: true, transposeB: false, m: outputs, n: inputs, k: batch, dy.baseAddress!, x.baseAddress!, beta: 1, dw.baseAddress!)
+    // Both products in parallel blocks of the inputs' columns.
+    let blockWidth = 4096
+    gradient.values.withUnsafeBufferPointer { dyBuffer in
+      nonisolated(unsafe) let dy = dyBuffer.baseAddress!
+      x.values.withUnsafeBufferPointer { xBuffer in
+        nonisolated(unsafe) let x = xBuffer.baseAddress!
+        weight.gradient.withShared { dw in
+          Dense.forEachColumnBlock(inputs, width: blockWidth, threads: context.threads) { columns in
+            T.gemm(
+              transposeA: true, transposeB: false, m: outputs, n: columns.count, k: batch, dy, lda: outputs, x + columns.lowerBound, ldb: inputs,
+              beta: 1, dw.base! + columns.lowerBound, ldc: inputs)
+          }
         }
       }
       bias.gradient.withUnsafeMutableBufferPointer { db in
@@ -167,14 +180,30 @@ public final class Dense<T: NetworkScalar>: Layer, @unchecked Sendable {
     }
     guard needsInputGradient else { return Tensor(shape: [0], values: []) }
     var dx = [T](repeating: 0, count: batch * inputs)
-    gradient.values.withUnsafeBufferPointer { dy in
-      weight.values.withUnsafeBufferPointer { w in
-        dx.withUnsafeMutableBufferPointer { dx in
-          T.gemm(transposeA: false, transposeB: false, m: batch, n: inputs, k: outputs, dy.baseAddress!, w.baseAddress!, beta: 0, dx.baseAddress!)
+    gradient.values.withUnsafeBufferPointer { dyBuffer in
+      nonisolated(unsafe) let dy = dyBuffer.baseAddress!
+      weight.values.withUnsafeBufferPointer { wBuffer in
+        nonisolated(unsafe) let w = wBuffer.baseAddress!
+        dx.withShared { dx in
+          Dense.forEachColumnBlock(inputs, width: blockWidth, threads: context.threads) { columns in
+            T.gemm(
+              transposeA: false, transposeB: false, m: batch, n: columns.count, k: outputs, dy, lda: outputs, w + columns.lowerBound, ldb: inputs,
+              beta: 0, dx.base! + columns.lowerBound, ldc: inputs)
+          }
         }
       }
     }
     return Tensor(shape: x.shape, values: dx)
+  }
+
+  /// Runs `body` on the blocks of `width` columns of `0 ..< count` (the last one shorter), the
+  /// blocks in parallel on `threads`: each block is always the same product, so results do not
+  /// depend on the number of threads.
+  static func forEachColumnBlock(_ count: Int, width: Int, threads: Int, _ body: @Sendable (Range<Int>) -> Void) {
+    let blocks = (count + width - 1) / width
+    forEachBlock(blocks, threads: threads) { indices in
+      for b in indices { body((b * width)..<min(count, (b + 1) * width)) }
+    }
   }
 }
 
@@ -192,9 +221,9 @@ public final class Conv2D<T: NetworkScalar>: Layer, @unchecked Sendable {
   public let bias: Parameter<T>
   /// Off for a network's first layer, whose input gradient nothing uses.
   public var needsInputGradient = true
-  /// In training, every example's im2col columns (kept for the weight gradient), reused from
-  /// batch to batch.
-  private var columns: [T] = []
+  /// In training, the input and output (the weight gradient rebuilds each example's columns:
+  /// built in cache, they cost less than a batch of them kept in memory).
+  private var input: [T] = []
   private var output: [T] = []
   private var inputShape: [Int] = []
 
@@ -271,32 +300,28 @@ public final class Conv2D<T: NetworkScalar>: Layer, @unchecked Sendable {
     let (inC, outC) = (inChannels, outChannels)
     let (inSize, outSize, columnSize) = (inC * h * w, outC * h * w, inC * 9 * h * w)
     inputShape = x.shape
-    let training = context.training
-    if training && columns.count != batch * columnSize { columns = [T](repeating: 0, count: batch * columnSize) }
     var out = [T](unsafeUninitializedCapacity: batch * outSize) { _, count in count = batch * outSize }
     let (weights, biases, activation) = (weight.values, bias.values, activation)
     x.values.withUnsafeBufferPointer { xBuffer in
       nonisolated(unsafe) let input = xBuffer.baseAddress!
-      columns.withShared { kept in
-        out.withShared { out in
-          forEachBlock(batch, threads: context.threads) { examples in
-            let scratch = training ? nil : UnsafeMutablePointer<T>.allocate(capacity: columnSize)
-            defer { scratch?.deallocate() }
-            for n in examples {
-              let col = scratch ?? kept.base! + n * columnSize
-              Conv2D.im2col(input + n * inSize, channels: inC, height: h, width: w, into: col)
-              let y = out.base! + n * outSize
-              for o in 0..<outC { (y + o * h * w).update(repeating: biases[o], count: h * w) }
-              weights.withUnsafeBufferPointer { wt in
-                T.gemm(transposeA: false, transposeB: false, m: outC, n: h * w, k: inC * 9, wt.baseAddress!, col, beta: 1, y)
-              }
-              activation.apply(y, outSize)
+      out.withShared { out in
+        forEachBlock(batch, threads: context.threads) { examples in
+          let col = UnsafeMutablePointer<T>.allocate(capacity: columnSize)
+          defer { col.deallocate() }
+          for n in examples {
+            Conv2D.im2col(input + n * inSize, channels: inC, height: h, width: w, into: col)
+            let y = out.base! + n * outSize
+            for o in 0..<outC { (y + o * h * w).update(repeating: biases[o], count: h * w) }
+            weights.withUnsafeBufferPointer { wt in
+              T.gemm(transposeA: false, transposeB: false, m: outC, n: h * w, k: inC * 9, wt.baseAddress!, col, beta: 1, y)
             }
+            activation.apply(y, outSize)
           }
         }
       }
     }
-    output = training ? out : []
+    input = context.training ? x.values : []
+    output = context.training ? out : []
     return Tensor(shape: [batch, outC, h, w], values: out)
   }
 
@@ -315,17 +340,19 @@ public final class Conv2D<T: NetworkScalar>: Layer, @unchecked Sendable {
       nonisolated(unsafe) let dy = dyBuffer.baseAddress!
       // Read only: the output's storage is shared with the next layer's input.
       output.withUnsafeBufferPointer { outputBuffer in
-      columns.withUnsafeBufferPointer { columnBuffer in
-        nonisolated(unsafe) let (outputs, cols) = (outputBuffer.baseAddress!, columnBuffer.baseAddress!)
+      input.withUnsafeBufferPointer { inputBuffer in
+        nonisolated(unsafe) let (outputs, x) = (outputBuffer.baseAddress!, inputBuffer.baseAddress!)
         weightParts.withShared { dw in
           biasParts.withShared { db in
             dx.withShared { dx in
               weights.withUnsafeBufferPointer { wt in
                 nonisolated(unsafe) let wt = wt.baseAddress!
                 forEachBlock(batch, threads: context.threads) { examples in
+                  let col = UnsafeMutablePointer<T>.allocate(capacity: columnSize)
                   let dcol = needsInputGradient ? UnsafeMutablePointer<T>.allocate(capacity: columnSize) : nil
                   let g = UnsafeMutablePointer<T>.allocate(capacity: outSize)
                   defer {
+                    col.deallocate()
                     dcol?.deallocate()
                     g.deallocate()
                   }
@@ -333,9 +360,8 @@ public final class Conv2D<T: NetworkScalar>: Layer, @unchecked Sendable {
                     // The gradient before the activation.
                     activation.backward(dy + n * outSize, output: outputs + n * outSize, outSize, into: g)
                     for o in 0..<outC { db.base![n * outC + o] = Kernels.sum(g + o * h * w, h * w) }
-                    T.gemm(
-                      transposeA: false, transposeB: true, m: outC, n: inC * 9, k: h * w, g, cols + n * columnSize, beta: 0,
-                      dw.base! + n * kernelSize)
+                    Conv2D.im2col(x + n * inSize, channels: inC, height: h, width: w, into: col)
+                    T.gemm(transposeA: false, transposeB: true, m: outC, n: inC * 9, k: h * w, g, col, beta: 0, dw.base! + n * kernelSize)
                     if let dcol {
                       T.gemm(transposeA: true, transposeB: false, m: inC * 9, n: h * w, k: outC, wt, g, beta: 0, dcol)
                       (dx.base! + n * inSize).update(repeating: 0, count: inSize)
@@ -350,11 +376,18 @@ public final class Conv2D<T: NetworkScalar>: Layer, @unchecked Sendable {
       }
       }
     }
+    addExampleGradients(weightParts, biasParts, batch: batch)
+    return needsInputGradient ? Tensor(shape: inputShape, values: dx) : Tensor(shape: [0], values: [])
+  }
+
+  /// Adds each example's weight and bias gradients (`batch` of each, one after the other) to the
+  /// parameters', in example order.
+  func addExampleGradients(_ weightParts: [T], _ biasParts: [T], batch: Int) {
+    let (kernelSize, outC) = (weight.values.count, outChannels)
     weight.gradient.withUnsafeMutableBufferPointer { total in
       for n in 0..<batch { for i in 0..<kernelSize { total[i] += weightParts[n * kernelSize + i] } }
     }
     for n in 0..<batch { for o in 0..<outC { bias.gradient[o] += biasParts[n * outC + o] } }
-    return needsInputGradient ? Tensor(shape: inputShape, values: dx) : Tensor(shape: [0], values: [])
   }
 }
 
@@ -461,8 +494,20 @@ public final class Dropout<T: NetworkScalar>: Layer, @unchecked Sendable {
       mask = []
       return x
     }
-    let keep = T(1 / (1 - rate))
-    mask = x.values.indices.map { _ in context.generator.nextUnit() < rate ? 0 : keep }
+    let (keep, count) = (T(1 / (1 - rate)), x.values.count)
+    // Value i draws the generator's i-th number, in parallel blocks that skip to their start.
+    // nextUnit() < rate, in integers: u·2⁻⁵³ < rate exactly when u < ⌈rate·2⁵³⌉.
+    let threshold = UInt64((rate * 0x1p53).rounded(.up))
+    let stream = context.generator
+    context.generator.advance(by: count)
+    mask = [T](unsafeUninitializedCapacity: count) { _, initialised in initialised = count }
+    mask.withShared { mask in
+      forEachBlock(count, threads: context.threads) { values in
+        var generator = stream
+        generator.advance(by: values.lowerBound)
+        for i in values { mask.base![i] = generator.next() >> 11 < threshold ? 0 : keep }
+      }
+    }
     return Tensor(shape: x.shape, values: Self.scaled(x.values, by: mask))
   }
 

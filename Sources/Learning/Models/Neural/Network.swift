@@ -8,6 +8,8 @@ public final class Sequential<T: NetworkScalar>: @unchecked Sendable {
   /// The first layer with parameters: backward passes stop there (the layers before it have
   /// nothing to learn), and it computes no input gradient.
   let firstTrainable: Int
+  /// The first trainable layer and the one after it as one fused pass, where they fuse.
+  let fusedStart: ConvolutionPooling<T>?
 
   public init(_ layers: [any Layer<T>]) {
     self.layers = layers
@@ -16,7 +18,11 @@ public final class Sequential<T: NetworkScalar>: @unchecked Sendable {
       (layers[firstTrainable] as? Conv2D<T>)?.needsInputGradient = false
       (layers[firstTrainable] as? Dense<T>)?.needsInputGradient = false
     }
+    fusedStart = firstTrainable + 1 < layers.count ? ConvolutionPooling(layers[firstTrainable], then: layers[firstTrainable + 1]) : nil
   }
+
+  /// Where the layers' own passes resume after the fused start (or the first trainable layer).
+  private var afterFusedStart: Int { fusedStart == nil ? firstTrainable : firstTrainable + 2 }
 
   public var parameters: [Parameter<T>] { layers.flatMap { $0.parameters } }
   /// Parameters and running statistics: everything a weights file holds.
@@ -30,7 +36,9 @@ public final class Sequential<T: NetworkScalar>: @unchecked Sendable {
   }
 
   public func logits(_ x: Tensor<T>, context: ForwardContext) -> Tensor<T> {
-    layers.reduce(x) { $1.forward($0, context: context) }
+    var values = layers[..<firstTrainable].reduce(x) { $1.forward($0, context: context) }
+    if let fusedStart { values = fusedStart.forward(values, context: context) }
+    return layers[afterFusedStart...].reduce(values) { $1.forward($0, context: context) }
   }
 
   /// Softmax probabilities (examples × classes), in batches of `batch` examples (inference mode).
@@ -60,9 +68,10 @@ public final class Sequential<T: NetworkScalar>: @unchecked Sendable {
     var gradient = probabilities
     for (i, label) in labels.enumerated() { gradient[i, label] -= 1 }
     let n = Double(x.batch)
-    _ = layers[firstTrainable...].reversed().reduce(Tensor(shape: logits.shape, values: gradient.values.map { T($0 / n) })) {
+    let startGradient = layers[afterFusedStart...].reversed().reduce(Tensor(shape: logits.shape, values: gradient.values.map { T($0 / n) })) {
       $1.backward($0, context: context)
     }
+    fusedStart?.backward(startGradient, context: context)
     if l2 > 0 {
       for parameter in parameters where parameter.penalised {
         var squares = 0.0
@@ -112,16 +121,22 @@ struct Adam<T: NetworkScalar> {
     rate = learningRate * (1 - pow(beta2, Double(t))).squareRoot() / (1 - pow(beta1, Double(t)))
   }
 
-  mutating func update(_ parameters: inout [T], gradient: [T], slot: Int) {
+  /// Updates one slot's values, element by element (in parallel blocks on `threads` for large
+  /// arrays: each element's update is its own, so the result does not depend on the blocks).
+  mutating func update(_ parameters: inout [T], gradient: [T], slot: Int, threads: Int = 1) {
     let (beta1, beta2, epsilon, rate) = (T(self.beta1), T(self.beta2), T(self.epsilon), T(self.rate))
-    parameters.withUnsafeMutableBufferPointer { p in
-      gradient.withUnsafeBufferPointer { g in
-        m[slot].withUnsafeMutableBufferPointer { m in
-          v[slot].withUnsafeMutableBufferPointer { v in
-            for i in 0..<p.count {
-              m[i] = beta1 * m[i] + (1 - beta1) * g[i]
-              v[i] = beta2 * v[i] + (1 - beta2) * g[i] * g[i]
-              p[i] -= rate * m[i] / (v[i].squareRoot() + epsilon)
+    parameters.withShared { p in
+      gradient.withUnsafeBufferPointer { gradient in
+        nonisolated(unsafe) let g = gradient.baseAddress
+        m[slot].withShared { m in
+          v[slot].withShared { v in
+            forEachBlock(gradient.count, threads: gradient.count < 1 << 16 ? 1 : threads) { elements in
+              guard let (p, g, m, v) = elements.isEmpty ? nil : (p.base!, g!, m.base!, v.base!) else { return }
+              for i in elements {
+                m[i] = beta1 * m[i] + (1 - beta1) * g[i]
+                v[i] = beta2 * v[i] + (1 - beta2) * g[i] * g[i]
+                p[i] -= rate * m[i] / (v[i].squareRoot() + epsilon)
+              }
             }
           }
         }
@@ -130,9 +145,9 @@ struct Adam<T: NetworkScalar> {
   }
 
   /// One step over every parameter of a network.
-  mutating func step(_ parameters: [Parameter<T>]) {
+  mutating func step(_ parameters: [Parameter<T>], threads: Int) {
     advance()
-    for (slot, parameter) in parameters.enumerated() { update(&parameter.values, gradient: parameter.gradient, slot: slot) }
+    for (slot, parameter) in parameters.enumerated() { update(&parameter.values, gradient: parameter.gradient, slot: slot, threads: threads) }
   }
 }
 
@@ -165,7 +180,7 @@ struct NetworkTrainee<T: NetworkScalar>: Trainee {
     let context = ForwardContext(training: true, threads: threads, generator: generator)
     let result = network.lossAndGradients(batch, labels: rows.map { labels[$0] }, l2: l2, context: context)
     generator = context.generator
-    adam.step(network.parameters)
+    adam.step(network.parameters, threads: threads)
     return result
   }
 

@@ -1,14 +1,16 @@
 import CBLASLAPACK
+import CNetworkKernels
 import Foundation
 
 /// The number types networks compute in: `Float` to train and predict, `Double` for gradient
 /// checks. Matrix products go through single-threaded BLAS (parallelism is over examples, with
 /// reductions in a fixed order, so results never depend on the thread count).
 public protocol NetworkScalar: BinaryFloatingPoint, SIMDScalar, Sendable, Codable {
-  /// `c = op(a)·op(b) + beta·c`, row-major, `op(a)` m × k, `op(b)` k × n.
+  /// `c = op(a)·op(b) + beta·c`, row-major, `op(a)` m × k, `op(b)` k × n, rows `lda`, `ldb`,
+  /// `ldc` apart.
   static func gemm(
-    transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, _ a: UnsafePointer<Self>, _ b: UnsafePointer<Self>, beta: Self,
-    _ c: UnsafeMutablePointer<Self>)
+    transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, _ a: UnsafePointer<Self>, lda: Int, _ b: UnsafePointer<Self>, ldb: Int,
+    beta: Self, _ c: UnsafeMutablePointer<Self>, ldc: Int)
   static func exponential(_ x: Self) -> Self
   static func logarithm(_ x: Self) -> Self
   /// `Kernels.maxPoolBackward`, which `Float` runs on vectors (comparisons of a generic
@@ -16,9 +18,39 @@ public protocol NetworkScalar: BinaryFloatingPoint, SIMDScalar, Sendable, Codabl
   static func maxPoolBackward(
     top: UnsafePointer<Self>, bottom: UnsafePointer<Self>, pooled: UnsafePointer<Self>, gradient: UnsafePointer<Self>, _ count: Int,
     intoTop dTop: UnsafeMutablePointer<Self>, intoBottom dBottom: UnsafeMutablePointer<Self>)
+  /// Whether this type has the fused one-channel convolution + ReLU + max-pooling kernels
+  /// (`Float`, in C), which `Sequential` then runs in place of those layers' own passes.
+  static var fusesConvolutionAndPooling: Bool { get }
+  /// `genrekit_conv_pool_forward` on one image (codes nil at inference).
+  static func convolveAndPool(
+    _ image: UnsafePointer<Self>, height: Int, width: Int, weights: UnsafePointer<Self>, bias: UnsafePointer<Self>, channels: Int,
+    scratch: UnsafeMutablePointer<Self>, pooled: UnsafeMutablePointer<Self>, codes: UnsafeMutablePointer<UInt8>?)
+  /// `genrekit_conv_pool_weight_gradient` on one image.
+  static func convolutionAndPoolingWeightGradient(
+    _ image: UnsafePointer<Self>, height: Int, width: Int, pooledGradient: UnsafePointer<Self>, codes: UnsafePointer<UInt8>, channels: Int,
+    scratch: UnsafeMutablePointer<Self>, weightGradient: UnsafeMutablePointer<Self>, biasGradient: UnsafeMutablePointer<Self>)
 }
 
 extension NetworkScalar {
+  /// `gemm` of contiguous matrices.
+  @inline(__always)
+  static func gemm(
+    transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, _ a: UnsafePointer<Self>, _ b: UnsafePointer<Self>, beta: Self,
+    _ c: UnsafeMutablePointer<Self>
+  ) {
+    gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, a, lda: transposeA ? m : k, b, ldb: transposeB ? k : n, beta: beta, c, ldc: n)
+  }
+
+  public static var fusesConvolutionAndPooling: Bool { false }
+  public static func convolveAndPool(
+    _ image: UnsafePointer<Self>, height: Int, width: Int, weights: UnsafePointer<Self>, bias: UnsafePointer<Self>, channels: Int,
+    scratch: UnsafeMutablePointer<Self>, pooled: UnsafeMutablePointer<Self>, codes: UnsafeMutablePointer<UInt8>?
+  ) { preconditionFailure("\(Self.self) has no fused convolution and pooling") }
+  public static func convolutionAndPoolingWeightGradient(
+    _ image: UnsafePointer<Self>, height: Int, width: Int, pooledGradient: UnsafePointer<Self>, codes: UnsafePointer<UInt8>, channels: Int,
+    scratch: UnsafeMutablePointer<Self>, weightGradient: UnsafeMutablePointer<Self>, biasGradient: UnsafeMutablePointer<Self>
+  ) { preconditionFailure("\(Self.self) has no fused convolution and pooling") }
+
   public static func maxPoolBackward(
     top: UnsafePointer<Self>, bottom: UnsafePointer<Self>, pooled: UnsafePointer<Self>, gradient: UnsafePointer<Self>, _ count: Int,
     intoTop dTop: UnsafeMutablePointer<Self>, intoBottom dBottom: UnsafeMutablePointer<Self>
@@ -29,17 +61,31 @@ extension NetworkScalar {
 
 extension Float: NetworkScalar {
   public static func gemm(
-    transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, beta: Float,
-    _ c: UnsafeMutablePointer<Float>
+    transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
+    beta: Float, _ c: UnsafeMutablePointer<Float>, ldc: Int
   ) {
     guard m > 0, n > 0, k > 0 else { return }
     LinearAlgebra.useOneThread()
     cblas_sgemm(
       CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans, Int32(m), Int32(n), Int32(k), 1, a,
-      Int32(transposeA ? m : k), b, Int32(transposeB ? k : n), beta, c, Int32(n))
+      Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
   }
   public static func exponential(_ x: Float) -> Float { Foundation.exp(x) }
   public static func logarithm(_ x: Float) -> Float { Foundation.log(x) }
+
+  public static var fusesConvolutionAndPooling: Bool { true }
+  public static func convolveAndPool(
+    _ image: UnsafePointer<Float>, height: Int, width: Int, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, channels: Int,
+    scratch: UnsafeMutablePointer<Float>, pooled: UnsafeMutablePointer<Float>, codes: UnsafeMutablePointer<UInt8>?
+  ) {
+    genrekit_conv_pool_forward(image, height, width, weights, bias, channels, scratch, pooled, codes)
+  }
+  public static func convolutionAndPoolingWeightGradient(
+    _ image: UnsafePointer<Float>, height: Int, width: Int, pooledGradient: UnsafePointer<Float>, codes: UnsafePointer<UInt8>, channels: Int,
+    scratch: UnsafeMutablePointer<Float>, weightGradient: UnsafeMutablePointer<Float>, biasGradient: UnsafeMutablePointer<Float>
+  ) {
+    genrekit_conv_pool_weight_gradient(image, height, width, pooledGradient, codes, channels, scratch, weightGradient, biasGradient)
+  }
 
   /// Eight windows at a time: the gradient goes to the first input `>=` the maximum, and what
   /// is left (the gradient, or exactly 0) on to the next.
@@ -72,14 +118,14 @@ extension Float: NetworkScalar {
 
 extension Double: NetworkScalar {
   public static func gemm(
-    transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, _ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, beta: Double,
-    _ c: UnsafeMutablePointer<Double>
+    transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, _ a: UnsafePointer<Double>, lda: Int, _ b: UnsafePointer<Double>, ldb: Int,
+    beta: Double, _ c: UnsafeMutablePointer<Double>, ldc: Int
   ) {
     guard m > 0, n > 0, k > 0 else { return }
     LinearAlgebra.useOneThread()
     cblas_dgemm(
       CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans, Int32(m), Int32(n), Int32(k), 1, a,
-      Int32(transposeA ? m : k), b, Int32(transposeB ? k : n), beta, c, Int32(n))
+      Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
   }
   public static func exponential(_ x: Double) -> Double { Foundation.exp(x) }
   public static func logarithm(_ x: Double) -> Double { Foundation.log(x) }
