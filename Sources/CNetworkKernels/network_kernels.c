@@ -16,6 +16,7 @@ typedef int32_t i32x8 __attribute__((vector_size(32), aligned(4)));
 typedef uint8_t u8x8 __attribute__((vector_size(8), aligned(1)));
 
 #define MULTIVERSIONED __attribute__((target_clones("arch=x86-64-v3", "default")))
+#define MULTIVERSIONED_WIDE __attribute__((target_clones("arch=x86-64-v4", "default")))
 // Macros, not functions: a 256-bit vector argument to a function built without AVX changes the ABI.
 #define LOAD(p) (*(const f32x8 *)(p))
 #define ISELECT(mask, yes, no) (((yes) & (mask)) | ((no) & ~(mask)))
@@ -173,5 +174,166 @@ MULTIVERSIONED void genrekit_conv_pool_weight_gradient(
     }
     for (int t = 0; t < 9; t++) weight_gradient[9 * o + t] = TOTAL(lanes[t]) + rest[t];
     bias_gradient[o] = TOTAL(lanes[9]) + rest[9];
+  }
+}
+
+// MARK: Direct 3 × 3 convolution on many channels
+
+// With AVX-512 a direct convolution beats im2col and BLAS's AVX2 product (which Debian's
+// OpenBLAS picks on AMD's AVX-512 CPUs, and which an environment may force): no copy of the
+// neighbourhoods and no packing, and twice the lanes. The padded input's planes are laid out
+// flat with rows `stride` = width + 2 apart; output (y, x) is computed at grid position
+// p = y·stride + x, where tap (c, ky, kx) is the input at c·plane + p + ky·stride + kx: a
+// vector of consecutive grid positions reads consecutive inputs for every tap, across rows (the
+// two positions per row past the width are computed and dropped). Eight output channels times
+// 48 positions are kept in 24 vector registers while the taps go by.
+
+typedef float f32x16 __attribute__((vector_size(64), aligned(4)));
+
+#define CHANNEL_BLOCK 8
+#define POSITIONS 48
+
+int genrekit_conv3x3_has_wide_vectors(void) {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx512f");
+}
+
+size_t genrekit_conv3x3_packed_size(size_t out_channels, size_t in_channels, int transpose_flip) {
+  const size_t outs = transpose_flip ? in_channels : out_channels, ins = transpose_flip ? out_channels : in_channels;
+  return (outs + CHANNEL_BLOCK - 1) / CHANNEL_BLOCK * CHANNEL_BLOCK * ins * 9;
+}
+
+void genrekit_conv3x3_pack(const float *weights, size_t out_channels, size_t in_channels, int transpose_flip, float *packed) {
+  // The packed kernels' own output and input counts.
+  const size_t outs = transpose_flip ? in_channels : out_channels, ins = transpose_flip ? out_channels : in_channels;
+  const size_t blocks = (outs + CHANNEL_BLOCK - 1) / CHANNEL_BLOCK;
+  for (size_t b = 0; b < blocks; b++)
+    for (size_t k = 0; k < ins * 9; k++)
+      for (size_t i = 0; i < CHANNEL_BLOCK; i++) {
+        const size_t o = b * CHANNEL_BLOCK + i, c = k / 9, tap = k % 9;
+        float value = 0;
+        if (o < outs) value = transpose_flip ? weights[(c * in_channels + o) * 9 + (8 - tap)] : weights[(o * in_channels + c) * 9 + tap];
+        packed[(b * ins * 9 + k) * CHANNEL_BLOCK + i] = value;
+      }
+}
+
+/// Zeros read past the last plane by the last vectors of positions.
+static size_t slack(size_t width) { return POSITIONS + 2 * (width + 2) + 2; }
+
+/// Grid positions computed: the rows of outputs with their two extra positions, rounded up.
+static size_t grid_positions(size_t height, size_t width) { return (height * (width + 2) + POSITIONS - 1) / POSITIONS * POSITIONS; }
+
+size_t genrekit_conv3x3_scratch(size_t in_channels, size_t height, size_t width) {
+  return in_channels * (height + 2) * (width + 2) + slack(width) + CHANNEL_BLOCK * grid_positions(height, width);
+}
+
+/// `channels` planes into `padded`: each with a border of zeros, rows width + 2 apart, and
+/// zeros after the last.
+static void pad_planes(const float *input, size_t channels, size_t height, size_t width, float *padded) {
+  const size_t stride = width + 2, plane = (height + 2) * stride;
+  memset(padded, 0, (channels * plane + slack(width)) * sizeof(float));
+  for (size_t c = 0; c < channels; c++)
+    for (size_t y = 0; y < height; y++) memcpy(padded + c * plane + (y + 1) * stride + 1, input + (c * height + y) * width, width * sizeof(float));
+}
+
+MULTIVERSIONED_WIDE void genrekit_conv3x3_forward(
+    const float *input, size_t in_channels, size_t height, size_t width, const float *packed, const float *bias,
+    size_t out_channels, int relu, float *scratch, float *output) {
+  const size_t stride = width + 2, plane = (height + 2) * stride, positions = grid_positions(height, width);
+  float *padded = scratch, *grid = scratch + in_channels * plane + slack(width);
+  pad_planes(input, in_channels, height, width, padded);
+  const f32x16 zero = {0};
+  for (size_t b = 0; b * CHANNEL_BLOCK < out_channels; b++) {
+    const float *kernels = packed + b * in_channels * 9 * CHANNEL_BLOCK;
+    for (size_t p = 0; p < positions; p += POSITIONS) {
+      f32x16 sums[CHANNEL_BLOCK][3];
+#pragma clang loop unroll(full)
+      for (int i = 0; i < CHANNEL_BLOCK; i++) sums[i][0] = sums[i][1] = sums[i][2] = zero;
+      for (size_t c = 0; c < in_channels; c++) {
+        const float *source = padded + c * plane + p;
+        const float *k = kernels + c * 9 * CHANNEL_BLOCK;
+#pragma clang loop unroll(full)
+        for (int tap = 0; tap < 9; tap++) {
+          const float *at = source + (tap / 3) * stride + tap % 3;
+          const f32x16 x0 = *(const f32x16 *)at, x1 = *(const f32x16 *)(at + 16), x2 = *(const f32x16 *)(at + 32);
+#pragma clang loop unroll(full)
+          for (int i = 0; i < CHANNEL_BLOCK; i++) {
+            const float w = k[tap * CHANNEL_BLOCK + i];
+            sums[i][0] += w * x0;
+            sums[i][1] += w * x1;
+            sums[i][2] += w * x2;
+          }
+        }
+      }
+#pragma clang loop unroll(full)
+      for (int i = 0; i < CHANNEL_BLOCK; i++) {
+        *(f32x16 *)(grid + i * positions + p) = sums[i][0];
+        *(f32x16 *)(grid + i * positions + p + 16) = sums[i][1];
+        *(f32x16 *)(grid + i * positions + p + 32) = sums[i][2];
+      }
+    }
+    // The grid's rows without their two extra positions, plus the bias, through the ReLU.
+    for (size_t i = 0; i < CHANNEL_BLOCK && b * CHANNEL_BLOCK + i < out_channels; i++) {
+      const size_t o = b * CHANNEL_BLOCK + i;
+      const float shift = bias ? bias[o] : 0;
+      for (size_t y = 0; y < height; y++) {
+        const float *row = grid + i * positions + y * stride;
+        float *out = output + (o * height + y) * width;
+        if (relu)
+          for (size_t x = 0; x < width; x++) {
+            const float v = row[x] + shift;
+            out[x] = v < 0 ? 0 : v;
+          }
+        else
+          for (size_t x = 0; x < width; x++) out[x] = row[x] + shift;
+      }
+    }
+  }
+}
+
+size_t genrekit_conv3x3_weight_gradient_scratch(size_t in_channels, size_t out_channels, size_t height, size_t width) {
+  const size_t blocks = (out_channels + CHANNEL_BLOCK - 1) / CHANNEL_BLOCK;
+  return in_channels * (height + 2) * (width + 2) + slack(width) + blocks * CHANNEL_BLOCK * grid_positions(height, width);
+}
+
+MULTIVERSIONED_WIDE void genrekit_conv3x3_weight_gradient(
+    const float *input, size_t in_channels, size_t height, size_t width, const float *gradient, size_t out_channels,
+    float *scratch, float *weight_gradient) {
+  // On the grid the gradient is zero at the extra positions, so each sum runs over every
+  // position: Σ_p grid[o][p] · padded[c][p + ky·stride + kx].
+  const size_t stride = width + 2, plane = (height + 2) * stride, positions = grid_positions(height, width);
+  const size_t blocks = (out_channels + CHANNEL_BLOCK - 1) / CHANNEL_BLOCK;
+  float *padded = scratch, *grid = scratch + in_channels * plane + slack(width);
+  pad_planes(input, in_channels, height, width, padded);
+  memset(grid, 0, blocks * CHANNEL_BLOCK * positions * sizeof(float));
+  for (size_t o = 0; o < out_channels; o++)
+    for (size_t y = 0; y < height; y++) memcpy(grid + o * positions + y * stride, gradient + (o * height + y) * width, width * sizeof(float));
+  const f32x16 zero = {0};
+  for (size_t b = 0; b < blocks; b++) {
+    const float *g = grid + b * CHANNEL_BLOCK * positions;
+    for (size_t c = 0; c < in_channels; c++)
+      for (size_t ky = 0; ky < 3; ky++) {
+        // Sixteen lanes of partial sums per output channel of the block and tap column.
+        f32x16 sums[CHANNEL_BLOCK][3];
+#pragma clang loop unroll(full)
+        for (int i = 0; i < CHANNEL_BLOCK; i++) sums[i][0] = sums[i][1] = sums[i][2] = zero;
+        const float *source = padded + c * plane + ky * stride;
+        for (size_t p = 0; p < positions; p += 16) {
+          const f32x16 x0 = *(const f32x16 *)(source + p), x1 = *(const f32x16 *)(source + p + 1), x2 = *(const f32x16 *)(source + p + 2);
+#pragma clang loop unroll(full)
+          for (int i = 0; i < CHANNEL_BLOCK; i++) {
+            const f32x16 v = *(const f32x16 *)(g + i * positions + p);
+            sums[i][0] += v * x0;
+            sums[i][1] += v * x1;
+            sums[i][2] += v * x2;
+          }
+        }
+        for (size_t i = 0; i < CHANNEL_BLOCK && b * CHANNEL_BLOCK + i < out_channels; i++)
+          for (int kx = 0; kx < 3; kx++) {
+            const f32x16 v = sums[i][kx];
+            const f32x8 half = __builtin_shufflevector(v, v, 0, 1, 2, 3, 4, 5, 6, 7) + __builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15);
+            weight_gradient[((b * CHANNEL_BLOCK + i) * in_channels + c) * 9 + ky * 3 + kx] = TOTAL(half);
+          }
+      }
   }
 }

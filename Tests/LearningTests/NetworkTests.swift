@@ -154,6 +154,31 @@ func randomTensor(_ shape: [Int], seed: UInt64) -> Tensor<Double> {
     #expect(relativeError(floatLogits, layered.logits(x, context: inference).values) < 1e-5)
   }
 
+  /// The direct convolution (`genrekit_conv3x3_forward` and `_weight_gradient`; chosen on CPUs
+  /// with AVX-512, forced here so that it runs on every machine) gives the output, input gradient
+  /// and parameter gradients of im2col and BLAS (which `Double` uses), within single precision:
+  /// output channels not a multiple of the kernels' block of eight, odd height and width.
+  @Test func directConvolutionEqualsIm2colAndMatrixProducts() {
+    var generator = SeededGenerator(seed: 15)
+    let direct = Conv2D<Float>(inChannels: 3, outChannels: 10, activation: .relu, name: "conv", generator: &generator)
+    let reference = Conv2D<Double>(inChannels: 3, outChannels: 10, activation: .relu, name: "conv", generator: &generator)
+    direct.convolvesDirectly = true
+    #expect(!reference.convolvesDirectly)
+    direct.bias.values = (0..<10).map { Float(0.05 * hashUnit(3, $0)) }
+    (reference.weight.values, reference.bias.values) = (direct.weight.values.map(Double.init), direct.bias.values.map(Double.init))
+    let x = randomTensor([2, 3, 5, 7], seed: 16)
+    let context = ForwardContext(training: true, threads: 2)
+    let y = direct.forward(Tensor(shape: x.shape, values: x.values.map(Float.init)), context: context)
+    let expected = reference.forward(x, context: context)
+    #expect(relativeError(y.values.map(Double.init), expected.values) < 1e-6)
+    let gradient = randomTensor(expected.shape, seed: 17)
+    let dx = direct.backward(Tensor(shape: gradient.shape, values: gradient.values.map(Float.init)), context: context)
+    let expectedDx = reference.backward(gradient, context: context)
+    #expect(relativeError(dx.values.map(Double.init), expectedDx.values) < 1e-6)
+    #expect(relativeError(direct.weight.gradient.map(Double.init), reference.weight.gradient) < 1e-6)
+    #expect(relativeError(direct.bias.gradient.map(Double.init), reference.bias.gradient) < 1e-6)
+  }
+
   /// Dropout draws value i's mask from the generator's i-th number in parallel blocks: the same
   /// mask as drawing in order, on any number of threads, and the generator ends where the
   /// sequential draws leave it.

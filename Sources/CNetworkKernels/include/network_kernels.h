@@ -30,4 +30,40 @@ void genrekit_conv_pool_weight_gradient(
     const float *image, size_t height, size_t width, const float *pooled_gradient, const uint8_t *codes,
     size_t channels, float *scratch, float *weight_gradient, float *bias_gradient);
 
+/// Whether this CPU runs `genrekit_conv3x3_forward` with 512-bit vectors (AVX-512), where it is
+/// faster than im2col and BLAS's AVX2 product; elsewhere it runs, slower, with narrower ones.
+int genrekit_conv3x3_has_wide_vectors(void);
+
+/// Floats `genrekit_conv3x3_pack` writes for `out_channels` × `in_channels` kernels.
+size_t genrekit_conv3x3_packed_size(size_t out_channels, size_t in_channels, int transpose_flip);
+
+/// Reorders 3 × 3 kernels `weights` (out × in × 3 × 3, PyTorch's layout) into blocks of eight
+/// output channels for `genrekit_conv3x3_forward`. With `transpose_flip` non-zero, packs instead
+/// the kernels of the input gradient: in × out × 3 × 3 with kernel'[c][o][ky][kx] =
+/// weights[o][c][2 − ky][2 − kx] (a "same" convolution of the output's gradient with them is the
+/// gradient of the input).
+void genrekit_conv3x3_pack(const float *weights, size_t out_channels, size_t in_channels, int transpose_flip, float *packed);
+
+/// Floats of scratch space `genrekit_conv3x3_forward` needs.
+size_t genrekit_conv3x3_scratch(size_t in_channels, size_t height, size_t width);
+
+/// A 3 × 3 "same" convolution (zero padding, stride 1) of one example, `in_channels` planes of
+/// `height` × `width`, into `out_channels` planes: output[o][y][x] = (Σ over c, ky, kx, in that
+/// order, of kernel[o][c][ky][kx] · input[c][y + ky − 1][x + kx − 1]) + bias[o] (0 when `bias` is
+/// NULL), then max(·, 0) when `relu` is non-zero; `packed` from `genrekit_conv3x3_pack`.
+void genrekit_conv3x3_forward(
+    const float *input, size_t in_channels, size_t height, size_t width, const float *packed, const float *bias,
+    size_t out_channels, int relu, float *scratch, float *output);
+
+/// Floats of scratch space `genrekit_conv3x3_weight_gradient` needs.
+size_t genrekit_conv3x3_weight_gradient_scratch(size_t in_channels, size_t out_channels, size_t height, size_t width);
+
+/// That convolution's weight gradient for one example, written (not added):
+/// weight_gradient[o][c][ky][kx] = Σ gradient[o][y][x] · input[c][y + ky − 1][x + kx − 1] over
+/// (y, x), for `gradient` the loss's gradient by the output (before the bias and activation),
+/// summed in a fixed order.
+void genrekit_conv3x3_weight_gradient(
+    const float *input, size_t in_channels, size_t height, size_t width, const float *gradient, size_t out_channels,
+    float *scratch, float *weight_gradient);
+
 #endif

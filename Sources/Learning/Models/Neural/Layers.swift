@@ -211,8 +211,10 @@ public final class Dense<T: NetworkScalar>: Layer, @unchecked Sendable {
 
 /// A 3 × 3 convolution with "same" zero padding and stride 1, then the activation (Keras
 /// `Conv2D(f, 3, padding="same", activation=…)`, PyTorch `Conv2d(c, f, 3, padding=1)`: weight
-/// f × c × 3 × 3), by im2col and a matrix product per example; examples run in parallel
-/// blocks, and the weight gradient is summed over examples in example order.
+/// f × c × 3 × 3), per example: by direct convolutions where the number type has them and they
+/// are fast on this CPU (`NetworkScalar.convolvesDirectly`), else by im2col and matrix products.
+/// Examples run in parallel blocks, and the weight gradient is summed over examples in example
+/// order.
 public final class Conv2D<T: NetworkScalar>: Layer, @unchecked Sendable {
   public let inChannels: Int
   public let outChannels: Int
@@ -221,6 +223,9 @@ public final class Conv2D<T: NetworkScalar>: Layer, @unchecked Sendable {
   public let bias: Parameter<T>
   /// Off for a network's first layer, whose input gradient nothing uses.
   public var needsInputGradient = true
+  /// Whether the output and input gradient come from the direct convolution (set by the tests
+  /// where the CPU would not choose it: it runs everywhere, more slowly).
+  var convolvesDirectly = T.convolvesDirectly
   /// In training, the input and output (the weight gradient rebuilds each example's columns:
   /// built in cache, they cost less than a batch of them kept in memory).
   private var input: [T] = []
@@ -301,14 +306,22 @@ public final class Conv2D<T: NetworkScalar>: Layer, @unchecked Sendable {
     let (inSize, outSize, columnSize) = (inC * h * w, outC * h * w, inC * 9 * h * w)
     inputShape = x.shape
     var out = [T](unsafeUninitializedCapacity: batch * outSize) { _, count in count = batch * outSize }
-    let (weights, biases, activation) = (weight.values, bias.values, activation)
+    let (weights, biases, activation, direct) = (weight.values, bias.values, activation, convolvesDirectly)
+    let packed = direct ? T.packedKernels(weights, outChannels: outC, inChannels: inC, transposeFlip: false) : []
     x.values.withUnsafeBufferPointer { xBuffer in
       nonisolated(unsafe) let input = xBuffer.baseAddress!
       out.withShared { out in
         forEachBlock(batch, threads: context.threads) { examples in
-          let col = UnsafeMutablePointer<T>.allocate(capacity: columnSize)
+          let scratchSize = direct ? T.directScratch(inChannels: inC, height: h, width: w) : columnSize
+          let col = UnsafeMutablePointer<T>.allocate(capacity: scratchSize)
           defer { col.deallocate() }
           for n in examples {
+            if direct {
+              T.convolve(
+                input + n * inSize, inChannels: inC, height: h, width: w, packed: packed, bias: biases, outChannels: outC,
+                relu: activation == .relu, scratch: col, into: out.base! + n * outSize)
+              continue
+            }
             Conv2D.im2col(input + n * inSize, channels: inC, height: h, width: w, into: col)
             let y = out.base! + n * outSize
             for o in 0..<outC { (y + o * h * w).update(repeating: biases[o], count: h * w) }
@@ -330,12 +343,15 @@ public final class Conv2D<T: NetworkScalar>: Layer, @unchecked Sendable {
     let (batch, h, w) = (inputShape[0], inputShape[2], inputShape[3])
     let (inC, outC) = (inChannels, outChannels)
     let (inSize, outSize, columnSize, kernelSize) = (inC * h * w, outC * h * w, inC * 9 * h * w, outC * inC * 9)
-    let needsInputGradient = needsInputGradient
+    let (needsInputGradient, direct) = (needsInputGradient, convolvesDirectly)
     // Each example's weight and bias gradients, summed below in example order.
     var weightParts = [T](repeating: 0, count: batch * kernelSize)
     var biasParts = [T](repeating: 0, count: batch * outC)
     var dx = [T](unsafeUninitializedCapacity: needsInputGradient ? batch * inSize : 0) { _, count in count = needsInputGradient ? batch * inSize : 0 }
     let (weights, activation) = (weight.values, activation)
+    // The input gradient is the convolution of the output's gradient with the kernels
+    // transposed and flipped.
+    let packed = direct && needsInputGradient ? T.packedKernels(weights, outChannels: outC, inChannels: inC, transposeFlip: true) : []
     gradient.values.withUnsafeBufferPointer { dyBuffer in
       nonisolated(unsafe) let dy = dyBuffer.baseAddress!
       // Read only: the output's storage is shared with the next layer's input.
@@ -348,8 +364,10 @@ public final class Conv2D<T: NetworkScalar>: Layer, @unchecked Sendable {
               weights.withUnsafeBufferPointer { wt in
                 nonisolated(unsafe) let wt = wt.baseAddress!
                 forEachBlock(batch, threads: context.threads) { examples in
-                  let col = UnsafeMutablePointer<T>.allocate(capacity: columnSize)
-                  let dcol = needsInputGradient ? UnsafeMutablePointer<T>.allocate(capacity: columnSize) : nil
+                  let colSize = direct ? T.directWeightGradientScratch(inChannels: inC, outChannels: outC, height: h, width: w) : columnSize
+                  let col = UnsafeMutablePointer<T>.allocate(capacity: colSize)
+                  let dcolSize = direct ? T.directScratch(inChannels: outC, height: h, width: w) : columnSize
+                  let dcol = needsInputGradient ? UnsafeMutablePointer<T>.allocate(capacity: dcolSize) : nil
                   let g = UnsafeMutablePointer<T>.allocate(capacity: outSize)
                   defer {
                     col.deallocate()
@@ -360,9 +378,19 @@ public final class Conv2D<T: NetworkScalar>: Layer, @unchecked Sendable {
                     // The gradient before the activation.
                     activation.backward(dy + n * outSize, output: outputs + n * outSize, outSize, into: g)
                     for o in 0..<outC { db.base![n * outC + o] = Kernels.sum(g + o * h * w, h * w) }
-                    Conv2D.im2col(x + n * inSize, channels: inC, height: h, width: w, into: col)
-                    T.gemm(transposeA: false, transposeB: true, m: outC, n: inC * 9, k: h * w, g, col, beta: 0, dw.base! + n * kernelSize)
-                    if let dcol {
+                    if direct {
+                      T.convolutionWeightGradient(
+                        x + n * inSize, inChannels: inC, height: h, width: w, gradient: g, outChannels: outC, scratch: col,
+                        into: dw.base! + n * kernelSize)
+                    } else {
+                      Conv2D.im2col(x + n * inSize, channels: inC, height: h, width: w, into: col)
+                      T.gemm(transposeA: false, transposeB: true, m: outC, n: inC * 9, k: h * w, g, col, beta: 0, dw.base! + n * kernelSize)
+                    }
+                    if let dcol, direct {
+                      T.convolve(
+                        g, inChannels: outC, height: h, width: w, packed: packed, bias: nil, outChannels: inC, relu: false, scratch: dcol,
+                        into: dx.base! + n * inSize)
+                    } else if let dcol {
                       T.gemm(transposeA: true, transposeB: false, m: inC * 9, n: h * w, k: outC, wt, g, beta: 0, dcol)
                       (dx.base! + n * inSize).update(repeating: 0, count: inSize)
                       Conv2D.col2im(dcol, channels: inC, height: h, width: w, into: dx.base! + n * inSize)

@@ -18,6 +18,23 @@ public protocol NetworkScalar: BinaryFloatingPoint, SIMDScalar, Sendable, Codabl
   static func maxPoolBackward(
     top: UnsafePointer<Self>, bottom: UnsafePointer<Self>, pooled: UnsafePointer<Self>, gradient: UnsafePointer<Self>, _ count: Int,
     intoTop dTop: UnsafeMutablePointer<Self>, intoBottom dBottom: UnsafeMutablePointer<Self>)
+  /// Whether `Conv2D` convolves directly by default (`Float` where the CPU has AVX-512, on which
+  /// `genrekit_conv3x3_forward` is faster than im2col and BLAS) instead of by im2col and BLAS.
+  static var convolvesDirectly: Bool { get }
+  /// `genrekit_conv3x3_pack`.
+  static func packedKernels(_ weights: [Self], outChannels: Int, inChannels: Int, transposeFlip: Bool) -> [Self]
+  /// `genrekit_conv3x3_scratch`.
+  static func directScratch(inChannels: Int, height: Int, width: Int) -> Int
+  /// `genrekit_conv3x3_forward` on one example.
+  static func convolve(
+    _ input: UnsafePointer<Self>, inChannels: Int, height: Int, width: Int, packed: UnsafePointer<Self>, bias: UnsafePointer<Self>?,
+    outChannels: Int, relu: Bool, scratch: UnsafeMutablePointer<Self>, into output: UnsafeMutablePointer<Self>)
+  /// `genrekit_conv3x3_weight_gradient_scratch`.
+  static func directWeightGradientScratch(inChannels: Int, outChannels: Int, height: Int, width: Int) -> Int
+  /// `genrekit_conv3x3_weight_gradient` of one example.
+  static func convolutionWeightGradient(
+    _ input: UnsafePointer<Self>, inChannels: Int, height: Int, width: Int, gradient: UnsafePointer<Self>, outChannels: Int,
+    scratch: UnsafeMutablePointer<Self>, into weightGradient: UnsafeMutablePointer<Self>)
   /// Whether this type has the fused one-channel convolution + ReLU + max-pooling kernels
   /// (`Float`, in C), which `Sequential` then runs in place of those layers' own passes.
   static var fusesConvolutionAndPooling: Bool { get }
@@ -40,6 +57,23 @@ extension NetworkScalar {
   ) {
     gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, a, lda: transposeA ? m : k, b, ldb: transposeB ? k : n, beta: beta, c, ldc: n)
   }
+
+  public static var convolvesDirectly: Bool { false }
+  public static func packedKernels(_ weights: [Self], outChannels: Int, inChannels: Int, transposeFlip: Bool) -> [Self] {
+    preconditionFailure("\(Self.self) has no direct convolution")
+  }
+  public static func directScratch(inChannels: Int, height: Int, width: Int) -> Int { preconditionFailure("\(Self.self) has no direct convolution") }
+  public static func convolve(
+    _ input: UnsafePointer<Self>, inChannels: Int, height: Int, width: Int, packed: UnsafePointer<Self>, bias: UnsafePointer<Self>?,
+    outChannels: Int, relu: Bool, scratch: UnsafeMutablePointer<Self>, into output: UnsafeMutablePointer<Self>
+  ) { preconditionFailure("\(Self.self) has no direct convolution") }
+  public static func directWeightGradientScratch(inChannels: Int, outChannels: Int, height: Int, width: Int) -> Int {
+    preconditionFailure("\(Self.self) has no direct convolution")
+  }
+  public static func convolutionWeightGradient(
+    _ input: UnsafePointer<Self>, inChannels: Int, height: Int, width: Int, gradient: UnsafePointer<Self>, outChannels: Int,
+    scratch: UnsafeMutablePointer<Self>, into weightGradient: UnsafeMutablePointer<Self>
+  ) { preconditionFailure("\(Self.self) has no direct convolution") }
 
   public static var fusesConvolutionAndPooling: Bool { false }
   public static func convolveAndPool(
@@ -72,6 +106,31 @@ extension Float: NetworkScalar {
   }
   public static func exponential(_ x: Float) -> Float { Foundation.exp(x) }
   public static func logarithm(_ x: Float) -> Float { Foundation.log(x) }
+
+  private static let hasWideVectors = genrekit_conv3x3_has_wide_vectors() != 0
+  public static var convolvesDirectly: Bool { hasWideVectors }
+  public static func packedKernels(_ weights: [Float], outChannels: Int, inChannels: Int, transposeFlip: Bool) -> [Float] {
+    [Float](unsafeUninitializedCapacity: genrekit_conv3x3_packed_size(outChannels, inChannels, transposeFlip ? 1 : 0)) { packed, count in
+      genrekit_conv3x3_pack(weights, outChannels, inChannels, transposeFlip ? 1 : 0, packed.baseAddress!)
+      count = packed.count
+    }
+  }
+  public static func directScratch(inChannels: Int, height: Int, width: Int) -> Int { genrekit_conv3x3_scratch(inChannels, height, width) }
+  public static func convolve(
+    _ input: UnsafePointer<Float>, inChannels: Int, height: Int, width: Int, packed: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+    outChannels: Int, relu: Bool, scratch: UnsafeMutablePointer<Float>, into output: UnsafeMutablePointer<Float>
+  ) {
+    genrekit_conv3x3_forward(input, inChannels, height, width, packed, bias, outChannels, relu ? 1 : 0, scratch, output)
+  }
+  public static func directWeightGradientScratch(inChannels: Int, outChannels: Int, height: Int, width: Int) -> Int {
+    genrekit_conv3x3_weight_gradient_scratch(inChannels, outChannels, height, width)
+  }
+  public static func convolutionWeightGradient(
+    _ input: UnsafePointer<Float>, inChannels: Int, height: Int, width: Int, gradient: UnsafePointer<Float>, outChannels: Int,
+    scratch: UnsafeMutablePointer<Float>, into weightGradient: UnsafeMutablePointer<Float>
+  ) {
+    genrekit_conv3x3_weight_gradient(input, inChannels, height, width, gradient, outChannels, scratch, weightGradient)
+  }
 
   public static var fusesConvolutionAndPooling: Bool { true }
   public static func convolveAndPool(
