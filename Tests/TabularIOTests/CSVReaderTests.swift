@@ -32,6 +32,13 @@ import TabularIO
     #expect(error.description.hasPrefix("t.csv:2"))
   }
 
+  /// The fast trim is Foundation's `.whitespaces` trim: spaces, tabs and Unicode spaces (no-break,
+  /// ideographic) at the ends go, newlines and inner spaces stay.
+  @Test(arguments: ["0.5", " 0.5", "0.5\t", "\u{00A0}0.5", "0.5\u{3000}", " ", "", "a b", "\n1\n", "é", " é ", "\u{2003}x\u{2003}"])
+  func trimmingWhitespaceIsFoundationsTrim(field: String) {
+    #expect(field.trimmingWhitespace() == field.trimmingCharacters(in: .whitespaces))
+  }
+
   @Test func writerQuotesOnlyWhenNeeded() {
     #expect(CSVFormat.line(["plain", "a,b", "say \"hi\"", "two\nlines"]) == "plain,\"a,b\",\"say \"\"hi\"\"\",\"two\nlines\"\n")
   }

@@ -166,7 +166,7 @@ public enum TableReader {
       labels: labelTexts.map { classIndex[$0]! }, classNames: classNames,
       featureNames: layout.featureIndices.map { layout.columns[$0] },
       categorical: layout.categoricalIndices.map { c in
-        CategoricalColumn(name: layout.columns[c], values: rows.map { layout.isMissing($0.fields[c]) ? nil : $0.fields[c].trimmingCharacters(in: .whitespaces) })
+        CategoricalColumn(name: layout.columns[c], values: rows.map { layout.isMissing($0.fields[c]) ? nil : $0.fields[c].trimmingWhitespace() })
       },
       groups: groups, sources: layout.sources(rows), rowNames: layout.rowNames(rows))
     return LoadedTable(dataset: dataset, summary: layout.summary, hasLabels: layout.label != nil)
@@ -198,7 +198,7 @@ public enum TableReader {
       self.options = options
       guard let header = all.first else { throw TableError(path: path, reason: "the table is empty") }
       self.header = header
-      columns = header.fields.map { $0.trimmingCharacters(in: .whitespaces) }
+      columns = header.fields.map { $0.trimmingWhitespace() }
       var firstPosition: [String: Int] = [:]
       for (position, name) in columns.enumerated() {
         if let first = firstPosition[name] {
@@ -213,7 +213,7 @@ public enum TableReader {
       var ordinals: [Int: Int] = [:]
       for (ordinal, record) in all.dropFirst().enumerated() {
         ordinals[record.line] = ordinal + 1
-        if record.fields.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) {
+        if record.fields.allSatisfy({ $0.trimmingWhitespace().isEmpty }) {
           summary.skippedEmptyRecords += 1
           continue
         }
@@ -253,7 +253,7 @@ public enum TableReader {
         for name in options.excludedColumns { roles[try index(of: name, role: "excluded")] = "excluded" }
         for c in categoricalIndices { roles[c] = "categorical" }
         for c in columns.indices where roles[c] == nil {
-          let values = kept.map { $0.fields[c].trimmingCharacters(in: .whitespaces) }
+          let values = kept.map { $0.fields[c].trimmingWhitespace() }
           if !Self.isNumeric(values, missing: options.missingMarkers) {
             summary.leftOut.append(.init(column: columns[c], reason: "text"))
           } else if Self.isIdentifier(name: columns[c], values: values) {
@@ -268,13 +268,13 @@ public enum TableReader {
       }
       summary.featureColumns = featureIndices.map { names[$0] }
       if let length = firstPosition["length"] {
-        let lengths = kept.compactMap { Int($0.fields[length].trimmingCharacters(in: .whitespaces)) }.sorted()
+        let lengths = kept.compactMap { Int($0.fields[length].trimmingWhitespace()) }.sorted()
         if !lengths.isEmpty { summary.medianLength = lengths[lengths.count / 2] }
       }
       self.summary = summary
     }
 
-    func isMissing(_ field: String) -> Bool { options.missingMarkers.contains(field.trimmingCharacters(in: .whitespaces)) }
+    func isMissing(_ field: String) -> Bool { options.missingMarkers.contains(field.trimmingWhitespace()) }
 
     /// The records to use and their row-major feature values (NaN for missing ones, when they
     /// are allowed). Rows are checked in file order, so the first problem is the one reported;
@@ -284,7 +284,7 @@ public enum TableReader {
       var values = [Double]()
       values.reserveCapacity(records.count * featureIndices.count)
       for row in records {
-        if let label, !options.labelOptional, row.fields[label].trimmingCharacters(in: .whitespaces).isEmpty {
+        if let label, !options.labelOptional, row.fields[label].trimmingWhitespace().isEmpty {
           guard options.dropUnlabelled else {
             throw TableError(path: path, line: row.line, column: label + 1, reason: "empty label", remedy: .dropUnlabelled)
           }
@@ -293,7 +293,7 @@ public enum TableReader {
         }
         rows.append(row)
         for c in featureIndices {
-          let field = row.fields[c].trimmingCharacters(in: .whitespaces)
+          let field = row.fields[c].trimmingWhitespace()
           if let value = Double(field), value.isFinite {
             values.append(value)
             continue
@@ -349,7 +349,7 @@ public enum TableReader {
         }
       }
       if let length = columns.firstIndex(of: "length") {
-        let lengths = Set(rows.map { $0.fields[length].trimmingCharacters(in: .whitespaces) })
+        let lengths = Set(rows.map { $0.fields[length].trimmingWhitespace() })
         // A segment of s seconds holds s·22050 − 1 samples under the Kaggle rule.
         if lengths.count == 1, let value = Int(lengths.first!), value > 0, (value + 1) % 22050 == 0 {
           return "column length is \(value) in every row, one segment's length"
