@@ -12,6 +12,61 @@ public struct CSVRecord: Sendable, Equatable {
   }
 }
 
+/// A parsed CSV file held as its fields' bytes end to end, not a string per field: a table of
+/// millions of fields costs its bytes and one offset per field. Records and fields are read by
+/// index, as strings or as bytes.
+public struct CSVTable: Sendable {
+  /// The fields' unescaped bytes, one after the other.
+  private var bytes: [UInt8] = []
+  /// Where each field ends in `bytes` (it starts where the one before it ends).
+  private var fieldEnds: [Int] = []
+  /// Each record's first field in `fieldEnds`, and one past the last record's last field.
+  private var recordStarts: [Int] = [0]
+  /// Each record's line (1-based, counting physical lines, where the record starts).
+  public private(set) var lines: [Int] = []
+
+  public init() {}
+
+  public init(records: [CSVRecord]) {
+    for record in records {
+      for field in record.fields { append(field: Array(field.utf8)) }
+      endRecord(line: record.line)
+    }
+  }
+
+  /// The number of records.
+  public var count: Int { lines.count }
+
+  public func fieldCount(_ record: Int) -> Int { recordStarts[record + 1] - recordStarts[record] }
+
+  /// The bytes of field `column` of `record`.
+  public func withField<R>(_ record: Int, _ column: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+    let index = recordStarts[record] + column
+    let start = index == 0 ? 0 : fieldEnds[index - 1]
+    return try bytes.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[start..<fieldEnds[index]])) }
+  }
+
+  public func field(_ record: Int, _ column: Int) -> String { withField(record, column) { String(decoding: $0, as: UTF8.self) } }
+
+  public func record(_ index: Int) -> CSVRecord {
+    CSVRecord(line: lines[index], fields: (0..<fieldCount(index)).map { field(index, $0) })
+  }
+
+  public var records: [CSVRecord] { (0..<count).map(record) }
+
+  mutating func append(field: UnsafeRawBufferPointer) {
+    bytes.append(contentsOf: field)
+    fieldEnds.append(bytes.count)
+  }
+
+  mutating func append(field: [UInt8]) { field.withUnsafeBytes { append(field: $0) } }
+
+  mutating func endRecord(line: Int) {
+    recordStarts.append(fieldEnds.count)
+    lines.append(line)
+  }
+}
+
 /// A CSV file that could not be read; the description names the file and the line.
 public struct CSVError: Error, Equatable, CustomStringConvertible {
   public var path: String
@@ -49,9 +104,12 @@ public enum CSVReader {
     return try parse(bytes, path: path, delimiter: delimiter)
   }
 
-  public static func parse(_ bytes: [UInt8], path: String, delimiter: UInt8? = nil) throws(CSVError)
-    -> [CSVRecord]
-  {
+  public static func parse(_ bytes: [UInt8], path: String, delimiter: UInt8? = nil) throws(CSVError) -> [CSVRecord] {
+    try table(bytes, path: path, delimiter: delimiter).records
+  }
+
+  /// The file as a `CSVTable` (for large tables: no string per field).
+  public static func table(_ bytes: [UInt8], path: String, delimiter: UInt8? = nil) throws(CSVError) -> CSVTable {
     var body = bytes[...]
     if body.starts(with: [0xEF, 0xBB, 0xBF]) { body = body.dropFirst(3) }
     let context = ParseContext()
@@ -75,7 +133,7 @@ public enum CSVReader {
         context.currentLine += 1
         if csv_parse(&parser, base + offset, length, fieldCallback, recordCallback, opaque) != length {
           failure = CSVError(
-            path: path, line: context.currentLine, column: context.fields.count + 1,
+            path: path, line: context.currentLine, column: context.fieldsInRecord + 1,
             reason: String(cString: csv_strerror(csv_error(&parser))))
           return
         }
@@ -88,7 +146,7 @@ public enum CSVReader {
         path: path, line: context.recordStartLine ?? context.currentLine,
         reason: "unterminated quoted field")
     }
-    return context.records
+    return context.table
   }
 
   /// `;` when the first line has more semicolons than commas outside quotes, else `,`.
@@ -108,8 +166,8 @@ public enum CSVReader {
 }
 
 private final class ParseContext {
-  var records: [CSVRecord] = []
-  var fields: [String] = []
+  var table = CSVTable()
+  var fieldsInRecord = 0
   var currentLine = 0
   var recordStartLine: Int?
 }
@@ -117,18 +175,17 @@ private final class ParseContext {
 private func fieldCallback(_ data: UnsafeMutableRawPointer?, _ length: Int, _ context: UnsafeMutableRawPointer?) {
   let context = Unmanaged<ParseContext>.fromOpaque(context!).takeUnretainedValue()
   let bytes = UnsafeRawBufferPointer(start: data, count: data == nil ? 0 : length)
-  let field = String(decoding: bytes, as: UTF8.self)
   if context.recordStartLine == nil {
     // A quoted first field may span lines: the record starts where the field started.
     context.recordStartLine = context.currentLine - bytes.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
   }
-  context.fields.append(field)
+  context.table.append(field: bytes)
+  context.fieldsInRecord += 1
 }
 
 private func recordCallback(_ terminator: Int32, _ context: UnsafeMutableRawPointer?) {
   let context = Unmanaged<ParseContext>.fromOpaque(context!).takeUnretainedValue()
-  context.records.append(
-    CSVRecord(line: context.recordStartLine ?? context.currentLine, fields: context.fields))
-  context.fields = []
+  context.table.endRecord(line: context.recordStartLine ?? context.currentLine)
+  context.fieldsInRecord = 0
   context.recordStartLine = nil
 }

@@ -146,15 +146,21 @@ public enum TableReader {
 
   /// A table from bytes already in memory; `path` names them in errors.
   public static func read(bytes: [UInt8], path: String, options: TableOptions = TableOptions()) throws -> LoadedTable {
-    var table = try read(records: CSVReader.parse(bytes, path: path, delimiter: options.delimiter), path: path, options: options)
+    var table = try read(table: CSVReader.table(bytes, path: path, delimiter: options.delimiter), path: path, options: options)
     table.summary.fingerprint = "xxh64:" + String(xxHash64(bytes), radix: 16)
     return table
   }
 
   public static func read(records: [CSVRecord], path: String, options: TableOptions) throws -> LoadedTable {
-    var layout = try Layout(records: records, path: path, options: options)
+    try read(table: CSVTable(records: records), path: path, options: options)
+  }
+
+  /// Reads the parsed file by record and column: only the values the dataset keeps become
+  /// numbers or strings (no string per field, no copy of a column).
+  public static func read(table: CSVTable, path: String, options: TableOptions) throws -> LoadedTable {
+    var layout = try Layout(table: table, path: path, options: options)
     let (rows, features) = try layout.rowsAndValues()
-    let labelTexts = rows.map { row in layout.label.map { row.fields[$0] } ?? "?" }
+    let labelTexts = rows.map { row in layout.label.map { table.field(row, $0) } ?? "?" }
     let classNames = Array(Set(labelTexts)).sorted()
     let classIndex = Dictionary(uniqueKeysWithValues: classNames.enumerated().map { ($1, $0) })
     let groups = try layout.groups(of: rows)
@@ -166,7 +172,7 @@ public enum TableReader {
       labels: labelTexts.map { classIndex[$0]! }, classNames: classNames,
       featureNames: layout.featureIndices.map { layout.columns[$0] },
       categorical: layout.categoricalIndices.map { c in
-        CategoricalColumn(name: layout.columns[c], values: rows.map { layout.isMissing($0.fields[c]) ? nil : $0.fields[c].trimmingWhitespace() })
+        CategoricalColumn(name: layout.columns[c], values: rows.map { layout.isMissing(layout.text($0, c)) ? nil : layout.text($0, c) })
       },
       groups: groups, sources: layout.sources(rows), rowNames: layout.rowNames(rows))
     return LoadedTable(dataset: dataset, summary: layout.summary, hasLabels: layout.label != nil)
@@ -177,15 +183,18 @@ public enum TableReader {
     Dictionary(grouping: names) { $0.lowercased() }.values.filter { $0.count > 1 }.map { $0.sorted() }.sorted { $0[0] < $1[0] }
   }
 
-  /// The table's header, its data records and the role of each column.
+  /// The table's header, its data records (by index in the parsed file) and the role of each
+  /// column.
   private struct Layout {
     let path: String
     let options: TableOptions
-    let header: CSVRecord
+    let table: CSVTable
     let columns: [String]
-    let records: [CSVRecord]
-    /// The 1-based number of each data record (by its line), empty ones counted.
-    let recordNumbers: [Int: Int]
+    /// The data records kept (not empty), by index in `table`.
+    let records: [Int]
+    /// The 1-based number of each data record of `table` (empty ones counted), by index.
+    let recordNumbers: [Int]
+    let headerLine: Int
     let label: Int?
     let filename: Int?
     let id: Int?
@@ -193,43 +202,48 @@ public enum TableReader {
     var categoricalIndices: [Int] = []
     var summary: TableSummary
 
-    init(records all: [CSVRecord], path: String, options: TableOptions) throws {
+    init(table: CSVTable, path: String, options: TableOptions) throws {
       self.path = path
       self.options = options
-      guard let header = all.first else { throw TableError(path: path, reason: "the table is empty") }
-      self.header = header
-      columns = header.fields.map { $0.trimmingWhitespace() }
+      self.table = table
+      guard table.count > 0 else { throw TableError(path: path, reason: "the table is empty") }
+      headerLine = table.lines[0]
+      columns = (0..<table.fieldCount(0)).map { table.field(0, $0).trimmingWhitespace() }
       var firstPosition: [String: Int] = [:]
       for (position, name) in columns.enumerated() {
         if let first = firstPosition[name] {
           throw TableError(
-            path: path, line: header.line, column: position + 1,
+            path: path, line: headerLine, column: position + 1,
             reason: "column \(excerpt(name)) appears twice, in columns \(first + 1) and \(position + 1); rename one")
         }
         firstPosition[name] = position
       }
       var summary = TableSummary(path: path, rows: 0)
-      var kept: [CSVRecord] = []
-      var ordinals: [Int: Int] = [:]
-      for (ordinal, record) in all.dropFirst().enumerated() {
-        ordinals[record.line] = ordinal + 1
-        if record.fields.allSatisfy({ $0.trimmingWhitespace().isEmpty }) {
+      var kept: [Int] = []
+      kept.reserveCapacity(table.count - 1)
+      var numbers = [0]
+      numbers.reserveCapacity(table.count)
+      for record in 1..<table.count {
+        numbers.append(record)
+        let fields = table.fieldCount(record)
+        if (0..<fields).allSatisfy({ Self.isBlank(table, record, $0) }) {
           summary.skippedEmptyRecords += 1
           continue
         }
-        guard record.fields.count == columns.count else {
-          throw TableError(path: path, line: record.line, reason: "expected \(columns.count) fields as in the header, found \(record.fields.count)")
+        guard fields == columns.count else {
+          throw TableError(path: path, line: table.lines[record], reason: "expected \(columns.count) fields as in the header, found \(fields)")
         }
         kept.append(record)
       }
-      guard !kept.isEmpty else { throw TableError(path: path, line: header.line, reason: "the table has a header but no rows") }
+      guard !kept.isEmpty else { throw TableError(path: path, line: headerLine, reason: "the table has a header but no rows") }
       records = kept
-      recordNumbers = ordinals
+      recordNumbers = numbers
       let names = columns
+      let headerLine = headerLine
       func index(of name: String, role: String) throws -> Int {
         guard let i = firstPosition[name] else {
           throw TableError(
-            path: path, line: header.line,
+            path: path, line: headerLine,
             reason: "no \(role) column \(excerpt(name)) (columns: \(excerpt(names.joined(separator: ", "), limit: 400)))")
         }
         return i
@@ -241,9 +255,10 @@ public enum TableReader {
       if case .column(let name) = options.grouping { group = try index(of: name, role: "group") } else { group = nil }
       categoricalIndices = try options.categoricalColumns.map { try index(of: $0, role: "categorical") }
       if let label, categoricalIndices.contains(label) {
-        throw TableError(path: path, line: header.line, reason: "the label column \(excerpt(columns[label])) cannot also be a categorical feature")
+        throw TableError(path: path, line: headerLine, reason: "the label column \(excerpt(columns[label])) cannot also be a categorical feature")
       }
       summary.categoricalColumns = categoricalIndices.map { names[$0] }
+      self.summary = summary
       if let requested = options.featureColumns {
         featureIndices = try requested.map { try index(of: $0, role: "feature") }
       } else {
@@ -253,57 +268,72 @@ public enum TableReader {
         for name in options.excludedColumns { roles[try index(of: name, role: "excluded")] = "excluded" }
         for c in categoricalIndices { roles[c] = "categorical" }
         for c in columns.indices where roles[c] == nil {
-          let values = kept.map { $0.fields[c].trimmingWhitespace() }
-          if !Self.isNumeric(values, missing: options.missingMarkers) {
-            summary.leftOut.append(.init(column: columns[c], reason: "text"))
-          } else if Self.isIdentifier(name: columns[c], values: values) {
-            summary.leftOut.append(.init(column: columns[c], reason: "id-like: a different integer in every row"))
+          if !isNumeric(column: c) {
+            self.summary.leftOut.append(.init(column: columns[c], reason: "text"))
+          } else if isIdentifier(column: c) {
+            self.summary.leftOut.append(.init(column: columns[c], reason: "id-like: a different integer in every row"))
           } else {
             featureIndices.append(c)
           }
         }
       }
       guard !featureIndices.isEmpty || !categoricalIndices.isEmpty else {
-        throw TableError(path: path, line: header.line, reason: "no numeric feature columns")
+        throw TableError(path: path, line: headerLine, reason: "no numeric feature columns")
       }
-      summary.featureColumns = featureIndices.map { names[$0] }
+      self.summary.featureColumns = featureIndices.map { names[$0] }
       if let length = firstPosition["length"] {
-        let lengths = kept.compactMap { Int($0.fields[length].trimmingWhitespace()) }.sorted()
-        if !lengths.isEmpty { summary.medianLength = lengths[lengths.count / 2] }
+        let lengths = kept.compactMap { Int(text($0, length)) }.sorted()
+        if !lengths.isEmpty { self.summary.medianLength = lengths[lengths.count / 2] }
       }
-      self.summary = summary
     }
+
+    /// Whether a field is empty or whitespace (checked on its bytes when the first is plain).
+    static func isBlank(_ table: CSVTable, _ record: Int, _ column: Int) -> Bool {
+      let plain = table.withField(record, column) { bytes in
+        bytes.first.map { $0 < 0x80 && $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") }
+      }
+      if plain == true { return false }
+      return plain == nil || table.field(record, column).trimmingWhitespace().isEmpty
+    }
+
+    /// Field `column` of `record`, trimmed.
+    func text(_ record: Int, _ column: Int) -> String { table.field(record, column).trimmingWhitespace() }
+
+    /// Field `column` of `record` as a number, if it is one.
+    func number(_ record: Int, _ column: Int) -> Double? { Double(text(record, column)) }
 
     func isMissing(_ field: String) -> Bool { options.missingMarkers.contains(field.trimmingWhitespace()) }
 
     /// The records to use and their row-major feature values (NaN for missing ones, when they
     /// are allowed). Rows are checked in file order, so the first problem is the one reported;
     /// unlabelled rows are dropped (and counted) or refused.
-    mutating func rowsAndValues() throws -> ([CSVRecord], [Double]) {
-      var rows: [CSVRecord] = []
+    mutating func rowsAndValues() throws -> ([Int], [Double]) {
+      var rows: [Int] = []
+      rows.reserveCapacity(records.count)
       var values = [Double]()
       values.reserveCapacity(records.count * featureIndices.count)
       for row in records {
-        if let label, !options.labelOptional, row.fields[label].trimmingWhitespace().isEmpty {
+        if let label, !options.labelOptional, text(row, label).isEmpty {
           guard options.dropUnlabelled else {
-            throw TableError(path: path, line: row.line, column: label + 1, reason: "empty label", remedy: .dropUnlabelled)
+            throw TableError(path: path, line: table.lines[row], column: label + 1, reason: "empty label", remedy: .dropUnlabelled)
           }
           summary.droppedUnlabelled += 1
           continue
         }
         rows.append(row)
         for c in featureIndices {
-          let field = row.fields[c].trimmingWhitespace()
+          let field = text(row, c)
           if let value = Double(field), value.isFinite {
             values.append(value)
             continue
           }
           guard isMissing(field) || Double(field) != nil else {
-            throw TableError(path: path, line: row.line, column: c + 1, reason: "\(excerpt(field)) in column \(excerpt(columns[c])) is not a number")
+            throw TableError(
+              path: path, line: table.lines[row], column: c + 1, reason: "\(excerpt(field)) in column \(excerpt(columns[c])) is not a number")
           }
           guard options.allowMissing else {
             throw TableError(
-              path: path, line: row.line, column: c + 1,
+              path: path, line: table.lines[row], column: c + 1,
               reason: "missing or non-finite value \(excerpt(field)) in column \(excerpt(columns[c]))", remedy: .impute)
           }
           values.append(.nan)
@@ -313,23 +343,23 @@ public enum TableReader {
       return (rows, values)
     }
 
-    mutating func groups(of rows: [CSVRecord]) throws -> [String] {
+    mutating func groups(of rows: [Int]) throws -> [String] {
       switch options.grouping {
       case .column(let name):
         let c = columns.firstIndex(of: name)!
         summary.grouping = "column \(name)"
-        return rows.map { $0.fields[c] }
+        return rows.map { table.field($0, c) }
       case .row:
         summary.grouping = "each row its own group"
         return rows.indices.map { "row \($0 + 1)" }
       case .automatic:
         if let filename {
           summary.grouping = "the GTZAN track of filename"
-          return rows.map { trackIdentifier(ofFileName: $0.fields[filename]) }
+          return rows.map { trackIdentifier(ofFileName: table.field($0, filename)) }
         }
         if let evidence = segmentEvidence(rows) {
           throw TableError(
-            path: path, line: header.line,
+            path: path, line: headerLine,
             reason: "the rows look like segments of tracks (\(evidence)) but no group is known, so segments of one track would straddle training and test",
             remedy: .chooseGrouping)
         }
@@ -340,16 +370,16 @@ public enum TableReader {
 
     /// Why rows look like segments of tracks, if they do: a text column of segment names
     /// (`name.3.wav`) whose tracks repeat, or a GTZAN `length` column of one segment length.
-    func segmentEvidence(_ rows: [CSVRecord]) -> String? {
+    func segmentEvidence(_ rows: [Int]) -> String? {
       for c in columns.indices where c != label {
-        let names = rows.map { SegmentName(parsing: $0.fields[c]) }
+        let names = rows.map { SegmentName(parsing: table.field($0, c)) }
         let tracks = names.filter { $0.segment != nil }.map(\.track)
         if tracks.count * 2 > rows.count, Set(tracks).count < tracks.count {
-          return "column \(columns[c]) holds segment names such as \(excerpt(rows[names.firstIndex { $0.segment != nil }!].fields[c]))"
+          return "column \(columns[c]) holds segment names such as \(excerpt(table.field(rows[names.firstIndex { $0.segment != nil }!], c)))"
         }
       }
       if let length = columns.firstIndex(of: "length") {
-        let lengths = Set(rows.map { $0.fields[length].trimmingWhitespace() })
+        let lengths = Set(rows.map { text($0, length) })
         // A segment of s seconds holds s·22050 − 1 samples under the Kaggle rule.
         if lengths.count == 1, let value = Int(lengths.first!), value > 0, (value + 1) % 22050 == 0 {
           return "column length is \(value) in every row, one segment's length"
@@ -359,28 +389,31 @@ public enum TableReader {
     }
 
     /// The GTZAN track of `filename` when there is one, else the row itself.
-    func sources(_ rows: [CSVRecord]) -> [String] {
-      if let filename { return rows.map { SegmentName(parsing: $0.fields[filename]).track } }
-      return rows.map { "row \(recordNumbers[$0.line]!)" }
+    func sources(_ rows: [Int]) -> [String] {
+      if let filename { return rows.map { SegmentName(parsing: table.field($0, filename)).track } }
+      return rows.map { "row \(recordNumbers[$0])" }
     }
 
-    func rowNames(_ rows: [CSVRecord]) -> [String] {
-      if let name = id ?? filename { return rows.map { $0.fields[name] } }
-      return rows.map { String(recordNumbers[$0.line]!) }
+    func rowNames(_ rows: [Int]) -> [String] {
+      if let name = id ?? filename { return rows.map { table.field($0, name) } }
+      return rows.map { String(recordNumbers[$0]) }
     }
 
     /// A column is numeric when most values present parse as numbers (a stray word in a numeric
     /// column is then reported as an error, while a text column with a few number-like titles
-    /// stays text).
-    static func isNumeric(_ fields: [String], missing: Set<String>) -> Bool {
+    /// stays text). Stops once either side has the majority.
+    func isNumeric(column c: Int) -> Bool {
       var numbers = 0
       var texts = 0
-      for field in fields {
+      for row in records {
+        let field = text(row, c)
         if Double(field) != nil {
           numbers += 1
-        } else if !missing.contains(field) {
+        } else if !options.missingMarkers.contains(field) {
           texts += 1
         }
+        if 2 * numbers > records.count { return true }
+        if 2 * texts >= records.count { return false }
       }
       return numbers > texts
     }
@@ -388,17 +421,29 @@ public enum TableReader {
     /// An identifier, not a measurement: whole numbers, a different one in every row, and either
     /// an id-like name (`id`, `track_id`, `index`, pandas' `Unnamed: 0`) or, in 10 rows or more,
     /// the row number itself (0, 1, 2, … or 1, 2, 3, … in file order), so that a measured column
-    /// such as a duration is never taken for one.
-    static func isIdentifier(name: String, values: [String]) -> Bool {
-      let numbers = values.compactMap { Double($0) }
-      guard numbers.count == values.count, numbers.count >= 2, numbers.allSatisfy({ $0 == $0.rounded() && abs($0) < 1e15 }) else { return false }
-      guard Set(numbers).count == numbers.count else { return false }
+    /// such as a duration is never taken for one. Stops at the first value that rules it out.
+    func isIdentifier(column c: Int) -> Bool {
+      let name = columns[c]
       let lower = name.lowercased()
       let idName = lower == "id" || lower.hasSuffix("_id") || lower.hasSuffix(" id") || name.hasSuffix("Id") || name.hasSuffix("ID")
         || lower == "index" || lower.hasPrefix("unnamed:") || lower.isEmpty
-      let rowNumbers = numbers.count >= 10 && (numbers.first == 0 || numbers.first == 1)
-        && zip(numbers, numbers.dropFirst()).allSatisfy { $1 == $0 + 1 }
-      return idName || rowNumbers
+      guard records.count >= 2 else { return false }
+      var seen = Set<Double>()
+      var previous: Double?
+      var counting = records.count >= 10
+      for row in records {
+        guard let value = number(row, c), value == value.rounded(), abs(value) < 1e15 else { return false }
+        if counting, let previous { counting = value == previous + 1 } else if counting { counting = value == 0 || value == 1 }
+        previous = value
+        // Row numbers are different by construction; an id-like name needs the check.
+        if !counting {
+          guard idName else { return false }
+          guard seen.insert(value).inserted else { return false }
+        } else if idName {
+          seen.insert(value)
+        }
+      }
+      return true
     }
   }
 }

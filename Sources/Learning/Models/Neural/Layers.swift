@@ -223,8 +223,8 @@ public final class Conv2D<T: NetworkScalar>: Layer, @unchecked Sendable {
   public let bias: Parameter<T>
   /// Off for a network's first layer, whose input gradient nothing uses.
   public var needsInputGradient = true
-  /// Whether the output and input gradient come from the direct convolution (set by the tests
-  /// where the CPU would not choose it: it runs everywhere, more slowly).
+  /// Whether the passes use the direct convolutions (set by the tests where the CPU would not
+  /// choose them: they run everywhere, more slowly).
   var convolvesDirectly = T.convolvesDirectly
   /// In training, the input and output (the weight gradient rebuilds each example's columns:
   /// built in cache, they cost less than a batch of them kept in memory).
@@ -312,21 +312,21 @@ public final class Conv2D<T: NetworkScalar>: Layer, @unchecked Sendable {
       nonisolated(unsafe) let input = xBuffer.baseAddress!
       out.withShared { out in
         forEachBlock(batch, threads: context.threads) { examples in
-          let scratchSize = direct ? T.directScratch(inChannels: inC, height: h, width: w) : columnSize
-          let col = UnsafeMutablePointer<T>.allocate(capacity: scratchSize)
-          defer { col.deallocate() }
+          // The padded planes, or the im2col columns.
+          let scratch = UnsafeMutablePointer<T>.allocate(capacity: direct ? T.directScratch(inChannels: inC, height: h, width: w) : columnSize)
+          defer { scratch.deallocate() }
           for n in examples {
             if direct {
               T.convolve(
                 input + n * inSize, inChannels: inC, height: h, width: w, packed: packed, bias: biases, outChannels: outC,
-                relu: activation == .relu, scratch: col, into: out.base! + n * outSize)
+                relu: activation == .relu, scratch: scratch, into: out.base! + n * outSize)
               continue
             }
-            Conv2D.im2col(input + n * inSize, channels: inC, height: h, width: w, into: col)
+            Conv2D.im2col(input + n * inSize, channels: inC, height: h, width: w, into: scratch)
             let y = out.base! + n * outSize
             for o in 0..<outC { (y + o * h * w).update(repeating: biases[o], count: h * w) }
             weights.withUnsafeBufferPointer { wt in
-              T.gemm(transposeA: false, transposeB: false, m: outC, n: h * w, k: inC * 9, wt.baseAddress!, col, beta: 1, y)
+              T.gemm(transposeA: false, transposeB: false, m: outC, n: h * w, k: inC * 9, wt.baseAddress!, scratch, beta: 1, y)
             }
             activation.apply(y, outSize)
           }
@@ -364,14 +364,16 @@ public final class Conv2D<T: NetworkScalar>: Layer, @unchecked Sendable {
               weights.withUnsafeBufferPointer { wt in
                 nonisolated(unsafe) let wt = wt.baseAddress!
                 forEachBlock(batch, threads: context.threads) { examples in
-                  let colSize = direct ? T.directWeightGradientScratch(inChannels: inC, outChannels: outC, height: h, width: w) : columnSize
-                  let col = UnsafeMutablePointer<T>.allocate(capacity: colSize)
-                  let dcolSize = direct ? T.directScratch(inChannels: outC, height: h, width: w) : columnSize
-                  let dcol = needsInputGradient ? UnsafeMutablePointer<T>.allocate(capacity: dcolSize) : nil
+                  // For the weight gradient and the input gradient: padded planes, or im2col columns.
+                  let weightScratch = UnsafeMutablePointer<T>.allocate(
+                    capacity: direct ? T.directWeightGradientScratch(inChannels: inC, outChannels: outC, height: h, width: w) : columnSize)
+                  let inputScratch =
+                    needsInputGradient
+                    ? UnsafeMutablePointer<T>.allocate(capacity: direct ? T.directScratch(inChannels: outC, height: h, width: w) : columnSize) : nil
                   let g = UnsafeMutablePointer<T>.allocate(capacity: outSize)
                   defer {
-                    col.deallocate()
-                    dcol?.deallocate()
+                    weightScratch.deallocate()
+                    inputScratch?.deallocate()
                     g.deallocate()
                   }
                   for n in examples {
@@ -380,17 +382,18 @@ public final class Conv2D<T: NetworkScalar>: Layer, @unchecked Sendable {
                     for o in 0..<outC { db.base![n * outC + o] = Kernels.sum(g + o * h * w, h * w) }
                     if direct {
                       T.convolutionWeightGradient(
-                        x + n * inSize, inChannels: inC, height: h, width: w, gradient: g, outChannels: outC, scratch: col,
+                        x + n * inSize, inChannels: inC, height: h, width: w, gradient: g, outChannels: outC, scratch: weightScratch,
                         into: dw.base! + n * kernelSize)
                     } else {
-                      Conv2D.im2col(x + n * inSize, channels: inC, height: h, width: w, into: col)
-                      T.gemm(transposeA: false, transposeB: true, m: outC, n: inC * 9, k: h * w, g, col, beta: 0, dw.base! + n * kernelSize)
+                      Conv2D.im2col(x + n * inSize, channels: inC, height: h, width: w, into: weightScratch)
+                      T.gemm(
+                        transposeA: false, transposeB: true, m: outC, n: inC * 9, k: h * w, g, weightScratch, beta: 0, dw.base! + n * kernelSize)
                     }
-                    if let dcol, direct {
+                    if let inputScratch, direct {
                       T.convolve(
-                        g, inChannels: outC, height: h, width: w, packed: packed, bias: nil, outChannels: inC, relu: false, scratch: dcol,
-                        into: dx.base! + n * inSize)
-                    } else if let dcol {
+                        g, inChannels: outC, height: h, width: w, packed: packed, bias: nil, outChannels: inC, relu: false,
+                        scratch: inputScratch, into: dx.base! + n * inSize)
+                    } else if let dcol = inputScratch {
                       T.gemm(transposeA: true, transposeB: false, m: inC * 9, n: h * w, k: outC, wt, g, beta: 0, dcol)
                       (dx.base! + n * inSize).update(repeating: 0, count: inSize)
                       Conv2D.col2im(dcol, channels: inC, height: h, width: w, into: dx.base! + n * inSize)
