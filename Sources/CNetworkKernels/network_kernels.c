@@ -52,10 +52,10 @@ static void split(const float *image, size_t height, size_t width, float *even, 
 // (p, q) = (E, O), s = 0, or (O, E), s = 1. A window's top outputs use rows 2i … 2i + 2, its
 // bottom ones 2i + 1 … 2i + 3.
 
-/// bias + Σ k[ky·3 + kx] · tap, in the order (ky, kx), of eight windows (or one, `scalar`).
+/// bias + Σ k[ky·3 + kx] · tap, in the order (ky, kx), of eight windows (READ_VECTOR) or one (READ_SCALAR).
 #define CONVOLVE(p0, q0, p1, q1, p2, q2, s, READ, init)                       \
   ({                                                                          \
-    __typeof__((init) + 0) v_ = init;                                             \
+    __typeof__((init) + 0) v_ = init;                                         \
     v_ += k0 * READ(p0 + j);                                                  \
     v_ += k1 * READ(q0 + j + s);                                              \
     v_ += k2 * READ(p0 + j + 1);                                              \
@@ -79,14 +79,18 @@ static void split(const float *image, size_t height, size_t width, float *even, 
   const float *e0 = even + 2 * (i) * half, *e1 = e0 + half, *e2 = e1 + half, *e3 = e2 + half;        \
   const float *d0 = odd + 2 * (i) * half, *d1 = d0 + half, *d2 = d1 + half, *d3 = d2 + half
 
+/// The image's parity planes in `scratch`, and the shapes both passes use.
+#define SPLIT_PLANES()                                                                          \
+  const size_t half = width / 2 + 2, pooled_height = height / 2, pooled_width = width / 2;     \
+  float *even = scratch, *odd = scratch + (height + 2) * half;                                  \
+  split(image, height, width, even, odd);                                                       \
+  const f32x8 zero = {0};                                                                       \
+  const i32x8 none = {0}
+
 MULTIVERSIONED void genrekit_conv_pool_forward(
     const float *image, size_t height, size_t width, const float *weights, const float *bias, size_t channels,
     float *scratch, float *pooled, uint8_t *codes) {
-  const size_t half = width / 2 + 2, pooled_height = height / 2, pooled_width = width / 2;
-  float *even = scratch, *odd = scratch + (height + 2) * half;
-  split(image, height, width, even, odd);
-  const f32x8 zero = {0};
-  const i32x8 none = {0};
+  SPLIT_PLANES();
   for (size_t o = 0; o < channels; o++) {
     const float *k = weights + 9 * o;
     const float k0 = k[0], k1 = k[1], k2 = k[2], k3 = k[3], k4 = k[4], k5 = k[5], k6 = k[6], k7 = k[7], k8 = k[8];
@@ -140,11 +144,7 @@ MULTIVERSIONED void genrekit_conv_pool_forward(
 MULTIVERSIONED void genrekit_conv_pool_weight_gradient(
     const float *image, size_t height, size_t width, const float *pooled_gradient, const uint8_t *codes,
     size_t channels, float *scratch, float *weight_gradient, float *bias_gradient) {
-  const size_t half = width / 2 + 2, pooled_height = height / 2, pooled_width = width / 2;
-  float *even = scratch, *odd = scratch + (height + 2) * half;
-  split(image, height, width, even, odd);
-  const f32x8 zero = {0};
-  const i32x8 none = {0};
+  SPLIT_PLANES();
   for (size_t o = 0; o < channels; o++) {
     // Per tap (and the bias), eight lanes of partial sums over vectors of windows and a scalar
     // sum over the rows' last windows, added in a fixed order at the end. Only a window's first
