@@ -6,9 +6,9 @@ or three list files `lists:TRAIN,VALID,TEST` of track paths (train on train and 
 `genrekit compare --split-lists` does; unlisted tracks left out). n_jobs=2. Prints CSV:
 model,accuracy,fit_seconds,predict_seconds (seconds summed over folds).
 
-    sklearn_models.py TABLE SPLIT LABEL GROUP FEATURES|-
+    sklearn_models.py TABLE SPLIT LABEL GROUP FEATURES|- [MODELS]
 GROUP '-' means the GTZAN track of 'filename'; FEATURES '-' means every column but filename,
-length and the label."""
+length, the label and the group; MODELS is comma-separated (default: all four)."""
 import re
 import sys
 import time
@@ -23,13 +23,14 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 table_path, split_path, label, group, features = sys.argv[1:6]
+model_names = sys.argv[6].split(",") if len(sys.argv) > 6 else ["knn", "forest", "logreg", "mlp"]
 table = pd.read_csv(table_path)
 if group == "-":
     # blues.00000.wav and blues.00000.3.wav (segment 3) are track blues.00000
     groups = table["filename"].map(lambda n: re.sub(r"^([^.]+\.\d+)\.\d+$", r"\1", re.sub(r"\.(wav|au)$", "", n)))
 else:
     groups = table[group].astype(str)
-columns = [c for c in table.columns if c not in ("filename", "length", label)] if features == "-" else features.split(",")
+columns = [c for c in table.columns if c not in ("filename", "length", label, group)] if features == "-" else features.split(",")
 X, y = table[columns].to_numpy(), table[label].to_numpy()
 if split_path.startswith("lists:"):
     assignment = {}
@@ -57,7 +58,7 @@ def models():
     }
 
 print("model,accuracy,fit_seconds,predict_seconds")
-for name in models():
+for name in model_names:
     accuracies, fit_seconds, predict_seconds = [], 0.0, 0.0
     for train, test in folds:
         model = models()[name]

@@ -15,7 +15,7 @@ sizes=("${@:-10000 100000 1000000}")
 printf '%-9s %-9s %10s %10s %10s %10s\n' rows MB genrekit-s pandas-s genrekit-MB pandas-MB
 for rows in "${sizes[@]}"; do
   table="$out/spotify-$rows.csv"
-  [ -f "$table" ] || "$python" bench/resample_table.py ../shared/data/spotify/spotify_songs.csv "$rows" "$table"
+  [ -f "$table" ] || "$python" bench/resample_table.py spotify ../shared/data/spotify/spotify_songs.csv "$rows" "$table"
   read -r ours ours_kb < <(/usr/bin/time -f '%e %M' .build/release/genrekit split "$table" --label playlist_genre --group track_artist \
     --test-size 0.2 --output "$out/split-$rows.csv" 2>&1 >/dev/null | tail -1)
   read -r theirs theirs_kb < <(/usr/bin/time -f '%e %M' "$python" -c "import pandas, sys; pandas.read_csv(sys.argv[1])" "$table" 2>&1 | tail -1)

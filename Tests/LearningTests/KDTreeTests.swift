@@ -25,13 +25,52 @@ import Testing
     let offsets = UnsafeMutablePointer<Double>.allocate(capacity: d)
     defer { offsets.deallocate() }
     for k in [1, 5, 40] {
-      var found = KDTree.Neighbours(k: k)
+      var found = Neighbours(k: k)
       for q in 0..<queries.rows {
         queries.values.withUnsafeBufferPointer { tree.nearest($0.baseAddress! + q * d, into: &found, offsets: offsets) }
         let expected = Self.bruteForce(training, queries.row(q), k: k)
         #expect(found.rows == expected.rows, "d \(d), k \(k), query \(q)")
         #expect(found.distances == expected.distances)
       }
+    }
+  }
+
+  /// A block's distances, eight points at once, are `squaredDistance`'s bit for bit (real values,
+  /// so that the order of the additions shows).
+  @Test func blockDistancesAreTheScalarOnes() {
+    var generator = SeededGenerator(seed: 11)
+    let lanes = KDTree.Lanes.scalarCount
+    for d in 1...17 {
+      let query = (0..<d).map { _ in Double.random(in: -3...3, using: &generator) }
+      let points = (0..<lanes).map { _ in (0..<d).map { _ in Double.random(in: -3...3, using: &generator) } }
+      let block = (0..<(d * lanes)).map { points[$0 % lanes][$0 / lanes] }
+      let expected = points.map { squaredDistance(query, $0, d) }
+      let bound = expected.sorted()[3]
+      let (distances, within) = KDTree.squaredDistances(query, block: block, d, within: bound)
+      for lane in 0..<lanes {
+        #expect(distances[lane].bitPattern == expected[lane].bitPattern, "d \(d), lane \(lane)")
+        #expect((within >> lane) & 1 == (expected[lane] <= bound ? 1 : 0))
+      }
+    }
+  }
+
+  /// The brute-force search (tiles of 256 × 256 cross terms) returns the sorted neighbours, ties
+  /// to the lower row, with training rows and queries that fill no whole tile.
+  @Test(arguments: [(d: 20, levels: 3), (d: 57, levels: 4)])
+  func bruteForceNeighboursAreTheSortedOnes(d: Int, levels: Int) {
+    var generator = SeededGenerator(seed: UInt64(d))
+    let training = Self.points(700, d, levels: levels, generator: &generator)
+    let queries = Self.points(300, d, levels: levels + 1, generator: &generator)
+    for k in [1, 5, 40] {
+      let fitted = KNearestNeighbors.Fitted(k: k, weighting: .uniform, classCount: 1, training: training, labels: Array(repeating: 0, count: 700))
+      var visited: [Int] = []
+      fitted.bruteForceNearest(queries, queries: 0..<300, trainingNorms: squaredNorms(training, rows: 0..<700)) { q, found in
+        visited.append(q)
+        let expected = Self.bruteForce(training, queries.row(q), k: k)
+        #expect(found.rows == expected.rows, "d \(d), k \(k), query \(q)")
+        #expect(found.distances == expected.distances)
+      }
+      #expect(visited == Array(0..<300))
     }
   }
 

@@ -34,18 +34,23 @@ final class Counter: @unchecked Sendable {
 
 /// Runs `body` on consecutive blocks of rows on up to `threads` threads; each block writes only
 /// its own rows of the result (rows × columns), so the result does not depend on `threads`.
+/// There are several blocks per thread, taken in turn, as rows can differ in cost (a k-d tree's
+/// queries in a dense region measure more points).
 func parallelRows(
   _ rows: Int, columns: Int, threads: Int, _ body: @Sendable (Range<Int>, UnsafeMutablePointer<Double>) -> Void
 ) -> Matrix {
   /// The blocks write disjoint rows of one buffer.
   struct SharedOutput: @unchecked Sendable { let base: UnsafeMutablePointer<Double> }
   var out = [Double](repeating: 0, count: rows * columns)
-  let blocks = max(1, min(threads, rows / 64))
+  let blocks = max(1, min(threads * 8, rows / 64))
+  let taken = Counter()
   out.withUnsafeMutableBufferPointer { out in
     guard let base = out.baseAddress else { return }
     let shared = SharedOutput(base: base)
-    DispatchQueue.concurrentPerform(iterations: blocks) { b in
-      body((b * rows / blocks)..<((b + 1) * rows / blocks), shared.base)
+    DispatchQueue.concurrentPerform(iterations: min(threads, blocks)) { _ in
+      while case let b = taken.increment() - 1, b < blocks {
+        body((b * rows / blocks)..<((b + 1) * rows / blocks), shared.base)
+      }
     }
   }
   return Matrix(rows: rows, columns: columns, values: out)

@@ -1,3 +1,5 @@
+import CDistanceKernels
+
 /// An exact nearest-neighbour search tree for points of few dimensions (a k-d tree): each node
 /// splits its points at the median of the coordinate with the largest spread. A query descends to
 /// the nearer child first and skips every cell farther than its k-th neighbour so far, the
@@ -5,7 +7,7 @@
 /// coordinate's offset changes from a node to its far child), so a node costs O(1), not O(d).
 ///
 /// The neighbours are exactly the brute-force ones, ordered by (squared distance, training row):
-/// ties go to the lower row, as `smallestIndices` breaks them.
+/// ties go to the lower row (`Neighbours`).
 struct KDTree: Sendable {
   struct Node: Sendable {
     /// The node's points, `start..<end` in tree order.
@@ -16,11 +18,18 @@ struct KDTree: Sendable {
     /// The split: the first child's points have `axis` coordinates ≤ `split`, the second's ≥.
     var axis: Int
     var split: Double
+    /// A leaf: the first of its blocks of points in `blocks`.
+    var firstBlock = 0
   }
 
+  /// Points compared with a query at once (`GENREKIT_DISTANCE_LANES`).
+  typealias Lanes = SIMD8<Double>
+
   let dimensions: Int
-  /// The points in tree order, row-major.
-  let points: [Double]
+  /// Each leaf's points in blocks of `Lanes.scalarCount`, coordinate-major within a block (block
+  /// b, coordinate j, lane l at (b·d + j)·lanes + l), so that a query meets a block's points in
+  /// one pass. Lanes past a leaf's end hold NaN, which no bound admits.
+  let blocks: [Double]
   /// Per point in tree order, its training row.
   let rows: [Int]
   let nodes: [Node]
@@ -28,59 +37,80 @@ struct KDTree: Sendable {
   /// `leafSize`: scikit-learn's `leaf_size` default; a node of at most that many points is a leaf.
   init(_ x: Matrix, leafSize: Int = 30) {
     let d = x.columns
+    let lanes = Lanes.scalarCount
     var order = Array(0..<x.rows)
+    // The points in tree order, moved with `order` as nodes split, so that every node's points
+    // are read in sequence.
+    var points = x.values
     var nodes: [Node] = []
     // Breadth-first, so that a node's two children are adjacent.
     var pending = [(start: 0, end: x.rows)]
     var next = 0
-    x.values.withUnsafeBufferPointer { values in
-      while next < pending.count {
-        let (start, end) = pending[next]
-        next += 1
-        var low = [Double](repeating: .infinity, count: d)
-        var high = [Double](repeating: -.infinity, count: d)
-        for i in start..<end {
-          for j in 0..<d {
-            let value = values[order[i] * d + j]
-            low[j] = min(low[j], value)
-            high[j] = max(high[j], value)
+    var blockCount = 0
+    var (low, high) = ([Double](repeating: 0, count: d), [Double](repeating: 0, count: d))
+    points.withUnsafeMutableBufferPointer { points in
+      order.withUnsafeMutableBufferPointer { order in
+        while next < pending.count {
+          let (start, end) = pending[next]
+          next += 1
+          for j in 0..<d { (low[j], high[j]) = (.infinity, -.infinity) }
+          for i in start..<end {
+            for j in 0..<d {
+              let value = points[i &* d &+ j]
+              low[j] = min(low[j], value)
+              high[j] = max(high[j], value)
+            }
           }
+          let spreads = (0..<d).map { high[$0] - low[$0] }
+          let axis = spreads.indices.max { spreads[$0] < spreads[$1] } ?? 0
+          guard end - start > leafSize, spreads[axis] > 0 else {
+            nodes.append(Node(start: start, end: end, firstChild: -1, axis: 0, split: 0, firstBlock: blockCount))
+            blockCount += (end - start + lanes - 1) / lanes
+            continue
+          }
+          let middle = (start + end) / 2
+          Self.select(points: points.baseAddress!, order: order.baseAddress!, dimensions: d, start..<end, rank: middle, axis: axis)
+          nodes.append(Node(start: start, end: end, firstChild: pending.count, axis: axis, split: points[middle * d + axis]))
+          pending.append((start, middle))
+          pending.append((middle, end))
         }
-        let spreads = (0..<d).map { high[$0] - low[$0] }
-        let axis = spreads.indices.max { spreads[$0] < spreads[$1] } ?? 0
-        guard end - start > leafSize, spreads[axis] > 0 else {
-          nodes.append(Node(start: start, end: end, firstChild: -1, axis: 0, split: 0))
-          continue
-        }
-        let middle = (start + end) / 2
-        Self.select(&order, start..<end, rank: middle) { values[$0 * d + axis] }
-        nodes.append(Node(start: start, end: end, firstChild: pending.count, axis: axis, split: values[order[middle] * d + axis]))
-        pending.append((start, middle))
-        pending.append((middle, end))
+      }
+    }
+    var blocks = [Double](repeating: .nan, count: blockCount * d * lanes)
+    for node in nodes where node.firstChild < 0 {
+      for i in node.start..<node.end {
+        let (block, lane) = (node.firstBlock + (i - node.start) / lanes, (i - node.start) % lanes)
+        for j in 0..<d { blocks[(block * d + j) * lanes + lane] = points[i * d + j] }
       }
     }
     self.dimensions = d
-    self.points = x.selecting(rows: order).values
+    self.blocks = blocks
     self.rows = order
     self.nodes = nodes
   }
 
-  /// Reorders `order[range]` so that the element at `rank` is the one a sort by (key, row) would
-  /// put there, with no greater element before it and no smaller after (quickselect).
-  static func select(_ order: inout [Int], _ range: Range<Int>, rank: Int, key: (Int) -> Double) {
-    func less(_ a: Int, _ b: Int) -> Bool { (key(a), a) < (key(b), b) }
+  /// Reorders the points of `range` (rows of `dimensions` values, with their training rows in
+  /// `order`) so that the one at `rank` is the one a sort by (coordinate `axis`, training row)
+  /// would put there, with no greater point before it and no smaller after (quickselect).
+  static func select(
+    points: UnsafeMutablePointer<Double>, order: UnsafeMutablePointer<Int>, dimensions d: Int, _ range: Range<Int>, rank: Int, axis: Int
+  ) {
+    func key(_ i: Int) -> (Double, Int) { (points[i &* d &+ axis], order[i]) }
+    func swap(_ i: Int, _ j: Int) {
+      for c in 0..<d { Swift.swap(&points[i &* d &+ c], &points[j &* d &+ c]) }
+      Swift.swap(&order[i], &order[j])
+    }
     var (low, high) = (range.lowerBound, range.upperBound - 1)
     while low < high {
       // The median of the first, middle and last as the pivot.
       let mid = low + (high - low) / 2
-      let candidates = [order[low], order[mid], order[high]].sorted(by: less)
-      let pivot = candidates[1]
+      let pivot = [key(low), key(mid), key(high)].sorted(by: <)[1]
       var (i, j) = (low, high)
       while i <= j {
-        while less(order[i], pivot) { i += 1 }
-        while less(pivot, order[j]) { j -= 1 }
+        while key(i) < pivot { i += 1 }
+        while pivot < key(j) { j -= 1 }
         if i <= j {
-          order.swapAt(i, j)
+          swap(i, j)
           i += 1
           j -= 1
         }
@@ -95,37 +125,15 @@ struct KDTree: Sendable {
     }
   }
 
-  /// The k nearest neighbours so far, nearest first, by (squared distance, row); storage for
-  /// one query after another.
-  struct Neighbours {
-    let k: Int
-    private(set) var distances: [Double]
-    private(set) var rows: [Int]
-
-    init(k: Int) {
-      self.k = k
-      distances = [Double](repeating: .infinity, count: k)
-      rows = [Int](repeating: .max, count: k)
+  /// The squared distances from `query` to a block's points, `squaredDistance`'s bit for bit, and
+  /// the lanes (bit l for lane l) within `bound`.
+  @inline(__always)
+  static func squaredDistances(_ query: UnsafePointer<Double>, block: UnsafePointer<Double>, _ d: Int, within bound: Double) -> (Lanes, UInt32) {
+    var distances = Lanes()
+    let within = withUnsafeMutableBytes(of: &distances) {
+      genrekit_block_squared_distances(query, block, d, bound, $0.baseAddress!.assumingMemoryBound(to: Double.self))
     }
-
-    mutating func removeAll() {
-      for i in 0..<k { (distances[i], rows[i]) = (.infinity, .max) }
-    }
-
-    /// The squared distance a point must not exceed to enter (∞ until there are k).
-    var bound: Double { distances[k - 1] }
-
-    /// Keeps (distance, row) if it is among the k smallest so far.
-    @inline(__always)
-    mutating func offer(_ distance: Double, row: Int) {
-      guard distance < distances[k - 1] || (distance == distances[k - 1] && row < rows[k - 1]) else { return }
-      var position = k - 1
-      while position > 0 && (distances[position - 1] > distance || (distances[position - 1] == distance && rows[position - 1] > row)) {
-        (distances[position], rows[position]) = (distances[position - 1], rows[position - 1])
-        position -= 1
-      }
-      (distances[position], rows[position]) = (distance, row)
-    }
+    return (distances, within)
   }
 
   /// The `found.k` nearest training rows to `query` and their squared distances, nearest first.
@@ -134,7 +142,8 @@ struct KDTree: Sendable {
     found.removeAll()
     let d = dimensions
     offsets.update(repeating: 0, count: d)
-    points.withUnsafeBufferPointer { points in
+    let lanes = Lanes.scalarCount
+    blocks.withUnsafeBufferPointer { blocks in
       nodes.withUnsafeBufferPointer { nodes in
         rows.withUnsafeBufferPointer { rows in
           /// `cell`: the squared distance from the query to node n's cell, whose per-coordinate
@@ -144,9 +153,14 @@ struct KDTree: Sendable {
             guard cell <= found.bound else { return }
             let node = nodes[n]
             guard node.firstChild >= 0 else {
-              for i in node.start..<node.end {
-                let candidate = squaredDistance(query, points.baseAddress! + i &* d, d)
-                if candidate <= found.bound { found.offer(candidate, row: rows[i]) }
+              for b in 0..<((node.end - node.start + lanes - 1) / lanes) {
+                let block = blocks.baseAddress! + (node.firstBlock + b) &* d &* lanes
+                var (candidates, admitted) = Self.squaredDistances(query, block: block, d, within: found.bound)
+                while admitted != 0 {
+                  let lane = admitted.trailingZeroBitCount
+                  found.offer(candidates[lane], row: rows[node.start + b * lanes + lane])
+                  admitted &= admitted - 1
+                }
               }
               return
             }

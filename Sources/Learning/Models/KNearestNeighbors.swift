@@ -66,7 +66,7 @@ public struct KNearestNeighbors: RowClassifier {
     func treeProbabilities(_ x: Matrix, threads: Int) -> Matrix {
       let tree = KDTree(training)
       return parallelRows(x.rows, columns: classCount, threads: threads) { range, out in
-        var found = KDTree.Neighbours(k: k)
+        var found = Neighbours(k: k)
         let offsets = UnsafeMutablePointer<Double>.allocate(capacity: x.columns)
         defer { offsets.deallocate() }
         x.values.withUnsafeBufferPointer { queries in
@@ -78,24 +78,53 @@ public struct KNearestNeighbors: RowClassifier {
       }
     }
 
-    /// Squared Euclidean distances `|a|² + |b|² − 2 a·b`, the cross term by BLAS in blocks of rows.
     func bruteForceProbabilities(_ x: Matrix, threads: Int) -> Matrix {
-      let trainingNorms = (0..<training.rows).map { training.row($0).reduce(0) { $0 + $1 * $1 } }
+      let trainingNorms = squaredNorms(training, rows: 0..<training.rows)
       return parallelRows(x.rows, columns: classCount, threads: threads) { range, out in
-        var distances = [Double](repeating: 0, count: training.rows)
-        let block = 256
-        for start in stride(from: range.lowerBound, to: range.upperBound, by: block) {
-          let rows = Array(start..<min(start + block, range.upperBound))
-          let queries = x.selecting(rows: rows)
-          let cross = queries.multiplied(by: training, transposingOther: true)
-          for (q, row) in rows.enumerated() {
-            let norm = queries.row(q).reduce(0) { $0 + $1 * $1 }
-            cross.values.withUnsafeBufferPointer { cross in
-              let crossRow = cross.baseAddress! + q * training.rows
-              for j in 0..<training.rows { distances[j] = max(0, norm + trainingNorms[j] - 2 * crossRow[j]) }
+        bruteForceNearest(x, queries: range, trainingNorms: trainingNorms) { row, found in
+          vote(zip(found.rows, found.distances).map { (labels[$0], $1.squareRoot()) }, into: out + row * classCount)
+        }
+      }
+    }
+
+    /// Calls `body(row, neighbours)` for each row of `x` in `queries`, in order, with its k
+    /// nearest training rows by squared Euclidean distance `|a|² + |b|² − 2 a·b` (scikit-learn's
+    /// brute force; rounding's negative values clipped to 0). Queries and training rows are taken
+    /// in tiles of 256 × 256 whose cross terms (BLAS) stay in cache; each query keeps its k best
+    /// so far and meets the training rows in order, so ties go to the lower row as in a sort.
+    func bruteForceNearest(_ x: Matrix, queries: Range<Int>, trainingNorms: [Double], _ body: (Int, Neighbours) -> Void) {
+      let tile = 256
+      let d = training.columns
+      var cross = [Double](repeating: 0, count: tile * tile)
+      var found = [Neighbours](repeating: Neighbours(k: k), count: tile)
+      let queryNorms = squaredNorms(x, rows: queries)
+      x.values.withUnsafeBufferPointer { x in
+        training.values.withUnsafeBufferPointer { training in
+          trainingNorms.withUnsafeBufferPointer { trainingNorms in
+          cross.withUnsafeMutableBufferPointer { cross in
+            for start in stride(from: queries.lowerBound, to: queries.upperBound, by: tile) {
+              let queryCount = min(tile, queries.upperBound - start)
+              for q in 0..<queryCount { found[q].removeAll() }
+              for first in stride(from: 0, to: trainingNorms.count, by: tile) {
+                let count = min(tile, trainingNorms.count - first)
+                Double.gemm(
+                  transposeA: false, transposeB: true, m: queryCount, n: count, k: d, x.baseAddress! + start * d, lda: d,
+                  training.baseAddress! + first * d, ldb: d, beta: 0, cross.baseAddress!, ldc: count)
+                for q in 0..<queryCount {
+                  let (crossRow, queryNorm) = (cross.baseAddress! + q * count, queryNorms[start - queries.lowerBound + q])
+                  var bound = found[q].bound
+                  for j in 0..<count {
+                    let distance = max(0, queryNorm + trainingNorms[first + j] - 2 * crossRow[j])
+                    if distance <= bound {
+                      found[q].offer(distance, row: first + j)
+                      bound = found[q].bound
+                    }
+                  }
+                }
+              }
+              for q in 0..<queryCount { body(start + q, found[q]) }
             }
-            let nearest = smallestIndices(distances, count: k)
-            vote(nearest.map { (labels[$0], distances[$0].squareRoot()) }, into: out + row * classCount)
+          }
           }
         }
       }
@@ -119,17 +148,42 @@ public struct KNearestNeighbors: RowClassifier {
   }
 }
 
-/// Indices of the `count` smallest values, nearest first (ties: lower index first).
-func smallestIndices(_ values: [Double], count: Int) -> [Int] {
-  var best: [Int] = []
-  best.reserveCapacity(count + 1)
-  for i in values.indices where best.count < count || values[i] < values[best[best.count - 1]] {
-    var position = best.count
-    while position > 0 && values[best[position - 1]] > values[i] { position -= 1 }
-    best.insert(i, at: position)
-    if best.count > count { best.removeLast() }
+/// The k nearest neighbours so far, nearest first, by (squared distance, row); storage for
+/// one query after another, in the k-d tree and in brute force.
+struct Neighbours {
+  let k: Int
+  private(set) var distances: [Double]
+  private(set) var rows: [Int]
+
+  init(k: Int) {
+    self.k = k
+    distances = [Double](repeating: .infinity, count: k)
+    rows = [Int](repeating: .max, count: k)
   }
-  return best
+
+  mutating func removeAll() {
+    for i in 0..<k { (distances[i], rows[i]) = (.infinity, .max) }
+  }
+
+  /// The squared distance a point must not exceed to enter (∞ until there are k).
+  var bound: Double { distances[k - 1] }
+
+  /// Keeps (distance, row) if it is among the k smallest so far.
+  @inline(__always)
+  mutating func offer(_ distance: Double, row: Int) {
+    guard distance < distances[k - 1] || (distance == distances[k - 1] && row < rows[k - 1]) else { return }
+    var position = k - 1
+    while position > 0 && (distances[position - 1] > distance || (distances[position - 1] == distance && rows[position - 1] > row)) {
+      (distances[position], rows[position]) = (distances[position - 1], rows[position - 1])
+      position -= 1
+    }
+    (distances[position], rows[position]) = (distance, row)
+  }
+}
+
+/// The sum of squares of each of `rows`, added left to right.
+func squaredNorms(_ m: Matrix, rows: Range<Int>) -> [Double] {
+  rows.map { m.row($0).reduce(0) { $0 + $1 * $1 } }
 }
 
 extension KNearestNeighbors.Fitted: ArchivableModel {

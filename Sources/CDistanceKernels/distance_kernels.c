@@ -1,0 +1,38 @@
+// A k-d tree query measures thousands of points in its leaves; eight points at a time, one vector
+// per coordinate, this is the whole cost of a search. In C because Swift cannot compile one
+// function for AVX-512 or AVX2 and choose it on the CPU at run time; `target_clones` builds
+// those versions and a baseline one and picks at load time. Every version rounds alike: the
+// same operations in the same order, none contracted into a fused multiply-add.
+
+#include "distance_kernels.h"
+
+#pragma STDC FP_CONTRACT OFF
+
+typedef double f64x8 __attribute__((vector_size(64), aligned(8)));
+typedef long long i64x8 __attribute__((vector_size(64), aligned(8)));
+
+#define LOAD(p) (*(const f64x8 *)(p))
+
+__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+unsigned genrekit_block_squared_distances(const double *query, const double *block, long dimensions, double bound, double *out) {
+  f64x8 s0 = {0}, s1 = {0}, s2 = {0}, s3 = {0};
+  long j = 0;
+  for (; j + 4 <= dimensions; j += 4) {
+    f64x8 t0 = query[j] - LOAD(block + j * 8), t1 = query[j + 1] - LOAD(block + (j + 1) * 8);
+    f64x8 t2 = query[j + 2] - LOAD(block + (j + 2) * 8), t3 = query[j + 3] - LOAD(block + (j + 3) * 8);
+    s0 += t0 * t0;
+    s1 += t1 * t1;
+    s2 += t2 * t2;
+    s3 += t3 * t3;
+  }
+  f64x8 total = s0 + s1 + s2 + s3;
+  for (; j < dimensions; j++) {
+    f64x8 t = query[j] - LOAD(block + j * 8);
+    total += t * t;
+  }
+  *(f64x8 *)out = total;
+  i64x8 within = total <= bound;
+  unsigned lanes = 0;
+  for (int l = 0; l < GENREKIT_DISTANCE_LANES; l++) lanes |= (within[l] & 1u) << l;
+  return lanes;
+}
