@@ -4,14 +4,8 @@
 # HMM per class, 4 states, 20 EM iterations, diag and full) and scoring speed, the model files
 # loaded into hmmlearn, and per-track accuracy on the same held-out tracks.
 #   bench/hmm.sh [threads, default 1]
-set -euo pipefail
-cd "$(dirname "$0")/.."
-python=${PYTHON:-.venv-ref/bin/python}
+source "$(dirname "$0")/prologue.sh"
 threads=${1:-1}
-out=bench/out
-mkdir -p "$out"
-swift build -c release --product genrekit --static-swift-stdlib >/dev/null
-genrekit=.build/release/genrekit
 export OMP_NUM_THREADS=$threads OPENBLAS_NUM_THREADS=$threads MKL_NUM_THREADS=$threads
 "$genrekit" dataset ../shared/data/gtzan/audio-flac --representation mfcc --output "$out/mfcc13" --quiet 2>/dev/null
 

@@ -5,13 +5,7 @@
 #   2. GTZAN features_30_sec.csv: 5 folds grouped by track (accuracy).
 #   3. GTZAN features_30_sec.csv on the fault-filtered lists (train + valid → test).
 # Needs ../shared/data and .venv-ref.
-set -euo pipefail
-cd "$(dirname "$0")/.."
-python=${PYTHON:-.venv-ref/bin/python}
-out=bench/out
-mkdir -p "$out"
-swift build -c release --product genrekit --static-swift-stdlib >/dev/null
-genrekit=.build/release/genrekit
+source "$(dirname "$0")/prologue.sh"
 
 compare() {  # name table label group features split-options...   (split options: --lists a,b,c or genrekit split's)
   local name=$1 table=$2 label=$3 group=$4 features=$5

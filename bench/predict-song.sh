@@ -3,13 +3,9 @@
 # 4-minute song (44.1-kHz stereo MP3s made from ../shared's jazz clips), per model kind: a
 # song's time should grow in proportion to its length.
 #   bench/predict-song.sh
-set -euo pipefail
-cd "$(dirname "$0")/.."
-python=${PYTHON:-.venv-ref/bin/python}
+source "$(dirname "$0")/prologue.sh"
 out=bench/out/predict-song
 mkdir -p "$out"
-swift build -c release --product genrekit --static-swift-stdlib >/dev/null
-genrekit=.build/release/genrekit
 "$python" - "$out" <<'PY'
 import glob, sys
 import numpy as np, soundfile as sf, soxr

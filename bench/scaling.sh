@@ -9,13 +9,7 @@
 # size before (×rows/10 would be linear). Needs ../shared/data and .venv-ref.
 #   bench/scaling.sh [spotify sizes] [gtzan sizes] [models]
 #   default: "10000 100000 1000000" "10000 100000" "knn forest logreg mlp"
-set -euo pipefail
-cd "$(dirname "$0")/.."
-python=${PYTHON:-.venv-ref/bin/python}
-out=bench/out
-mkdir -p "$out"
-swift build -c release --product genrekit --static-swift-stdlib >/dev/null
-genrekit=.build/release/genrekit
+source "$(dirname "$0")/prologue.sh"
 read -r -a spotify_sizes <<<"${1-10000 100000 1000000}"
 read -r -a gtzan_sizes <<<"${2-10000 100000}"
 read -r -a models <<<"${3:-knn forest logreg mlp}"
