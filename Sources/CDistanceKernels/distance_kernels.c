@@ -1,5 +1,5 @@
-// A k-d tree query measures thousands of points in its leaves; eight points at a time, one vector
-// per coordinate, this is the whole cost of a search. In C because Swift cannot compile one
+// A k-d tree query measures thousands of points in its leaves, eight points at a time, one vector
+// per coordinate: most of a search's arithmetic. In C because Swift cannot compile one
 // function for AVX-512 or AVX2 and choose it on the CPU at run time; `target_clones` builds
 // those versions and a baseline one and picks at load time. Every version rounds alike: the
 // same operations in the same order, none contracted into a fused multiply-add.

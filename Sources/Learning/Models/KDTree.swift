@@ -1,7 +1,7 @@
 import CDistanceKernels
 
 /// An exact nearest-neighbour search tree for points of few dimensions (a k-d tree): each node
-/// splits its points at the median of the coordinate with the largest spread. A query descends to
+/// splits its points near the median of the coordinate with the largest spread. A query descends to
 /// the nearer child first and skips every cell farther than its k-th neighbour so far, the
 /// distance to a cell kept incrementally along the path (Arya and Mount's update: only the split
 /// coordinate's offset changes from a node to its far child), so a node costs O(1), not O(d).

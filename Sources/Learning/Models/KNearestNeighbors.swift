@@ -95,13 +95,13 @@ public struct KNearestNeighbors: RowClassifier {
     func bruteForceNearest(_ x: Matrix, queries: Range<Int>, trainingNorms: [Double], _ body: (Int, Neighbours) -> Void) {
       let tile = 256
       let d = training.columns
-      var cross = [Double](repeating: 0, count: tile * tile)
+      let cross = UnsafeMutablePointer<Double>.allocate(capacity: tile * tile)
+      defer { cross.deallocate() }
       var found = [Neighbours](repeating: Neighbours(k: k), count: tile)
       let queryNorms = squaredNorms(x, rows: queries)
       x.values.withUnsafeBufferPointer { x in
         training.values.withUnsafeBufferPointer { training in
           trainingNorms.withUnsafeBufferPointer { trainingNorms in
-          cross.withUnsafeMutableBufferPointer { cross in
             for start in stride(from: queries.lowerBound, to: queries.upperBound, by: tile) {
               let queryCount = min(tile, queries.upperBound - start)
               for q in 0..<queryCount { found[q].removeAll() }
@@ -109,9 +109,9 @@ public struct KNearestNeighbors: RowClassifier {
                 let count = min(tile, trainingNorms.count - first)
                 Double.gemm(
                   transposeA: false, transposeB: true, m: queryCount, n: count, k: d, x.baseAddress! + start * d, lda: d,
-                  training.baseAddress! + first * d, ldb: d, beta: 0, cross.baseAddress!, ldc: count)
+                  training.baseAddress! + first * d, ldb: d, beta: 0, cross, ldc: count)
                 for q in 0..<queryCount {
-                  let (crossRow, queryNorm) = (cross.baseAddress! + q * count, queryNorms[start - queries.lowerBound + q])
+                  let (crossRow, queryNorm) = (cross + q * count, queryNorms[start - queries.lowerBound + q])
                   var bound = found[q].bound
                   for j in 0..<count {
                     let distance = max(0, queryNorm + trainingNorms[first + j] - 2 * crossRow[j])
@@ -124,7 +124,6 @@ public struct KNearestNeighbors: RowClassifier {
               }
               for q in 0..<queryCount { body(start + q, found[q]) }
             }
-          }
           }
         }
       }
