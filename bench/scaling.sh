@@ -6,7 +6,7 @@
 # (`genrekit compare --models M` and bench/sklearn_models.py M, 2 threads each) so that its peak
 # RSS is its own (the table's read included). Prints accuracy, fit + predict seconds (measured
 # inside each process), the speed-up, peak MB, and for each size the growth of the time from the
-# size before (×rows/10 would be linear). Needs ../shared/data and .venv-ref.
+# size before (10× would be linear). Needs ../shared/data and .venv-ref.
 #   bench/scaling.sh [spotify sizes] [gtzan sizes] [models]
 #   default: "10000 100000 1000000" "10000 100000" "knn forest logreg mlp"
 source "$(dirname "$0")/prologue.sh"
@@ -28,7 +28,7 @@ run() {  # kind source label group features(- for the default) sizes...
     [ -f "$table" ] || "$python" bench/resample_table.py "$kind" "$source" "$rows" "$table"
     "$genrekit" split "$table" --label "$label" --group "$group" "${feature_options[@]}" --test-size 0.2 --seed 0 --output "$split" 2>/dev/null
     for model in "${models[@]}"; do
-      local ours theirs ours_kb theirs_kb
+      local ours theirs ours_accuracy theirs_accuracy ours_kb theirs_kb
       /usr/bin/time -f '%M' -o "$out/scaling-genrekit.kb" "$genrekit" compare "$table" --label "$label" --group "$group" \
         "${feature_options[@]}" --split "$split" --models "$model" --jobs 2 --format csv --quiet >"$out/scaling-genrekit.csv" 2>/dev/null
       /usr/bin/time -f '%M' -o "$out/scaling-sklearn.kb" "$python" bench/sklearn_models.py "$table" "$split" "$label" "$group" \
