@@ -18,45 +18,67 @@ typedef int32_t i32x8 __attribute__((vector_size(32), aligned(4)));
 #define MIN(a, b) SELECT((b) < (a), (b), (a))
 #define MAX(a, b) SELECT((b) > (a), (b), (a))
 
+// The first window is built by insertion into a window of +∞: sorted'[r] = max(min(v, sorted[r]),
+// sorted[r − 1]).
+static inline __attribute__((always_inline)) void insert(f32x8 *sorted, const int window, const float *value) {
+  const f32x8 infinity = (f32x8){0} + INFINITY;
+  const f32x8 incoming = *(const f32x8 *)value;
+  f32x8 below = -infinity;
+  for (int rank = 0; rank < window; rank++) {
+    const f32x8 here = sorted[rank];
+    sorted[rank] = MAX(MIN(incoming, here), below);
+    below = here;
+  }
+}
+
+// One step along the sequences: with the incoming value inserted the window holds window + 1
+// sorted values; deleting the outgoing one keeps rank r below it and takes rank r + 1 from there
+// on (any copy of a repeated value is the same value).
+static inline __attribute__((always_inline)) void replace(
+    f32x8 *sorted, const int window, const float *outgoing_value, const float *incoming_value) {
+  const f32x8 infinity = (f32x8){0} + INFINITY;
+  const f32x8 outgoing = *(const f32x8 *)outgoing_value;
+  const f32x8 incoming = *(const f32x8 *)incoming_value;
+  f32x8 here = sorted[0];
+  f32x8 inserted = MIN(incoming, here);
+#pragma clang loop unroll(full)
+  for (int rank = 0; rank < window; rank++) {
+    const f32x8 above = rank + 1 < window ? sorted[rank + 1] : infinity;
+    const f32x8 insertedAbove = MAX(MIN(incoming, above), here);
+    sorted[rank] = SELECT(inserted < outgoing, inserted, insertedAbove);
+    here = above;
+    inserted = insertedAbove;
+  }
+}
+
 static inline __attribute__((always_inline)) void slide(
     const float *input, ptrdiff_t input_stride, const int32_t *positions, size_t position_count,
     const int window, float *output, ptrdiff_t output_stride) {
-#define ELEMENT(i) (*(const f32x8 *)(input + positions[i] * input_stride))
+#define ELEMENT(i) (input + positions[i] * input_stride)
   if (position_count < (size_t)window) return;
-  const f32x8 infinity = (f32x8){0} + INFINITY;
   f32x8 sorted[GENREKIT_MEDIAN_MAX_WINDOW];
-  for (int rank = 0; rank < window; rank++) sorted[rank] = infinity;
-  // The first window by insertion: sorted'[r] = max(min(v, sorted[r]), sorted[r − 1]).
-  for (int i = 0; i < window; i++) {
-    const f32x8 incoming = ELEMENT(i);
-    f32x8 below = -infinity;
-    for (int rank = 0; rank < window; rank++) {
-      const f32x8 here = sorted[rank];
-      sorted[rank] = MAX(MIN(incoming, here), below);
-      below = here;
-    }
-  }
+  for (int rank = 0; rank < window; rank++) sorted[rank] = (f32x8){0} + INFINITY;
+  for (int i = 0; i < window; i++) insert(sorted, window, ELEMENT(i));
   const int middle = window / 2;
   *(f32x8 *)output = sorted[middle];
   const size_t output_count = position_count - window + 1;
   for (size_t k = 1; k < output_count; k++) {
-    const f32x8 outgoing = ELEMENT(k - 1);
-    const f32x8 incoming = ELEMENT(k + window - 1);
-    // With the incoming value inserted the window holds window + 1 sorted values; deleting the
-    // outgoing one keeps rank r below it and takes rank r + 1 from there on (any copy of a
-    // repeated value is the same value).
-    f32x8 here = sorted[0];
-    f32x8 inserted = MIN(incoming, here);
-    for (int rank = 0; rank < window; rank++) {
-      const f32x8 above = rank + 1 < window ? sorted[rank + 1] : infinity;
-      const f32x8 insertedAbove = MAX(MIN(incoming, above), here);
-      sorted[rank] = SELECT(inserted < outgoing, inserted, insertedAbove);
-      here = above;
-      inserted = insertedAbove;
-    }
+    replace(sorted, window, ELEMENT(k - 1), ELEMENT(k + window - 1));
     *(f32x8 *)(output + k * output_stride) = sorted[middle];
   }
 #undef ELEMENT
+}
+
+static inline __attribute__((always_inline)) void push(
+    float *sorted, size_t groups, const int window, const float *outgoing, const float *incoming) {
+  const size_t lanes = GENREKIT_MEDIAN_LANES;
+  for (size_t group = 0; group < groups; group++) {
+    f32x8 *window_of_group = (f32x8 *)(sorted + group * window * lanes);
+    if (outgoing)
+      replace(window_of_group, window, outgoing + group * lanes, incoming + group * lanes);
+    else
+      insert(window_of_group, window, incoming + group * lanes);
+  }
 }
 
 #if defined(__x86_64__)
@@ -74,6 +96,19 @@ void genrekit_sliding_median_x8(
     slide(input, input_stride, positions, position_count, GENREKIT_MEDIAN_MAX_WINDOW, output, output_stride);
   else
     slide(input, input_stride, positions, position_count, window, output, output_stride);
+}
+
+void genrekit_sliding_median_start_x8(float *sorted, size_t groups, int window) {
+  for (size_t i = 0; i < groups * (size_t)window * GENREKIT_MEDIAN_LANES; i++) sorted[i] = INFINITY;
+}
+
+MULTIVERSIONED
+void genrekit_sliding_median_push_x8(
+    float *sorted, size_t groups, int window, const float *outgoing, const float *incoming) {
+  if (window == GENREKIT_MEDIAN_MAX_WINDOW)
+    push(sorted, groups, GENREKIT_MEDIAN_MAX_WINDOW, outgoing, incoming);
+  else
+    push(sorted, groups, window, outgoing, incoming);
 }
 
 // 8 × 8 transpose in registers: dst row j = column j of the 8 source rows.

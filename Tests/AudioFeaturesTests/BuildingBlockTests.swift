@@ -48,6 +48,84 @@ import Testing
     }
   }
 
+  /// The onset envelope ranks only the positive band increases and counts the rest as zeros; it
+  /// must equal numpy's median of all 128 clipped increases, whether fewer than, exactly or more
+  /// than half of the bands increase.
+  @Test func onsetEnvelopeIsTheMedianOfTheClippedIncreases() {
+    var generator = SeededGenerator(seed: 5)
+    let frames = 40
+    for risingShare in [0.1, 0.5, 0.9, 1.0] {
+      let magnitude = (0..<(frames * Framing.binCount)).map { _ in Float.random(in: 0..<1, using: &generator) }
+      var mel = MelDecibels(magnitude: magnitude, frames: frames)
+      // Bands rise from frame to frame with the given probability (steps of mixed signs otherwise).
+      for band in 0..<MelFilterBank.bandCount {
+        for t in 1..<frames {
+          let rises = Double.random(in: 0..<1, using: &generator) < risingShare
+          let step = Float.random(in: 0.01..<3, using: &generator)
+          mel.values[band * frames + t] = mel.values[band * frames + t - 1] + (rises ? step : -step)
+        }
+      }
+      // Exactly half the bands rising in one frame: the median is half the smallest increase.
+      for band in 0..<MelFilterBank.bandCount {
+        mel.values[band * frames + 20] = mel.values[band * frames + 19] + (band % 2 == 0 ? Float(band + 1) : -1)
+      }
+      let envelope = Tempo.onsetEnvelope(mel)
+      // Delayed by 3 frames: lag 1 and n_fft / (2 · hop) = 2 for centring.
+      for u in 0..<(frames - 3) {
+        let increases = (0..<MelFilterBank.bandCount).map { max(0, mel.values[$0 * frames + u + 1] - mel.values[$0 * frames + u]) }.sorted()
+        #expect(envelope[u + 3] == (increases[63] + increases[64]) / 2, "rising share \(risingShare), frame \(u + 3)")
+      }
+      #expect(envelope[..<3].allSatisfy { $0 == 0 })
+    }
+  }
+
+  /// The roll-off of eight frames at a time (lanes) equals numpy's cumsum in order, frame by frame,
+  /// for a frame count that is not a multiple of eight.
+  @Test func rolloffIsTheFirstBinReachingEightyFivePercent() {
+    var generator = SeededGenerator(seed: 9)
+    let frames = 13
+    let bins = Framing.binCount
+    var magnitude = (0..<(frames * bins)).map { _ in Float.random(in: 0..<1, using: &generator) }
+    for k in 0..<bins { magnitude[5 * bins + k] = 0 }  // a silent frame: roll-off 0
+    let shape = SpectralShape(magnitude: magnitude, frames: frames)
+    for t in 0..<frames {
+      var running: Float = 0
+      let cumulative = (0..<bins).map { k in
+        running += magnitude[t * bins + k]
+        return running
+      }
+      let threshold = SpectralShape.rollPercent * running
+      let expected = cumulative.firstIndex { $0 >= threshold }.map { Framing.binFrequency($0) } ?? 0
+      #expect(shape.rolloff[t] == expected, "frame \(t)")
+    }
+  }
+
+  /// MFCCs of eight frames at a time equal the coefficient sums over the bands in order, frame by
+  /// frame, on either side of a multiple of eight frames.
+  @Test func mfccSumsEachFrameInBandOrder() {
+    var generator = SeededGenerator(seed: 3)
+    for frames in [3, 16, 21] {
+      let magnitude = (0..<(frames * Framing.binCount)).map { _ in Float.random(in: 0..<1, using: &generator) }
+      let mel = MelDecibels(magnitude: magnitude, frames: frames)
+      let coefficients = MFCC.coefficients(mel)
+      for t in 0..<frames {
+        for q in 0..<MFCC.coefficientCount {
+          var sum = 0.0
+          for j in 0..<MelFilterBank.bandCount { sum += MFCC.dctMatrix[j * MFCC.coefficientCount + q] * Double(mel.values[j * frames + t]) }
+          #expect(coefficients[q][t] == Float(sum), "frames \(frames), frame \(t), coefficient \(q)")
+        }
+      }
+    }
+  }
+
+  @Test func maximumOfAnyCount() {
+    var generator = SeededGenerator(seed: 13)
+    for count in 1...40 {
+      let x = (0..<count).map { _ in Float.random(in: -5..<5, using: &generator) }
+      #expect(x.withUnsafeBufferPointer { maximum($0.baseAddress!, count: count) } == x.max()!, "count \(count)")
+    }
+  }
+
   /// Values from `scipy.ndimage.median_filter(..., mode='reflect')`.
   @Test func medianFilterUsesScipysReflectBoundary() {
     #expect(MedianFilter.alongRows([1, 5, 2], rows: 1, columns: 3, window: 3) == [1, 2, 2])

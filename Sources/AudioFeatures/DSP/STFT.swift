@@ -128,7 +128,9 @@ func inverseSTFT(
           for j in low..<high {
             let sum = hopInRing[j - first]
             let norm = hopNormalisation[j - first]
-            out[j - start] = Float(norm > Double(Float.leastNormalMagnitude) ? sum / norm : sum)
+            // Divided unconditionally and selected after, so that the loop vectorises.
+            let quotient = sum / norm
+            out[j - start] = Float(norm > Double(Float.leastNormalMagnitude) ? quotient : sum)
           }
         }
         hopInRing.update(repeating: 0, count: hop)
@@ -138,9 +140,12 @@ func inverseSTFT(
         for t in 0..<frameCount {
           frame(t, buffers.complex)
           fft.inverse(buffers)
-          let offset = (t * hop) & (n - 1)
-          for i in 0..<(n - offset) { ring[offset + i] += w[i] * frameSamples[i] }
-          for i in (n - offset)..<n { ring[offset + i - n] += w[i] * frameSamples[i] }
+          // The frame's four hops land on four whole hops of the ring (frames start on hops).
+          for part in stride(from: 0, to: n, by: hop) {
+            let target = ring + ((t * hop + part) & (n - 1))
+            let (window, samples) = (w.baseAddress! + part, frameSamples + part)
+            for i in 0..<hop { target[i] += window[i] * samples[i] }
+          }
           emitHop(startingAt: t * hop)
         }
       }

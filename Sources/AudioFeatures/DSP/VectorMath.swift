@@ -18,6 +18,34 @@ func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Fl
   return sum
 }
 
+/// The largest of `count` > 0 values, none NaN, eight lanes at a time: without NaNs the order of
+/// the comparisons does not change the result, but Swift's scalar `max` keeps NaN semantics and
+/// does not vectorise.
+@inline(__always)
+func maximum(_ x: UnsafePointer<Float>, count: Int) -> Float {
+  precondition(count > 0, "maximum of no values")
+  var i = 0
+  var largest: Float = 0
+  if count >= 8 {
+    var lanes = UnsafeRawPointer(x).loadUnaligned(as: SIMD8<Float>.self)
+    i = 8
+    while i + 8 <= count {
+      let next = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
+      lanes.replace(with: next, where: next .> lanes)
+      i += 8
+    }
+    largest = lanes.max()
+  } else {
+    largest = x[0]
+    i = 1
+  }
+  while i < count {
+    if x[i] > largest { largest = x[i] }
+    i += 1
+  }
+  return largest
+}
+
 /// `Σ term(i)` for i in 0..<count in Double with four interleaved partial sums: one running sum
 /// waits for each addition before the next; four keep the adder busy (and round no worse).
 @inline(__always)
@@ -39,11 +67,19 @@ func interleavedSum(_ count: Int, _ term: (Int) -> Double) -> Double {
 }
 
 /// numpy's median of a non-empty buffer, in float32: the middle value, or the mean of the two
-/// middle values. Hoare selection of the lower middle value, then the minimum of what lies above
-/// it; the buffer is reordered.
+/// middle values. The buffer is reordered.
 func median(reordering x: UnsafeMutableBufferPointer<Float>) -> Float {
   precondition(!x.isEmpty, "median of an empty buffer")
   let k = (x.count - 1) / 2
+  let lower = select(k, reordering: x)
+  guard x.count % 2 == 0 else { return lower }
+  return (lower + minimumAbove(k, x)) / 2
+}
+
+/// The k-th smallest value (0-based) by Hoare selection: `x` is reordered so that x[..<k] ≤ x[k]
+/// ≤ x[(k + 1)...].
+func select(_ k: Int, reordering x: UnsafeMutableBufferPointer<Float>) -> Float {
+  precondition(x.indices.contains(k), "rank outside the buffer")
   var low = 0
   var high = x.count - 1
   while low < high {
@@ -67,9 +103,12 @@ func median(reordering x: UnsafeMutableBufferPointer<Float>) -> Float {
       break  // x[k] equals the pivot and is in place
     }
   }
-  guard x.count % 2 == 0 else { return x[k] }
-  // Selection leaves x[..<k] ≤ x[k] ≤ x[(k + 1)...].
+  return x[k]
+}
+
+/// After `select(k, reordering: x)`: the (k + 1)-th smallest value, the least of those after x[k].
+func minimumAbove(_ k: Int, _ x: UnsafeMutableBufferPointer<Float>) -> Float {
   var upper = x[k + 1]
   for v in x[(k + 2)...] { upper = min(upper, v) }
-  return (x[k] + upper) / 2
+  return upper
 }

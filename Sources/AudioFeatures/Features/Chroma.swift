@@ -36,24 +36,33 @@ enum Chroma {
     let bins = Framing.binCount
     let minFrequency = 150.0
     let maxFrequency = 4000.0
-    let candidateBins = (0..<bins).filter {
+    let candidates = (0..<bins).filter {
       Framing.binFrequency($0) >= minFrequency && Framing.binFrequency($0) < maxFrequency
     }
+    // Peaks compare each candidate bin with its neighbours: only those bins' power is needed.
+    let (first, last) = (candidates.first! - 1, candidates.last! + 1)
     var pitches = [Float]()
     var magnitudes = [Float]()
-    forEachPowerFrame(of: magnitude, frames: frames) { _, s in
-      var frameMax: Float = 0
-      for k in 0..<bins { frameMax = max(frameMax, s[k]) }
-      let reference = Float(0.1) * frameMax
-      @inline(__always) func thresholded(_ k: Int) -> Float { s[k] > reference ? s[k] : 0 }
-      for k in candidateBins where thresholded(k) > thresholded(k - 1) && thresholded(k) >= thresholded(k + 1) {
-        // librosa 0.7 arithmetic, in float32.
-        let average = 0.5 * (s[k + 1] - s[k - 1])
-        let curvature = 2 * s[k] - s[k + 1] - s[k - 1]
-        let shift = average / (curvature + (abs(curvature) < Float.leastNormalMagnitude ? 1 : 0))
-        let skew = 0.5 * average * shift
-        pitches.append(Float((Double(k) + Double(shift)) * Double(Framing.sampleRate) / Double(Framing.frameLength)))
-        magnitudes.append(s[k] + skew)
+    withUnsafeTemporaryAllocation(of: Float.self, capacity: last - first + 1) { powerBuffer in
+      magnitude.withUnsafeBufferPointer { magnitude in
+        let s = powerBuffer.baseAddress! - first
+        for t in 0..<frames {
+          let frame = magnitude.baseAddress! + t * bins
+          // Squaring is monotonic on magnitudes: the largest power is the largest magnitude squared.
+          let frameMaxMagnitude = maximum(frame, count: bins)
+          let reference = Float(0.1) * (frameMaxMagnitude * frameMaxMagnitude)
+          for k in first...last { s[k] = frame[k] * frame[k] }
+          @inline(__always) func thresholded(_ k: Int) -> Float { s[k] > reference ? s[k] : 0 }
+          for k in candidates.first!...candidates.last! where thresholded(k) > thresholded(k - 1) && thresholded(k) >= thresholded(k + 1) {
+            // librosa 0.7 arithmetic, in float32.
+            let average = 0.5 * (s[k + 1] - s[k - 1])
+            let curvature = 2 * s[k] - s[k + 1] - s[k - 1]
+            let shift = average / (curvature + (abs(curvature) < Float.leastNormalMagnitude ? 1 : 0))
+            let skew = 0.5 * average * shift
+            pitches.append(Float((Double(k) + Double(shift)) * Double(Framing.sampleRate) / Double(Framing.frameLength)))
+            magnitudes.append(s[k] + skew)
+          }
+        }
       }
     }
     let voiced = pitches.indices.filter { pitches[$0] > 0 }

@@ -15,26 +15,28 @@ enum HarmonicPercussive {
   ) -> Parts {
     let frames = spectrogram.frameCount
     let bins = spectrogram.binCount
-    // Harmonic: median across time within each bin. Percussive: across frequency within each
-    // frame, turned into the harmonic soft mask 8 frames at a time as it is computed.
-    var harmonicMask = MedianFilter.alongColumns(
-      spectrogram.magnitude, rows: frames, columns: bins, window: kernelSize)
-    harmonicMask.withUnsafeMutableBufferPointer { mask in
-      MedianFilter.alongRows(spectrogram.magnitude, rows: frames, columns: bins, window: kernelSize) {
-        percussiveMedian, firstFrame, height in
-        let rows = mask.baseAddress! + firstFrame * bins
-        for i in 0..<(height * bins) { rows[i] = harmonicSoftMask(rows[i], percussiveMedian[i]) }
-      }
-    }
-
+    let lanes = MedianFilter.lanes
     let length = signal.count
     let reconstructed = min(length, zeroTail ? Framing.hopLength * (frames - 1) : length)
-    let harmonic = spectrogram.values.withUnsafeBufferPointer { x in
-      harmonicMask.withUnsafeBufferPointer { mask in
-        inverseSTFT(frameCount: frames, outputLength: length, reconstructedLength: reconstructed) { t, spectrum in
-          for k in 0..<bins {
-            let i = t * bins + k
-            spectrum[k] = (Double(x[2 * i] * mask[i]), Double(x[2 * i + 1] * mask[i]))
+    // Each frame's soft mask is made just before its inverse FFT, from its harmonic medians (across
+    // time within each bin, streamed frame by frame) and its percussive ones (across frequency,
+    // 8 frames at a time): no spectrogram-sized mask or median arrays.
+    let harmonic = spectrogram.magnitude.withUnsafeBufferPointer { magnitude in
+      spectrogram.values.withUnsafeBufferPointer { x in
+        let harmonicMedians = ColumnMedians(of: magnitude.baseAddress!, rows: frames, columns: bins, window: kernelSize)
+        let percussiveMedians = RowMedians(columns: bins, window: kernelSize)
+        return withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * lanes * bins) { scratch in
+          let (masks, percussive) = (scratch.baseAddress!, scratch.baseAddress! + lanes * bins)
+          return inverseSTFT(frameCount: frames, outputLength: length, reconstructedLength: reconstructed) { t, spectrum in
+            if t % lanes == 0 {
+              let count = min(lanes, frames - t)
+              percussiveMedians.compute(rows: magnitude.baseAddress! + t * bins, count: count, into: percussive)
+              for row in 0..<count { harmonicMedians.next(into: masks + row * bins) }
+              for i in 0..<(count * bins) { masks[i] = harmonicSoftMask(masks[i], percussive[i]) }
+            }
+            let mask = masks + (t % lanes) * bins
+            let frame = x.baseAddress! + 2 * t * bins
+            for k in 0..<bins { spectrum[k] = (Double(frame[2 * k] * mask[k]), Double(frame[2 * k + 1] * mask[k])) }
           }
         }
       }

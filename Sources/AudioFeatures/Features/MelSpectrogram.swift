@@ -115,11 +115,26 @@ enum MFCC {
     let dctMatrix = coefficientCount == MFCC.coefficientCount ? MFCC.dctMatrix : dct(count: coefficientCount)
     let n = MelFilterBank.bandCount
     let frames = mel.frames
+    let lanes = 8
     var out = [[Float]](repeating: [Float](repeating: 0, count: frames), count: coefficientCount)
     mel.values.withUnsafeBufferPointer { d in
       dctMatrix.withUnsafeBufferPointer { m in
+        // Eight frames at a time, one lane each: every coefficient is still summed over the bands
+        // in order, but eight sums advance per instruction.
+        withUnsafeTemporaryAllocation(of: SIMD8<Double>.self, capacity: n) { block in
+          for first in stride(from: 0, to: frames - lanes + 1, by: lanes) {
+            for j in 0..<n {
+              block[j] = SIMD8<Double>(UnsafeRawPointer(d.baseAddress! + j * frames + first).loadUnaligned(as: SIMD8<Float>.self))
+            }
+            for q in 0..<coefficientCount {
+              var sums = SIMD8<Double>()
+              for j in 0..<n { sums += m[j * coefficientCount + q] * block[j] }
+              for lane in 0..<lanes { out[q][first + lane] = Float(sums[lane]) }
+            }
+          }
+        }
         withUnsafeTemporaryAllocation(of: Double.self, capacity: coefficientCount) { sums in
-          for t in 0..<frames {
+          for t in (frames - frames % lanes)..<frames {
             sums.initialize(repeating: 0)
             for j in 0..<n {
               let value = Double(d[j * frames + t])

@@ -16,13 +16,25 @@ enum Tempo {
     let bands = MelFilterBank.bandCount
     let delay = 1 + Framing.frameLength / (2 * Framing.hopLength)
     var envelope = [Float](repeating: 0, count: frames)
+    // The median of the 128 increases, most of them 0 (a band that got quieter): only the positive
+    // ones are kept and ranked, the zeros counted. The two middle values are ranks 63 and 64.
+    let (lowerMiddle, upperMiddle) = ((bands - 1) / 2, bands / 2)
     withUnsafeTemporaryAllocation(of: Float.self, capacity: bands) { column in
       mel.values.withUnsafeBufferPointer { d in
         for u in 0..<max(0, frames - delay) {
+          var positives = 0
           for m in 0..<bands {
-            column[m] = max(0, d[m * frames + u + 1] - d[m * frames + u])
+            let increase = d[m * frames + u + 1] - d[m * frames + u]
+            column[positives] = increase
+            positives += increase > 0 ? 1 : 0
           }
-          envelope[u + delay] = median(reordering: column)
+          let zeros = bands - positives
+          let increases = UnsafeMutableBufferPointer(rebasing: column[..<positives])
+          let (lowerRank, upperRank) = (lowerMiddle - zeros, upperMiddle - zeros)
+          let lower: Float = lowerRank < 0 ? 0 : select(lowerRank, reordering: increases)
+          let upper: Float =
+            upperRank < 0 ? 0 : lowerRank < 0 ? increases.min()! : minimumAbove(lowerRank, increases)
+          envelope[u + delay] = (lower + upper) / 2
         }
       }
     }

@@ -46,8 +46,14 @@ enum TimeDomain {
         (y[i] < -1e-10) != (y[i - 1] < -1e-10) ? 1 : 0
       }
       func crossings(_ range: ClosedRange<Int>) -> Int32 {
+        // A plain counted loop of wrapping adds, which the compiler vectorises (a ClosedRange's
+        // iteration checks for overflow at every step).
         var count: Int32 = 0
-        for i in range { count &+= crossing(i) }
+        var i = range.lowerBound
+        while i <= range.upperBound {
+          count &+= crossing(i)
+          i &+= 1
+        }
         return count
       }
       let blocks = (0..<(y.count / hop)).map { b in crossings((b * hop + 1)...min(b * hop + hop, y.count - 1)) }
