@@ -69,15 +69,22 @@ static inline __attribute__((always_inline)) void slide(
 #undef ELEMENT
 }
 
+// Each group's window is advanced through all the steps before the next group's: its 31 vectors
+// stay in L1 for the steps instead of streaming every group's window through it at every step.
 static inline __attribute__((always_inline)) void push(
-    float *sorted, size_t groups, const int window, const float *outgoing, const float *incoming) {
+    float *sorted, size_t groups, const int window, size_t steps, const float *const *outgoing,
+    const float *const *incoming, float *medians, ptrdiff_t medians_stride) {
   const size_t lanes = GENREKIT_MEDIAN_LANES;
   for (size_t group = 0; group < groups; group++) {
     f32x8 *window_of_group = (f32x8 *)(sorted + group * window * lanes);
-    if (outgoing)
-      replace(window_of_group, window, outgoing + group * lanes, incoming + group * lanes);
-    else
-      insert(window_of_group, window, incoming + group * lanes);
+    const size_t column = group * lanes;
+    for (size_t step = 0; step < steps; step++) {
+      if (outgoing[step])
+        replace(window_of_group, window, outgoing[step] + column, incoming[step] + column);
+      else
+        insert(window_of_group, window, incoming[step] + column);
+      if (medians) *(f32x8 *)(medians + step * medians_stride + column) = window_of_group[window / 2];
+    }
   }
 }
 
@@ -104,11 +111,12 @@ void genrekit_sliding_median_start_x8(float *sorted, size_t groups, int window) 
 
 MULTIVERSIONED
 void genrekit_sliding_median_push_x8(
-    float *sorted, size_t groups, int window, const float *outgoing, const float *incoming) {
+    float *sorted, size_t groups, int window, size_t steps, const float *const *outgoing,
+    const float *const *incoming, float *medians, ptrdiff_t medians_stride) {
   if (window == GENREKIT_MEDIAN_MAX_WINDOW)
-    push(sorted, groups, GENREKIT_MEDIAN_MAX_WINDOW, outgoing, incoming);
+    push(sorted, groups, GENREKIT_MEDIAN_MAX_WINDOW, steps, outgoing, incoming, medians, medians_stride);
   else
-    push(sorted, groups, window, outgoing, incoming);
+    push(sorted, groups, window, steps, outgoing, incoming, medians, medians_stride);
 }
 
 // 8 × 8 transpose in registers: dst row j = column j of the 8 source rows.

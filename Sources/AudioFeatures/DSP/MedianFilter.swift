@@ -16,7 +16,9 @@ enum MedianFilter {
     [Float](unsafeUninitializedCapacity: rows * columns) { out, count in
       x.withUnsafeBufferPointer { x in
         let medians = ColumnMedians(of: x.baseAddress!, rows: rows, columns: columns, window: window)
-        for r in 0..<rows { medians.next(into: out.baseAddress! + r * columns) }
+        for first in stride(from: 0, to: rows, by: lanes) {
+          medians.next(min(lanes, rows - first), into: out.baseAddress! + first * columns)
+        }
       }
       count = rows * columns
     }
@@ -77,9 +79,9 @@ final class RowMedians {
   }
 }
 
-/// Medians down the columns of a row-major matrix, one row after the other (HPSS's harmonic
+/// Medians down the columns of a row-major matrix, a few rows after the other (HPSS's harmonic
 /// filter: across time within each bin). The kernel's sorted window of every 8 columns is kept
-/// from one row to the next; a row's medians need the rows up to h = window / 2 after it.
+/// from one call to the next; a row's medians need the rows up to h = window / 2 after it.
 final class ColumnMedians {
   private let x: UnsafePointer<Float>
   private let rows: Int
@@ -90,8 +92,7 @@ final class ColumnMedians {
   /// Each group's sorted window (`window × 8` floats per group; the last group holds the
   /// `columns mod 8` columns left over, if any).
   private let sorted: UnsafeMutablePointer<Float>
-  /// The left-over columns of the incoming and the outgoing row, padded to 8 lanes.
-  private let leftOver: UnsafeMutablePointer<Float>
+  /// The next row whose medians are due.
   private var row = 0
 
   /// - Parameter x: `rows × columns` values that must outlive this filter.
@@ -105,43 +106,48 @@ final class ColumnMedians {
     fullGroups = columns / lanes
     let groups = (columns + lanes - 1) / lanes
     sorted = .allocate(capacity: groups * window * lanes)
-    leftOver = .allocate(capacity: 2 * lanes)
-    leftOver.initialize(repeating: 0, count: 2 * lanes)
     genrekit_sliding_median_start_x8(sorted, groups, Int32(window))
-    for i in 0..<window { push(outgoing: nil, incoming: positions[i]) }
+    // All of row 0's window but its last element, which the first row's step adds.
+    advance(steps: (0..<(window - 1)).map { (outgoing: nil, incoming: positions[$0]) }, medians: nil)
   }
 
-  deinit {
-    sorted.deallocate()
-    leftOver.deallocate()
+  deinit { sorted.deallocate() }
+
+  /// Writes the medians of the next `count` rows to `out`, row-major (`count × columns` floats).
+  func next(_ count: Int, into out: UnsafeMutablePointer<Float>) {
+    precondition(row + count <= rows, "more rows than the matrix has")
+    // Row r's window is extended elements r ..< r + window: the step to it adds the last one and
+    // removes the one before the first.
+    let steps = (row..<(row + count)).map { r in (outgoing: r == 0 ? nil : positions[r - 1], incoming: positions[r + window - 1]) }
+    advance(steps: steps, medians: out)
+    row += count
   }
 
-  /// Writes the medians of the next row (the first on the first call) to `out`, `columns` floats.
-  func next(into out: UnsafeMutablePointer<Float>) {
-    precondition(row < rows, "every row's medians were taken")
-    let lanes = MedianFilter.lanes
-    let middle = window / 2
-    let columnsLeftOver = columns - fullGroups * lanes
-    for group in 0...fullGroups {
-      let width = group < fullGroups ? lanes : columnsLeftOver
-      guard width > 0 else { continue }
-      (out + group * lanes).update(from: sorted + (group * window + middle) * lanes, count: width)
-    }
-    row += 1
-    if row < rows { push(outgoing: positions[row - 1], incoming: positions[row + window - 1]) }
-  }
-
-  /// Moves every column's window on by one element: row `incoming` enters, row `outgoing` leaves.
-  private func push(outgoing: Int?, incoming: Int) {
+  private func advance(steps: [(outgoing: Int?, incoming: Int)], medians: UnsafeMutablePointer<Float>?) {
     let lanes = MedianFilter.lanes
     let window = Int32(window)
-    genrekit_sliding_median_push_x8(sorted, fullGroups, window, outgoing.map { x + $0 * columns }, x + incoming * columns)
-    let columnsLeftOver = columns - fullGroups * lanes
-    guard columnsLeftOver > 0 else { return }
+    let outgoing = steps.map { step in step.outgoing.map { x + $0 * columns } }
+    let incoming: [UnsafePointer<Float>?] = steps.map { x + $0.incoming * columns }
+    genrekit_sliding_median_push_x8(sorted, fullGroups, window, steps.count, outgoing, incoming, medians, columns)
+    let leftOver = columns - fullGroups * lanes
+    guard leftOver > 0 else { return }
+    // The left-over columns of every step's rows, padded to 8 lanes, through the last group.
     let first = fullGroups * lanes
-    leftOver.update(from: x + incoming * columns + first, count: columnsLeftOver)
-    if let outgoing { (leftOver + lanes).update(from: x + outgoing * columns + first, count: columnsLeftOver) }
+    let padded = UnsafeMutablePointer<Float>.allocate(capacity: 3 * steps.count * lanes)
+    defer { padded.deallocate() }
+    padded.initialize(repeating: 0, count: 3 * steps.count * lanes)
+    let (paddedIncoming, paddedOutgoing, paddedMedians) =
+      (padded, padded + steps.count * lanes, padded + 2 * steps.count * lanes)
+    for (s, step) in steps.enumerated() {
+      (paddedIncoming + s * lanes).update(from: x + step.incoming * columns + first, count: leftOver)
+      if let row = step.outgoing { (paddedOutgoing + s * lanes).update(from: x + row * columns + first, count: leftOver) }
+    }
+    let incomingLeftOver: [UnsafePointer<Float>?] = steps.indices.map { UnsafePointer(paddedIncoming + $0 * lanes) }
+    let outgoingLeftOver: [UnsafePointer<Float>?] = steps.indices.map { steps[$0].outgoing == nil ? nil : UnsafePointer(paddedOutgoing + $0 * lanes) }
     genrekit_sliding_median_push_x8(
-      sorted + fullGroups * Int(window) * lanes, 1, window, outgoing == nil ? nil : leftOver + lanes, leftOver)
+      sorted + fullGroups * Int(window) * lanes, 1, window, steps.count, outgoingLeftOver, incomingLeftOver,
+      medians == nil ? nil : paddedMedians, lanes)
+    guard let medians else { return }
+    for s in steps.indices { (medians + s * columns + first).update(from: paddedMedians + s * lanes, count: leftOver) }
   }
 }

@@ -31,7 +31,7 @@ enum HarmonicPercussive {
             if t % lanes == 0 {
               let count = min(lanes, frames - t)
               percussiveMedians.compute(rows: magnitude.baseAddress! + t * bins, count: count, into: percussive)
-              for row in 0..<count { harmonicMedians.next(into: masks + row * bins) }
+              harmonicMedians.next(count, into: masks)
               for i in 0..<(count * bins) { masks[i] = harmonicSoftMask(masks[i], percussive[i]) }
             }
             let mask = masks + (t % lanes) * bins

@@ -19,15 +19,17 @@ void genrekit_sliding_median_x8(
     const float *input, ptrdiff_t input_stride, const int32_t *positions, size_t position_count,
     int window, float *output, ptrdiff_t output_stride);
 
-/// The same running median for sequences that arrive one element at a time, `groups` sets of 8
+/// The same running median for sequences that arrive a few elements at a time, `groups` sets of 8
 /// lanes side by side: `sorted` holds each group's current window sorted, `window` vectors of 8
-/// floats per group (`groups * window * 8` floats), and the median of group g's window is its
-/// vector `window / 2`. Start sets every window to +∞; then push the first `window` elements with
-/// `outgoing` NULL, and from there on each new element with the one that leaves the window.
-/// Element values of group g are the 8 floats at `incoming + 8 * g` (and `outgoing + 8 * g`).
+/// floats per group (`groups * window * 8` floats). Start sets every window to +∞. Each of `steps`
+/// steps then adds element `incoming[step]` (group g's 8 values at `incoming[step] + 8 * g`) and
+/// removes `outgoing[step]`, or none while the window is filling (`outgoing[step]` NULL); after
+/// each step the median of every group is written to `medians + step * medians_stride + 8 * g`,
+/// unless `medians` is NULL.
 void genrekit_sliding_median_start_x8(float *sorted, size_t groups, int window);
 void genrekit_sliding_median_push_x8(
-    float *sorted, size_t groups, int window, const float *outgoing, const float *incoming);
+    float *sorted, size_t groups, int window, size_t steps, const float *const *outgoing,
+    const float *const *incoming, float *medians, ptrdiff_t medians_stride);
 
 /// Rows → lanes: `block[i * 8 + lane] = rows[lane * row_stride + i]` for i < length and
 /// lane < height (≤ 8); lanes from `height` on are set to 0.
