@@ -188,12 +188,11 @@ final class InverseSTFT {
     if low < high {
       normalisation.hop(startingAt: first, into: hopNormalisation)
       output.withUnsafeMutableBufferPointer { out in
-        for j in low..<high {
-          let sum = hopInRing[j - first]
-          let norm = hopNormalisation[j - first]
-          // Divided unconditionally and selected after, so that the loop vectorises.
-          let quotient = sum / norm
-          out[j - start] = Float(norm > Double(Float.leastNormalMagnitude) ? quotient : sum)
+        let (sums, norms, target) = (hopInRing + (low - first), hopNormalisation + (low - first), out.baseAddress! + (low - start))
+        // Divided unconditionally and selected after, and indexed from 0, so that the loop vectorises.
+        for i in 0..<(high - low) {
+          let quotient = sums[i] / norms[i]
+          target[i] = Float(norms[i] > Double(Float.leastNormalMagnitude) ? quotient : sums[i])
         }
       }
     }
