@@ -30,6 +30,23 @@ func temporaryDirectory() throws -> URL { try makeTemporaryFolder(prefix: "genre
     ("au", SF_FORMAT_AU | SF_FORMAT_PCM_16),
   ]
 
+  /// A header that claims far more frames than the file holds (a FLAC's STREAMINFO patched to
+  /// 2^31 − 2^16 samples) reserves no more than the file can hold: it decodes what is there, with
+  /// a warning, in an array not sized by the claim.
+  @Test func aHeadersFrameCountIsNotTrusted() throws {
+    let path = try temporaryDirectory().appendingPathComponent("claims.flac").path
+    try writeAudio(path, samples, format: SF_FORMAT_FLAC | SF_FORMAT_PCM_16)
+    var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+    // STREAMINFO's 36-bit total sample count: the low 4 bits of byte 21, then bytes 22 ... 25.
+    bytes[21] &= 0xF0
+    bytes.replaceSubrange(22...25, with: [0x7F, 0xFF, 0x00, 0x00])
+    try Data(bytes).write(to: URL(fileURLWithPath: path))
+    let audio = try decodeAudio(atPath: path)
+    #expect(audio.samples == samples)
+    #expect(audio.samples.capacity <= max(bytes.count, 2 * samples.count), "capacity \(audio.samples.capacity)")
+    #expect(audio.integrityWarning?.contains("truncated") == true)
+  }
+
   @Test(arguments: losslessFormats)
   func losslessFormatsDecodeExactly(name: String, format: Int) throws {
     let path = try temporaryDirectory().appendingPathComponent("x.\(name)").path

@@ -21,8 +21,8 @@ public enum Framing {
 /// Receives the frames of an STFT as they are computed, in order: HPSS, which then needs no stored
 /// copy of the complex values.
 protocol SpectrogramConsumer: AnyObject {
-  /// Frame t's 1025 complex64 bins (interleaved re, im) and the magnitude of frames 0 ... t
-  /// (frame-major, 1025 per frame; `magnitude` is the first frame's).
+  /// Frame t's 1025 complex64 bins (interleaved re, im); `magnitude` points at frame 0 of the
+  /// frame-major magnitude, written up to frame t.
   func frame(_ t: Int, values: UnsafePointer<Float>, magnitude: UnsafePointer<Float>)
   /// Every frame was given; `magnitude` holds all of them.
   func end(magnitude: UnsafePointer<Float>)
@@ -31,7 +31,8 @@ protocol SpectrogramConsumer: AnyObject {
 /// The centred short-time Fourier transform of a signal (`librosa.stft` with the defaults above)
 /// and its magnitude.
 ///
-/// Stored frame-major as complex64, like librosa: `re/im` of bin k in frame t at `2·(t·1025 + k)`.
+/// Stored frame-major as complex64, like librosa: `re/im` of bin k in frame t at `2·(t·1025 + k)`
+/// (unless a consumer takes the frames as they come).
 /// The FFT itself runs in double precision, as numpy.fft did for librosa 0.7 (the Kaggle tables).
 /// Every spectral feature, chroma, the mel spectrogram, onset strength and HPSS use this one STFT.
 public struct Spectrogram: Sendable {

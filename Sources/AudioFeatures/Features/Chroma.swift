@@ -36,11 +36,13 @@ enum Chroma {
     let bins = Framing.binCount
     let minFrequency = 150.0
     let maxFrequency = 4000.0
-    let candidates = (0..<bins).filter {
+    // The bins from 150 Hz up to 4 kHz (consecutive: frequency grows with the bin).
+    let candidateBins = (0..<bins).filter {
       Framing.binFrequency($0) >= minFrequency && Framing.binFrequency($0) < maxFrequency
     }
+    let candidates = candidateBins.first!...candidateBins.last!
     // Peaks compare each candidate bin with its neighbours: only those bins' power is needed.
-    let (first, last) = (candidates.first! - 1, candidates.last! + 1)
+    let (first, last) = (candidates.lowerBound - 1, candidates.upperBound + 1)
     var pitches = [Float]()
     var magnitudes = [Float]()
     withUnsafeTemporaryAllocation(of: Float.self, capacity: last - first + 1) { powerBuffer in
@@ -53,7 +55,7 @@ enum Chroma {
           let reference = Float(0.1) * (frameMaxMagnitude * frameMaxMagnitude)
           for k in first...last { s[k] = frame[k] * frame[k] }
           @inline(__always) func thresholded(_ k: Int) -> Float { s[k] > reference ? s[k] : 0 }
-          for k in candidates.first!...candidates.last! where thresholded(k) > thresholded(k - 1) && thresholded(k) >= thresholded(k + 1) {
+          for k in candidates where thresholded(k) > thresholded(k - 1) && thresholded(k) >= thresholded(k + 1) {
             // librosa 0.7 arithmetic, in float32.
             let average = 0.5 * (s[k + 1] - s[k - 1])
             let curvature = 2 * s[k] - s[k + 1] - s[k - 1]
