@@ -18,9 +18,9 @@ enum HarmonicPercussive {
     let lanes = MedianFilter.lanes
     let length = signal.count
     let reconstructed = min(length, zeroTail ? Framing.hopLength * (frames - 1) : length)
-    // Each frame's soft mask is made just before its inverse FFT, from its harmonic medians (across
-    // time within each bin, streamed frame by frame) and its percussive ones (across frequency,
-    // 8 frames at a time): no spectrogram-sized mask or median arrays.
+    // Each block of 8 frames' soft masks are made just before their inverse FFTs, from the
+    // harmonic medians (across time within each bin, each bin's window kept from block to block)
+    // and the percussive ones (across frequency): no spectrogram-sized mask or median arrays.
     let harmonic = spectrogram.magnitude.withUnsafeBufferPointer { magnitude in
       spectrogram.values.withUnsafeBufferPointer { x in
         let harmonicMedians = ColumnMedians(of: magnitude.baseAddress!, rows: frames, columns: bins, window: kernelSize)

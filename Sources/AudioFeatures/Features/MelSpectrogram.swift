@@ -96,9 +96,8 @@ enum MFCC {
   static let coefficientCount = 20
   static let dctMatrix = dct(count: coefficientCount)
 
-  /// The orthonormal DCT-II matrix's first `count` rows, stored band-major, `dct[j · count + q]`,
-  /// so that one pass over a frame's bands updates every coefficient (each still summed over bands
-  /// in order).
+  /// The orthonormal DCT-II matrix's first `count` rows, stored band-major, `dct[j · count + q]`
+  /// (each coefficient summed over the bands in order).
   static func dct(count coefficientCount: Int) -> [Double] {
     let n = MelFilterBank.bandCount
     var m = [Double](repeating: 0, count: n * coefficientCount)
