@@ -67,6 +67,41 @@ public struct Matrix: Sendable, Equatable, Codable {
   }
 }
 
+extension Matrix {
+  /// `self · other` (or `self · otherᵀ`) with each row of the result depending on that row of
+  /// `self` alone: every element is summed over the inner dimension in order, whatever the other
+  /// rows are. BLAS chooses its kernels by the shape of the call (OpenBLAS's kernels for a block
+  /// with an odd number of rows sum in another order), so predictions made in blocks of rows, or
+  /// for a subset of the rows, would otherwise change in their last digits with `--jobs`.
+  public func rowwiseMultiplied(by other: Matrix, transposingOther: Bool = false) -> Matrix {
+    let k = columns
+    let right = transposingOther ? other.transposed() : other
+    precondition(k == right.rows, "inner dimensions differ")
+    let n = right.columns
+    var out = [Double](repeating: 0, count: rows * n)
+    values.withUnsafeBufferPointer { a in
+      right.values.withUnsafeBufferPointer { b in
+        out.withUnsafeMutableBufferPointer { out in
+          for r in 0..<rows {
+            let (row, target) = (a.baseAddress! + r * k, out.baseAddress! + r * n)
+            for i in 0..<k {
+              let (factor, line) = (row[i], b.baseAddress! + i * n)
+              for c in 0..<n { target[c] += factor * line[c] }
+            }
+          }
+        }
+      }
+    }
+    return Matrix(rows: rows, columns: n, values: out)
+  }
+
+  public func transposed() -> Matrix {
+    var out = Matrix(rows: columns, columns: rows)
+    for r in 0..<rows { for c in 0..<columns { out[c, r] = self[r, c] } }
+    return out
+  }
+}
+
 /// Largest index of each row (the first on ties), as `numpy.argmax(axis=1)`.
 public func argmaxPerRow(_ m: Matrix) -> [Int] {
   (0..<m.rows).map { r in

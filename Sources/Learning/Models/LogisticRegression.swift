@@ -110,7 +110,7 @@ public struct LogisticRegression: RowClassifier {
 
     public func probabilities(_ x: Matrix, threads: Int) -> Matrix {
       parallelRows(x.rows, columns: classCount, threads: threads) { range, out in
-        var scores = x.selecting(rows: Array(range)).multiplied(by: weights, transposingOther: true)
+        var scores = x.selecting(rows: Array(range)).rowwiseMultiplied(by: weights, transposingOther: true)
         for r in 0..<scores.rows {
           for c in 0..<classCount { scores[r, c] += intercepts[c] }
         }

@@ -203,15 +203,17 @@ public struct MultilayerPerceptron: RowClassifier {
       parallelRows(x.rows, columns: classCount, threads: threads) { range, out in
         var a = x.selecting(rows: Array(range))
         for (l, layer) in layers.enumerated() {
-          a = affine(a, layer)
+          a = affine(a, layer, rowByRow: true)
           if l < layers.count - 1 { a.values = a.values.map { max(0, $0) } }
         }
         for (i, value) in softmaxRows(a).values.enumerated() { out[range.lowerBound * classCount + i] = value }
       }
     }
 
-    private func affine(_ a: Matrix, _ layer: Layer) -> Matrix {
-      var z = a.multiplied(by: layer.weights)
+    /// `a · W + b`; row by row for predictions (a row's result independent of the other rows in
+    /// its block), through BLAS for training's batches.
+    private func affine(_ a: Matrix, _ layer: Layer, rowByRow: Bool = false) -> Matrix {
+      var z = rowByRow ? a.rowwiseMultiplied(by: layer.weights) : a.multiplied(by: layer.weights)
       let columns = z.columns
       z.values.withUnsafeMutableBufferPointer { z in
         layer.biases.withUnsafeBufferPointer { b in

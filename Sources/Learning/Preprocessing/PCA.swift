@@ -46,12 +46,12 @@ public struct PCA: Sendable, Equatable {
   public func transform(_ x: Matrix) -> Matrix {
     var centred = x
     for r in 0..<x.rows { for c in 0..<x.columns { centred[r, c] -= means[c] } }
-    return centred.multiplied(by: components, transposingOther: true)
+    return centred.rowwiseMultiplied(by: components, transposingOther: true)
   }
 
   /// Back to the original space (exact when every component is kept).
   public func inverseTransform(_ y: Matrix) -> Matrix {
-    var out = y.multiplied(by: components)
+    var out = y.rowwiseMultiplied(by: components)
     for r in 0..<out.rows { for c in 0..<out.columns { out[r, c] += means[c] } }
     return out
   }
