@@ -96,14 +96,14 @@ public struct AudioExamples: Sendable {
     var mfcc: [Float] = []
     var logMel: [Float] = []
     for piece in pieces {
-      let analysis = FrameAnalysis(signal: Array(signal.samples[piece.range]), mode: settings.compat)
+      let analysis = FrameAnalysis(signal: Array(signal.samples[piece.range]), mode: settings.compat, separatingHarmonics: true)
       segments += analysis.summary.numericValues.dropFirst()
       mfcc += analysis.mfcc(count: settings.mfccCount).transposed
       logMel += analysis.logMel.values
     }
     let file = File(
       input: input, track: SegmentName(parsing: input.fileName).track,
-      clip: Array(FrameAnalysis(signal: signal.samples, mode: settings.compat).summary.numericValues.dropFirst()), segments: segments,
+      clip: Array(FeatureExtractor(mode: settings.compat).features(of: signal.samples).numericValues.dropFirst()), segments: segments,
       mfcc: mfcc, logMel: logMel, segmentCount: pieces.count, framesPerSegment: Framing.frameCount(samples: stride - 1), warning: signal.warning)
     if let cached { write(file, settings: settings, to: cached) }
     return file

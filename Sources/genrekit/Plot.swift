@@ -79,7 +79,7 @@ struct PlotSignal: ParsableCommand {
       throw FileError(path: audio, reason: "holds \(String(format: "%.2f", Double(samples.count) / rate)) s; nothing to draw from \(offset.formatted()) s on")
     }
     let clip = Array(samples[start..<end])
-    let analysis = FrameAnalysis(signal: clip, mode: .librosa)
+    let analysis = FrameAnalysis(signal: clip, mode: .librosa, separatingHarmonics: true)
     let parts = analysis.harmonicPercussive
     func heatmap(_ matrix: FrameMatrix, _ title: String, _ yTitle: String, _ ticks: [(Double, String)], unit: String) -> Charts.Heatmap {
       Charts.Heatmap(title: title, rows: matrix.rows, columns: matrix.frames, values: matrix.values, yTitle: yTitle, yTicks: ticks, unit: unit)

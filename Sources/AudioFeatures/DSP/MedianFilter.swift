@@ -6,8 +6,8 @@ import CSlidingMedian
 /// Both run the C kernel of `CSlidingMedian`, which keeps the window of 8 neighbouring sequences
 /// sorted and advances them together: `RowMedians` along 8 rows at a time (transposed into the
 /// kernel's lanes by the C helpers `genrekit_interleave_x8`/`genrekit_deinterleave_x8`),
-/// `ColumnMedians` down the columns a few rows at a time, keeping each window between calls, so
-/// that HPSS consumes each block of frames' medians as they come, with no matrix of them.
+/// `ColumnMedians` down the columns one row at a time, so that HPSS consumes each frame's medians as
+/// they come, with no matrix of them.
 enum MedianFilter {
   static let lanes = Int(GENREKIT_MEDIAN_LANES)
 

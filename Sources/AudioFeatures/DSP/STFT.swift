@@ -18,21 +18,37 @@ public enum Framing {
   static let synthesisWindow = hannWindow.map { $0 / Double(frameLength) }
 }
 
+/// Receives the frames of an STFT as they are computed, in order: HPSS, which then needs no stored
+/// copy of the complex values.
+protocol SpectrogramConsumer: AnyObject {
+  /// Frame t's 1025 complex64 bins (interleaved re, im); `magnitude` points at frame 0 of the
+  /// frame-major magnitude, written up to frame t.
+  func frame(_ t: Int, values: UnsafePointer<Float>, magnitude: UnsafePointer<Float>)
+  /// Every frame was given; `magnitude` holds all of them.
+  func end(magnitude: UnsafePointer<Float>)
+}
+
 /// The centred short-time Fourier transform of a signal (`librosa.stft` with the defaults above)
 /// and its magnitude.
 ///
-/// Stored frame-major as complex64, like librosa: `re/im` of bin k in frame t at `2·(t·1025 + k)`.
+/// Stored frame-major as complex64, like librosa: `re/im` of bin k in frame t at `2·(t·1025 + k)`
+/// (unless a consumer takes the frames as they come).
 /// The FFT itself runs in double precision, as numpy.fft did for librosa 0.7 (the Kaggle tables).
 /// Every spectral feature, chroma, the mel spectrogram, onset strength and HPSS use this one STFT.
 public struct Spectrogram: Sendable {
   public let frameCount: Int
   public var binCount: Int { Framing.binCount }
-  /// Interleaved (re, im), frame-major.
-  public let values: [Float]
+  /// Interleaved (re, im), frame-major; nil when the frames went to a consumer instead.
+  public let values: [Float]?
   /// `|X|` (librosa power 1) of the complex64 values, frame-major `frameCount × 1025`.
   public let magnitude: [Float]
 
   public init(signal: [Float], padding: PaddingMode) {
+    self.init(signal: signal, padding: padding, consumer: nil)
+  }
+
+  /// With a consumer, each frame's complex values go to it and are not kept (10.6 MB for a 30-s clip).
+  init(signal: [Float], padding: PaddingMode, consumer: SpectrogramConsumer?) {
     let n = Framing.frameLength
     let bins = Framing.binCount
     let frames = Framing.frameCount(samples: signal.count)
@@ -42,8 +58,11 @@ public struct Spectrogram: Sendable {
     // The transform as bins × (re, im) doubles.
     let spectrum = UnsafeRawPointer(buffers.complex).assumingMemoryBound(to: Double.self)
     var values: [Float] = []
+    let frameValues = UnsafeMutablePointer<Float>.allocate(capacity: consumer == nil ? 0 : 2 * bins)
+    defer { frameValues.deallocate() }
     let magnitude = [Float](unsafeUninitializedCapacity: bins * frames) { magnitude, magnitudeCount in
-      values = [Float](unsafeUninitializedCapacity: 2 * bins * frames) { values, valuesCount in
+      let storedValues = consumer == nil ? 2 * bins * frames : 0
+      values = [Float](unsafeUninitializedCapacity: storedValues) { values, valuesCount in
         signal.withUnsafeBufferPointer { y in
           Framing.hannWindow.withUnsafeBufferPointer { w in
             for t in 0..<frames {
@@ -59,7 +78,7 @@ public struct Spectrogram: Sendable {
                 }
               }
               fft.forward(buffers)
-              let complex64 = values.baseAddress! + 2 * bins * t
+              let complex64 = consumer == nil ? values.baseAddress! + 2 * bins * t : frameValues
               for i in 0..<(2 * bins) { complex64[i] = Float(spectrum[i]) }
               let frameMagnitude = magnitude.baseAddress! + bins * t
               for k in 0..<bins {
@@ -67,15 +86,17 @@ public struct Spectrogram: Sendable {
                 let im = Double(complex64[2 * k + 1])
                 frameMagnitude[k] = Float((re * re + im * im).squareRoot())
               }
+              consumer?.frame(t, values: complex64, magnitude: magnitude.baseAddress!)
             }
           }
         }
-        valuesCount = 2 * bins * frames
+        valuesCount = storedValues
       }
+      consumer?.end(magnitude: magnitude.baseAddress!)
       magnitudeCount = bins * frames
     }
     self.frameCount = frames
-    self.values = values
+    self.values = consumer == nil ? values : nil
     self.magnitude = magnitude
   }
 }
@@ -97,64 +118,86 @@ func forEachPowerFrame(
   }
 }
 
-/// Inverse STFT by weighted overlap-add, normalised by the summed squared window (`librosa.istft`).
-/// `frame(t, spectrum)` fills the 1025 bins of frame t. Returns `outputLength` samples: the first
+/// Inverse STFT by weighted overlap-add, normalised by the summed squared window (`librosa.istft`),
+/// fed one frame at a time in order. The result has `outputLength` samples: the first
 /// `reconstructedLength` of the centre-trimmed buffer (`out[1024...]`), then zeros.
-func inverseSTFT(
-  frameCount: Int, outputLength: Int, reconstructedLength: Int,
-  frame: (Int, UnsafeMutablePointer<fftw_complex>) -> Void
-) -> [Float] {
-  let n = Framing.frameLength
-  let hop = Framing.hopLength
-  let start = n / 2
-  let kept = max(0, min(reconstructedLength, outputLength, hop * (frameCount - 1) + n - start))
-  let fft = RealFFT.frame2048
-  let buffers = FFTBuffers(size: n)
-  let normalisation = WindowSquareSum(frameCount: frameCount)
-  return [Float](unsafeUninitializedCapacity: outputLength) { out, count in
-    // Overlap-add in Double, rounded once per sample (numpy rounds to float32 after every frame's
-    // add; the two differ by float32 rounding, far below the features' tolerance). The sum lives
-    // in a ring of one frame: buffer sample j at j mod 2048. Once frame t is added, the hop
-    // starting at 512t is complete and is written out.
-    withUnsafeTemporaryAllocation(of: Double.self, capacity: n + hop) { scratch in
-      let ring = scratch.baseAddress!
-      let hopNormalisation = ring + n
-      ring.initialize(repeating: 0, count: n)
-      func emitHop(startingAt first: Int) {
-        let hopInRing = ring + (first & (n - 1))
-        let (low, high) = (max(first, start), min(first + hop, start + kept))
-        if low < high {
-          normalisation.hop(startingAt: first, into: hopNormalisation)
-          let (sums, norms, target) = (hopInRing + (low - first), hopNormalisation + (low - first), out.baseAddress! + (low - start))
-          // Divided unconditionally and selected after, and indexed from 0, so that the loop vectorises.
-          for i in 0..<(high - low) {
-            let quotient = sums[i] / norms[i]
-            target[i] = Float(norms[i] > Double(Float.leastNormalMagnitude) ? quotient : sums[i])
-          }
-        }
-        hopInRing.update(repeating: 0, count: hop)
-      }
-      let frameSamples = buffers.real
-      Framing.synthesisWindow.withUnsafeBufferPointer { w in
-        for t in 0..<frameCount {
-          frame(t, buffers.complex)
-          fft.inverse(buffers)
-          // The frame's four hops land on four whole hops of the ring (frames start on hops).
-          for part in stride(from: 0, to: n, by: hop) {
-            let target = ring + ((t * hop + part) & (n - 1))
-            let (window, samples) = (w.baseAddress! + part, frameSamples + part)
-            for i in 0..<hop { target[i] += window[i] * samples[i] }
-          }
-          emitHop(startingAt: t * hop)
-        }
-      }
-      // The last frame's remaining three hops.
-      for first in stride(from: frameCount * hop, to: (frameCount - 1) * hop + n, by: hop) {
-        emitHop(startingAt: first)
+final class InverseSTFT {
+  private let frameCount: Int
+  private let kept: Int
+  private let buffers = FFTBuffers(size: Framing.frameLength)
+  private let normalisation: WindowSquareSum
+  /// The overlap-add sum in a ring of one frame (buffer sample j at j mod 2048), and one hop's
+  /// normalisation.
+  private let ring: UnsafeMutablePointer<Double>
+  private let hopNormalisation: UnsafeMutablePointer<Double>
+  private var output: [Float]
+  private var added = 0
+
+  init(frameCount: Int, outputLength: Int, reconstructedLength: Int) {
+    let (n, hop) = (Framing.frameLength, Framing.hopLength)
+    self.frameCount = frameCount
+    kept = max(0, min(reconstructedLength, outputLength, hop * (frameCount - 1) + n - n / 2))
+    normalisation = WindowSquareSum(frameCount: frameCount)
+    ring = .allocate(capacity: n)
+    ring.initialize(repeating: 0, count: n)
+    hopNormalisation = .allocate(capacity: hop)
+    output = [Float](repeating: 0, count: outputLength)
+  }
+
+  deinit {
+    ring.deallocate()
+    hopNormalisation.deallocate()
+  }
+
+  /// Adds the next frame; `fill(spectrum)` writes its 1025 bins.
+  func add(_ fill: (UnsafeMutablePointer<fftw_complex>) -> Void) {
+    precondition(added < frameCount, "more frames than announced")
+    let (n, hop) = (Framing.frameLength, Framing.hopLength)
+    let t = added
+    fill(buffers.complex)
+    RealFFT.frame2048.inverse(buffers)
+    Framing.synthesisWindow.withUnsafeBufferPointer { w in
+      // The frame's four hops land on four whole hops of the ring (frames start on hops).
+      for part in stride(from: 0, to: n, by: hop) {
+        let target = ring + ((t * hop + part) & (n - 1))
+        let (window, samples) = (w.baseAddress! + part, buffers.real + part)
+        for i in 0..<hop { target[i] += window[i] * samples[i] }
       }
     }
-    for i in kept..<outputLength { out[i] = 0 }
-    count = outputLength
+    // Once frame t is added, the hop starting at 512t is complete.
+    emitHop(startingAt: t * hop)
+    added += 1
+  }
+
+  /// The signal, once every frame was added.
+  func finish() -> [Float] {
+    precondition(added == frameCount, "frames missing")
+    let (n, hop) = (Framing.frameLength, Framing.hopLength)
+    // The last frame's remaining three hops.
+    for first in stride(from: frameCount * hop, to: (frameCount - 1) * hop + n, by: hop) { emitHop(startingAt: first) }
+    return output
+  }
+
+  /// Writes out the hop of the buffer starting at `first` (normalised, rounded once from Double:
+  /// numpy rounds to float32 after every frame's add, which differs by float32 rounding, far below
+  /// the features' tolerance) and clears it in the ring.
+  private func emitHop(startingAt first: Int) {
+    let (n, hop) = (Framing.frameLength, Framing.hopLength)
+    let start = n / 2
+    let hopInRing = ring + (first & (n - 1))
+    let (low, high) = (max(first, start), min(first + hop, start + kept))
+    if low < high {
+      normalisation.hop(startingAt: first, into: hopNormalisation)
+      output.withUnsafeMutableBufferPointer { out in
+        let (sums, norms, target) = (hopInRing + (low - first), hopNormalisation + (low - first), out.baseAddress! + (low - start))
+        // Divided unconditionally and selected after, and indexed from 0, so that the loop vectorises.
+        for i in 0..<(high - low) {
+          let quotient = sums[i] / norms[i]
+          target[i] = Float(norms[i] > Double(Float.leastNormalMagnitude) ? quotient : sums[i])
+        }
+      }
+    }
+    hopInRing.update(repeating: 0, count: hop)
   }
 }
 

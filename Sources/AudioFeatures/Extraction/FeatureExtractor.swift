@@ -24,7 +24,7 @@ public struct FeatureExtractor: Sendable {
 
   /// - Precondition: `signal` is non-empty and finite (the decoder guarantees both).
   public func features(of signal: [Float]) -> ClipFeatures {
-    features(of: FrameAnalysis(signal: signal, mode: mode))
+    features(of: FrameAnalysis(signal: signal, mode: mode, separatingHarmonics: true))
   }
 
   /// The summary of frames already analysed (their STFT and log-mel shared with other uses).
@@ -35,7 +35,7 @@ public struct FeatureExtractor: Sendable {
     let chroma = Chroma.chromagram(magnitude: spectrogram.magnitude, frames: frames)
     let mfcc = MFCC.coefficients(melDecibels)
     let tempo = Tempo.estimate(onsetEnvelope: Tempo.onsetEnvelope(melDecibels))
-    let parts = HarmonicPercussive.separate(spectrogram, signal: signal, zeroTail: mode == .kaggle)
+    let parts = analysis.harmonicPercussiveParts
 
     return ClipFeatures(
       length: signal.count,

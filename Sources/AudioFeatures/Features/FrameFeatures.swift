@@ -30,12 +30,31 @@ public struct FrameAnalysis: Sendable {
   public let spectrogram: Spectrogram
   let melDecibels: MelDecibels
 
-  public init(signal: [Float], mode: CompatibilityMode = .kaggle) {
+  /// HPSS done while the STFT was computed, if asked for.
+  private let separated: HarmonicPercussive.Parts?
+
+  /// - Parameter separatingHarmonics: whether to run HPSS while the STFT is computed, for callers
+  ///   that will need it (`summary`, `harmonicPercussive`); the STFT's complex values are then
+  ///   not kept (10.6 MB for a 30-s clip). Otherwise HPSS, if asked for, runs on the stored STFT.
+  public init(signal: [Float], mode: CompatibilityMode = .kaggle, separatingHarmonics: Bool = false) {
     precondition(!signal.isEmpty, "cannot analyse an empty signal")
     self.mode = mode
     self.signal = signal
-    spectrogram = Spectrogram(signal: signal, padding: mode.framePadding)
+    if separatingHarmonics {
+      let separator = HarmonicPercussive.Separator(
+        frameCount: Framing.frameCount(samples: signal.count), signal: signal, zeroTail: mode == .kaggle)
+      spectrogram = Spectrogram(signal: signal, padding: mode.framePadding, consumer: separator)
+      separated = separator.parts
+    } else {
+      spectrogram = Spectrogram(signal: signal, padding: mode.framePadding)
+      separated = nil
+    }
     melDecibels = MelDecibels(magnitude: spectrogram.magnitude, frames: spectrogram.frameCount)
+  }
+
+  /// The harmonic and percussive waveforms (from the stored STFT unless separated already).
+  var harmonicPercussiveParts: HarmonicPercussive.Parts {
+    separated ?? HarmonicPercussive.separate(spectrogram, signal: signal, zeroTail: mode == .kaggle)
   }
 
   public var frameCount: Int { spectrogram.frameCount }
@@ -79,7 +98,7 @@ public struct FrameAnalysis: Sendable {
   /// `librosa.effects.hpss(y)`: the harmonic and percussive waveforms (those whose means and
   /// variances are `harmony_*` and `perceptr_*`).
   public var harmonicPercussive: (harmonic: [Float], percussive: [Float]) {
-    let parts = HarmonicPercussive.separate(spectrogram, signal: signal, zeroTail: mode == .kaggle)
+    let parts = harmonicPercussiveParts
     return (parts.harmonic, signal.indices.map(parts.percussive))
   }
 
