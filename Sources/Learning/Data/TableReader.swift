@@ -299,8 +299,11 @@ public enum TableReader {
     /// Field `column` of `record`, trimmed.
     func text(_ record: Int, _ column: Int) -> String { table.field(record, column).trimmingWhitespace() }
 
-    /// Field `column` of `record` as a number, if it is one.
-    func number(_ record: Int, _ column: Int) -> Double? { Double(text(record, column)) }
+    /// Field `column` of `record` as a number, if it is one: a plain decimal straight from its
+    /// bytes, anything else through a string.
+    func number(_ record: Int, _ column: Int) -> Double? {
+      table.withField(record, column, plainDecimal) ?? Double(text(record, column))
+    }
 
     func isMissing(_ field: String) -> Bool { options.missingMarkers.contains(field.trimmingWhitespace()) }
 
@@ -313,7 +316,7 @@ public enum TableReader {
       var values = [Double]()
       values.reserveCapacity(records.count * featureIndices.count)
       for row in records {
-        if let label, !options.labelOptional, text(row, label).isEmpty {
+        if let label, !options.labelOptional, Self.isBlank(table, row, label) {
           guard options.dropUnlabelled else {
             throw TableError(path: path, line: table.lines[row], column: label + 1, reason: "empty label", remedy: .dropUnlabelled)
           }
@@ -322,11 +325,11 @@ public enum TableReader {
         }
         rows.append(row)
         for c in featureIndices {
-          let field = text(row, c)
-          if let value = Double(field), value.isFinite {
+          if let value = number(row, c), value.isFinite {
             values.append(value)
             continue
           }
+          let field = text(row, c)
           guard isMissing(field) || Double(field) != nil else {
             throw TableError(
               path: path, line: table.lines[row], column: c + 1, reason: "\(excerpt(field)) in column \(excerpt(columns[c])) is not a number")
@@ -406,10 +409,9 @@ public enum TableReader {
       var numbers = 0
       var texts = 0
       for row in records {
-        let field = text(row, c)
-        if Double(field) != nil {
+        if number(row, c) != nil {
           numbers += 1
-        } else if !options.missingMarkers.contains(field) {
+        } else if !options.missingMarkers.contains(text(row, c)) {
           texts += 1
         }
         if 2 * numbers > records.count { return true }
