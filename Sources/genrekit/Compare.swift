@@ -81,6 +81,7 @@ struct Compare: ParsableCommand {
   }
 
   func run() throws {
+    useTheCPUsBLASKernels()
     if audio { return try compareAudio() }
     let path = inputs.first ?? EmbeddedTables.gtzan30Seconds
     if let saveResults { try OutputSafety.check(outputs: [("--save-results", saveResults)], inputs: [path] + splitArguments.files) }

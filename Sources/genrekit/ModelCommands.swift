@@ -133,6 +133,7 @@ struct Train: ParsableCommand {
   }
 
   func run() throws {
+    useTheCPUsBLASKernels()
     try OutputSafety.check(
       outputs: [("--output", output)] + (output == "-" ? [] : [("the tensor file", ModelFile.tensorFilePath(for: output))]),
       inputs: ExampleSource.files(of: table) + splitArguments.files)

@@ -36,6 +36,7 @@ struct Report: ParsableCommand {
   @Flag(help: "Keep the notebooks an interrupted run of the same report finished; make the rest.") var resume = false
 
   func run() throws {
+    useTheCPUsBLASKernels()
     try FileManager.default.createDirectory(atPath: PathName.joining(output, "figures"), withIntermediateDirectories: true)
     try FileManager.default.createDirectory(atPath: PathName.joining(output, "work"), withIntermediateDirectories: true)
     let runner = CommandRunner(directory: output)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import AudioFeatures
 import Foundation
+import Learning
 
 #if canImport(Glibc)
   import CMalloc
@@ -107,6 +108,23 @@ func prepareHeap(reserve size: Int, arenas: Int = 1) {
     if end > start { _ = madvise(UnsafeMutableRawPointer(bitPattern: start), end - start, MADV_HUGEPAGE) }
     // Freed, the block stays in the heap (below the trim threshold) for the arrays to reuse.
     free(block)
+  #endif
+}
+
+/// Starts this process again with `OPENBLAS_CORETYPE` set when OpenBLAS chose kernels far below
+/// what the CPU runs (`LinearAlgebra.betterKernels`): OpenBLAS reads the variable only as it
+/// loads. For the commands whose time is mostly BLAS (training); a value the user set is kept,
+/// and the commands they start inherit it. If the new start fails, this one goes on as it is.
+func useTheCPUsBLASKernels() {
+  #if os(Linux)
+    guard getenv("OPENBLAS_CORETYPE") == nil,
+      let cpuinfo = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+      let flagLine = cpuinfo.split(separator: "\n").first(where: { $0.hasPrefix("flags") }),
+      let kernels = LinearAlgebra.betterKernels(than: LinearAlgebra.kernels, cpuFlags: Set(flagLine.split(separator: " ").map(String.init)))
+    else { return }
+    setenv("OPENBLAS_CORETYPE", kernels, 1)
+    execv("/proc/self/exe", CommandLine.unsafeArgv)
+    unsetenv("OPENBLAS_CORETYPE")
   #endif
 }
 

@@ -114,10 +114,25 @@ public func argmaxPerRow(_ m: Matrix) -> [Int] {
 /// BLAS and LAPACK, always single-threaded: OpenBLAS splits some sums differently with more
 /// threads (results then differ in the last digits), so GenreKit parallelises over disjoint
 /// outputs itself (`parallelMap`) and a result never depends on the thread count.
-enum LinearAlgebra {
+public enum LinearAlgebra {
   private static let oneThread: Void = openblas_set_num_threads(1)
 
   static func useOneThread() { _ = oneThread }
+
+  /// The kernels OpenBLAS chose for this CPU (`SkylakeX`, `Haswell`, `Prescott`, …).
+  public static var kernels: String { String(cString: openblas_get_corename()) }
+
+  /// Kernels to ask OpenBLAS for (`OPENBLAS_CORETYPE`) instead of `chosen`, if it fell back to
+  /// its SSE3 `Prescott` ones on a CPU with wider vectors: it does so on CPUs newer than the
+  /// library (Debian 12's 0.3.21 on an Emerald Rapids Xeon), where the MLP then trains half as
+  /// fast. AVX-512 F/BW/DQ/VL (what its SkylakeX kernels use) → `SkylakeX`; AVX2 with FMA →
+  /// `Haswell`. `cpuFlags` as `/proc/cpuinfo` names them.
+  public static func betterKernels(than chosen: String, cpuFlags: Set<String>) -> String? {
+    guard chosen == "Prescott" else { return nil }
+    if cpuFlags.isSuperset(of: ["avx512f", "avx512bw", "avx512dq", "avx512vl"]) { return "SkylakeX" }
+    if cpuFlags.isSuperset(of: ["avx2", "fma"]) { return "Haswell" }
+    return nil
+  }
 
   /// Eigenvalues (ascending) and eigenvectors (the columns of the returned row-major matrix) of
   /// a symmetric matrix, by LAPACK `dsyevd`.
