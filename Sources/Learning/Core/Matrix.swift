@@ -95,6 +95,7 @@ extension Matrix {
     return Matrix(rows: rows, columns: n, values: out)
   }
 
+  /// Rows as columns.
   public func transposed() -> Matrix {
     var out = Matrix(rows: columns, columns: rows)
     for r in 0..<rows { for c in 0..<columns { out[c, r] = self[r, c] } }
