@@ -13,6 +13,7 @@ import TabularIO
     ]
     for text in plain {
       let value = parsed(text)
+      #expect(value != nil, "\(text)")
       #expect(value?.bitPattern == Double(text.trimmingWhitespace())?.bitPattern, "\(text)")
     }
   }
