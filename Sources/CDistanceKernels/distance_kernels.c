@@ -14,25 +14,34 @@ typedef long long i64x8 __attribute__((vector_size(64), aligned(8)));
 #define LOAD(p) (*(const f64x8 *)(p))
 
 __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-unsigned genrekit_block_squared_distances(const double *query, const double *block, long dimensions, double bound, double *out) {
-  f64x8 s0 = {0}, s1 = {0}, s2 = {0}, s3 = {0};
-  long j = 0;
-  for (; j + 4 <= dimensions; j += 4) {
-    f64x8 t0 = query[j] - LOAD(block + j * 8), t1 = query[j + 1] - LOAD(block + (j + 1) * 8);
-    f64x8 t2 = query[j + 2] - LOAD(block + (j + 2) * 8), t3 = query[j + 3] - LOAD(block + (j + 3) * 8);
-    s0 += t0 * t0;
-    s1 += t1 * t1;
-    s2 += t2 * t2;
-    s3 += t3 * t3;
+unsigned long long genrekit_blocks_squared_distances(const double *query, const double *blocks, long block_count, long dimensions, double bound, double *out) {
+  // Whether any lane of any block is within the bound, reduced across lanes once: most runs
+  // have none, and the lane-by-lane mask is built only for those that do.
+  i64x8 any_within = {0};
+  for (long b = 0; b < block_count; b++) {
+    const double *block = blocks + b * dimensions * GENREKIT_DISTANCE_LANES;
+    f64x8 s0 = {0}, s1 = {0}, s2 = {0}, s3 = {0};
+    long j = 0;
+    for (; j + 4 <= dimensions; j += 4) {
+      f64x8 t0 = query[j] - LOAD(block + j * 8), t1 = query[j + 1] - LOAD(block + (j + 1) * 8);
+      f64x8 t2 = query[j + 2] - LOAD(block + (j + 2) * 8), t3 = query[j + 3] - LOAD(block + (j + 3) * 8);
+      s0 += t0 * t0;
+      s1 += t1 * t1;
+      s2 += t2 * t2;
+      s3 += t3 * t3;
+    }
+    f64x8 total = s0 + s1 + s2 + s3;
+    for (; j < dimensions; j++) {
+      f64x8 t = query[j] - LOAD(block + j * 8);
+      total += t * t;
+    }
+    *(f64x8 *)(out + b * GENREKIT_DISTANCE_LANES) = total;
+    any_within |= total <= bound;
   }
-  f64x8 total = s0 + s1 + s2 + s3;
-  for (; j < dimensions; j++) {
-    f64x8 t = query[j] - LOAD(block + j * 8);
-    total += t * t;
-  }
-  *(f64x8 *)out = total;
-  i64x8 within = total <= bound;
-  unsigned lanes = 0;
-  for (int l = 0; l < GENREKIT_DISTANCE_LANES; l++) lanes |= (within[l] & 1u) << l;
-  return lanes;
+  long long any = 0;
+  for (int l = 0; l < GENREKIT_DISTANCE_LANES; l++) any |= any_within[l];
+  if (!any) return 0;
+  unsigned long long within_bound = 0;
+  for (long i = 0; i < block_count * GENREKIT_DISTANCE_LANES; i++) within_bound |= (unsigned long long)(out[i] <= bound) << i;
+  return within_bound;
 }

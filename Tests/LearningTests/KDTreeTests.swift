@@ -22,34 +22,40 @@ import Testing
     let training = Self.points(3_000, d, levels: levels, generator: &generator)
     let queries = Self.points(300, d, levels: levels + 2, generator: &generator)
     let tree = KDTree(training)
-    let offsets = UnsafeMutablePointer<Double>.allocate(capacity: d)
-    defer { offsets.deallocate() }
+    let scratch = KDTree.SearchScratch(dimensions: d)
     for k in [1, 5, 40] {
-      var found = Neighbours(k: k)
+      let found = Neighbours(k: k)
       for q in 0..<queries.rows {
-        queries.values.withUnsafeBufferPointer { tree.nearest($0.baseAddress! + q * d, into: &found, offsets: offsets) }
+        queries.values.withUnsafeBufferPointer { tree.nearest($0.baseAddress! + q * d, into: found, scratch: scratch) }
         let expected = Self.bruteForce(training, queries.row(q), k: k)
-        #expect(found.rows == expected.rows, "d \(d), k \(k), query \(q)")
-        #expect(found.distances == expected.distances)
+        #expect(Array(UnsafeBufferPointer(start: found.rows, count: k)) == expected.rows, "d \(d), k \(k), query \(q)")
+        #expect(Array(UnsafeBufferPointer(start: found.distances, count: k)) == expected.distances)
       }
     }
   }
 
-  /// A block's distances, eight points at once, are `squaredDistance`'s bit for bit (real values,
-  /// so that the order of the additions shows).
+  /// A run of blocks' distances, eight points a block, are `squaredDistance`'s bit for bit (real
+  /// values, so that the order of the additions shows), and the bits mark those within the bound.
   @Test func blockDistancesAreTheScalarOnes() {
     var generator = SeededGenerator(seed: 11)
     let lanes = KDTree.Lanes.scalarCount
+    let blockCount = KDTree.maxBlocksPerCall
+    let out = UnsafeMutablePointer<Double>.allocate(capacity: blockCount * lanes)
+    defer { out.deallocate() }
     for d in 1...17 {
-      let query = (0..<d).map { _ in Double.random(in: -3...3, using: &generator) }
-      let points = (0..<lanes).map { _ in (0..<d).map { _ in Double.random(in: -3...3, using: &generator) } }
-      let block = (0..<(d * lanes)).map { points[$0 % lanes][$0 / lanes] }
-      let expected = points.map { squaredDistance(query, $0, d) }
-      let bound = expected.sorted()[3]
-      let (distances, within) = KDTree.squaredDistances(query, block: block, d, within: bound)
-      for lane in 0..<lanes {
-        #expect(distances[lane].bitPattern == expected[lane].bitPattern, "d \(d), lane \(lane)")
-        #expect((within >> lane) & 1 == (expected[lane] <= bound ? 1 : 0))
+      for count in [1, 3, blockCount] {
+        let query = (0..<d).map { _ in Double.random(in: -3...3, using: &generator) }
+        let points = (0..<(count * lanes)).map { _ in (0..<d).map { _ in Double.random(in: -3...3, using: &generator) } }
+        // Block b, coordinate j, lane l at (b·d + j)·lanes + l.
+        let blocks = (0..<(count * d * lanes)).map { i in points[i / (d * lanes) * lanes + i % lanes][i / lanes % d] }
+        let expected = points.map { squaredDistance(query, $0, d) }
+        let bound = expected.sorted()[count * 3]
+        let within = KDTree.squaredDistances(query, blocks: blocks, count: count, d, within: bound, into: out)
+        for point in 0..<(count * lanes) {
+          #expect(out[point].bitPattern == expected[point].bitPattern, "d \(d), point \(point)")
+          #expect((within >> point) & 1 == (expected[point] <= bound ? 1 : 0))
+        }
+        #expect(within >> (count * lanes) == 0)
       }
     }
   }
@@ -67,8 +73,8 @@ import Testing
       fitted.bruteForceNearest(queries, queries: 0..<300, trainingNorms: squaredNorms(training, rows: 0..<700)) { q, found in
         visited.append(q)
         let expected = Self.bruteForce(training, queries.row(q), k: k)
-        #expect(found.rows == expected.rows, "d \(d), k \(k), query \(q)")
-        #expect(found.distances == expected.distances)
+        #expect(Array(UnsafeBufferPointer(start: found.rows, count: k)) == expected.rows, "d \(d), k \(k), query \(q)")
+        #expect(Array(UnsafeBufferPointer(start: found.distances, count: k)) == expected.distances)
       }
       #expect(visited == Array(0..<300))
     }

@@ -24,6 +24,8 @@ struct KDTree: Sendable {
 
   /// Points compared with a query at once (`GENREKIT_DISTANCE_LANES`).
   typealias Lanes = SIMD8<Double>
+  /// Blocks measured in one call at most.
+  static let maxBlocksPerCall = Int(GENREKIT_DISTANCE_MAX_BLOCKS)
 
   let dimensions: Int
   /// Each leaf's points in blocks of `Lanes.scalarCount`, coordinate-major within a block (block
@@ -34,9 +36,10 @@ struct KDTree: Sendable {
   let rows: [Int]
   let nodes: [Node]
 
-  /// A node of at most `leafSize` points is a leaf. 48, not scikit-learn's 30: with eight points
-  /// measured at once, larger leaves cost less to visit than their extra points (measured).
-  init(_ x: Matrix, leafSize: Int = 48) {
+  /// A node of at most `leafSize` points is a leaf. 64, not scikit-learn's 30: with a leaf's
+  /// points measured eight at a time in one call, larger leaves cost less to visit than their
+  /// extra points (Spotify, 12 features: 48 → 64 is 10–15 % faster; 128 no faster again).
+  init(_ x: Matrix, leafSize: Int = 64) {
     let d = x.columns
     let lanes = Lanes.scalarCount
     var order = Array(0..<x.rows)
@@ -128,55 +131,85 @@ struct KDTree: Sendable {
     }
   }
 
-  /// The squared distances from `query` to a block's points, `squaredDistance`'s bit for bit, and
-  /// the lanes (bit l for lane l) within `bound`.
+  /// The squared distances from `query` to the points of `count` (at most `maxBlocksPerCall`)
+  /// consecutive blocks, `squaredDistance`'s bit for bit, into
+  /// `out` (`count` · lanes values), and the points within `bound` (bit i for point i).
   @inline(__always)
-  static func squaredDistances(_ query: UnsafePointer<Double>, block: UnsafePointer<Double>, _ d: Int, within bound: Double) -> (Lanes, UInt32) {
-    var distances = Lanes()
-    let within = withUnsafeMutableBytes(of: &distances) {
-      genrekit_block_squared_distances(query, block, d, bound, $0.baseAddress!.assumingMemoryBound(to: Double.self))
-    }
-    return (distances, within)
+  static func squaredDistances(
+    _ query: UnsafePointer<Double>, blocks: UnsafePointer<Double>, count: Int, _ d: Int, within bound: Double, into out: UnsafeMutablePointer<Double>
+  ) -> UInt64 {
+    UInt64(genrekit_blocks_squared_distances(query, blocks, count, d, bound, out))
   }
 
   /// The `found.k` nearest training rows to `query` and their squared distances, nearest first.
-  /// `offsets` (`dimensions` values) is scratch space.
-  func nearest(_ query: UnsafePointer<Double>, into found: inout Neighbours, offsets: UnsafeMutablePointer<Double>) {
+  func nearest(_ query: UnsafePointer<Double>, into found: Neighbours, scratch: SearchScratch) {
     found.removeAll()
-    let d = dimensions
-    offsets.update(repeating: 0, count: d)
-    let lanes = Lanes.scalarCount
+    scratch.offsets.update(repeating: 0, count: dimensions)
     blocks.withUnsafeBufferPointer { blocks in
       nodes.withUnsafeBufferPointer { nodes in
         rows.withUnsafeBufferPointer { rows in
-          /// `cell`: the squared distance from the query to node n's cell, whose per-coordinate
-          /// offsets are `offsets`.
-          func visit(_ n: Int, _ cell: Double) {
-            // Equal to the bound may still hold a lower row at that distance.
-            guard cell <= found.bound else { return }
-            let node = nodes[n]
-            guard node.firstChild >= 0 else {
-              for b in 0..<((node.end - node.start + lanes - 1) / lanes) {
-                let block = blocks.baseAddress! + (node.firstBlock + b) &* d &* lanes
-                var (candidates, admitted) = Self.squaredDistances(query, block: block, d, within: found.bound)
-                while admitted != 0 {
-                  let lane = admitted.trailingZeroBitCount
-                  found.offer(candidates[lane], row: rows[node.start + b * lanes + lane])
-                  admitted &= admitted - 1
-                }
-              }
-              return
-            }
-            let difference = query[node.axis] - node.split
-            let (near, far) = difference <= 0 ? (node.firstChild, node.firstChild + 1) : (node.firstChild + 1, node.firstChild)
-            visit(near, cell)
-            let previous = offsets[node.axis]
-            let farCell = cell - previous * previous + difference * difference
-            offsets[node.axis] = difference
-            visit(far, farCell)
-            offsets[node.axis] = previous
-          }
-          visit(0, 0)
+          Search(
+            query: query, dimensions: dimensions, nodes: nodes.baseAddress!, blocks: blocks.baseAddress!, rows: rows.baseAddress!,
+            found: found, offsets: scratch.offsets, distances: scratch.distances
+          ).visit(0, 0)
+        }
+      }
+    }
+  }
+
+  /// One query's buffers, allocated once per thread: the offsets from the query to the current
+  /// cell (one per coordinate) and a run of blocks' distances.
+  final class SearchScratch {
+    let offsets: UnsafeMutablePointer<Double>
+    let distances = UnsafeMutablePointer<Double>.allocate(capacity: KDTree.maxBlocksPerCall * Lanes.scalarCount)
+
+    init(dimensions: Int) { offsets = .allocate(capacity: dimensions) }
+    deinit {
+      offsets.deallocate()
+      distances.deallocate()
+    }
+  }
+
+  /// A query's descent, on raw pointers: a node costs a few instructions, and a leaf one call that
+  /// measures all its points.
+  private struct Search {
+    let query: UnsafePointer<Double>
+    let dimensions: Int
+    let nodes: UnsafePointer<Node>
+    let blocks: UnsafePointer<Double>
+    let rows: UnsafePointer<Int>
+    let found: Neighbours
+    /// The per-coordinate offsets of the current cell from the query.
+    let offsets: UnsafeMutablePointer<Double>
+    let distances: UnsafeMutablePointer<Double>
+
+    /// `cell`: the squared distance from the query to node n's cell.
+    func visit(_ n: Int, _ cell: Double) {
+      // Equal to the bound may still hold a lower row at that distance.
+      guard cell <= found.bound else { return }
+      let node = nodes[n]
+      guard node.firstChild >= 0 else { return measureLeaf(node) }
+      let difference = query[node.axis] - node.split
+      let (near, far) = difference <= 0 ? (node.firstChild, node.firstChild + 1) : (node.firstChild + 1, node.firstChild)
+      visit(near, cell)
+      let previous = offsets[node.axis]
+      let farCell = cell - previous * previous + difference * difference
+      offsets[node.axis] = difference
+      visit(far, farCell)
+      offsets[node.axis] = previous
+    }
+
+    func measureLeaf(_ node: Node) {
+      let lanes = Lanes.scalarCount
+      let blockCount = (node.end - node.start + lanes - 1) / lanes
+      for first in stride(from: 0, to: blockCount, by: KDTree.maxBlocksPerCall) {
+        let count = min(KDTree.maxBlocksPerCall, blockCount - first)
+        let block = blocks + (node.firstBlock + first) &* dimensions &* lanes
+        var admitted = KDTree.squaredDistances(query, blocks: block, count: count, dimensions, within: found.bound, into: distances)
+        while admitted != 0 {
+          let point = admitted.trailingZeroBitCount
+          found.offer(distances[point], row: rows[node.start + first * lanes + point])
+          admitted &= admitted - 1
         }
       }
     }

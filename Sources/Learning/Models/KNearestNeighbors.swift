@@ -66,13 +66,12 @@ public struct KNearestNeighbors: RowClassifier {
     func treeProbabilities(_ x: Matrix, threads: Int) -> Matrix {
       let tree = KDTree(training)
       return parallelRows(x.rows, columns: classCount, threads: threads) { range, out in
-        var found = Neighbours(k: k)
-        let offsets = UnsafeMutablePointer<Double>.allocate(capacity: x.columns)
-        defer { offsets.deallocate() }
+        let found = Neighbours(k: k)
+        let scratch = KDTree.SearchScratch(dimensions: x.columns)
         x.values.withUnsafeBufferPointer { queries in
           for row in range {
-            tree.nearest(queries.baseAddress! + row * x.columns, into: &found, offsets: offsets)
-            vote(zip(found.rows, found.distances).map { (labels[$0], $1.squareRoot()) }, into: out + row * classCount)
+            tree.nearest(queries.baseAddress! + row * x.columns, into: found, scratch: scratch)
+            vote(found, into: out + row * classCount)
           }
         }
       }
@@ -81,9 +80,7 @@ public struct KNearestNeighbors: RowClassifier {
     func bruteForceProbabilities(_ x: Matrix, threads: Int) -> Matrix {
       let trainingNorms = squaredNorms(training, rows: 0..<training.rows)
       return parallelRows(x.rows, columns: classCount, threads: threads) { range, out in
-        bruteForceNearest(x, queries: range, trainingNorms: trainingNorms) { row, found in
-          vote(zip(found.rows, found.distances).map { (labels[$0], $1.squareRoot()) }, into: out + row * classCount)
-        }
+        bruteForceNearest(x, queries: range, trainingNorms: trainingNorms) { row, found in vote(found, into: out + row * classCount) }
       }
     }
 
@@ -97,7 +94,7 @@ public struct KNearestNeighbors: RowClassifier {
       let d = training.columns
       let cross = UnsafeMutablePointer<Double>.allocate(capacity: tile * tile)
       defer { cross.deallocate() }
-      var found = [Neighbours](repeating: Neighbours(k: k), count: tile)
+      let found = (0..<tile).map { _ in Neighbours(k: k) }
       let queryNorms = squaredNorms(x, rows: queries)
       x.values.withUnsafeBufferPointer { x in
         training.values.withUnsafeBufferPointer { training in
@@ -129,39 +126,51 @@ public struct KNearestNeighbors: RowClassifier {
       }
     }
 
-    private func vote(_ neighbours: [(label: Int, distance: Double)], into out: UnsafeMutablePointer<Double>) {
-      var weights = [Double](repeating: 0, count: classCount)
+    /// The class weights of `found`, normalised, into `out` (`classCount` values).
+    private func vote(_ found: Neighbours, into out: UnsafeMutablePointer<Double>) {
+      out.update(repeating: 0, count: classCount)
       switch weighting {
       case .uniform:
-        for n in neighbours { weights[n.label] += 1 }
+        for i in 0..<k { out[labels[found.rows[i]]] += 1 }
       case .distance:
-        if neighbours.contains(where: { $0.distance == 0 }) {
-          for n in neighbours where n.distance == 0 { weights[n.label] += 1 }
+        // Squared distances: zero exactly when the distance is.
+        if (0..<k).contains(where: { found.distances[$0] == 0 }) {
+          for i in 0..<k where found.distances[i] == 0 { out[labels[found.rows[i]]] += 1 }
         } else {
-          for n in neighbours { weights[n.label] += 1 / n.distance }
+          for i in 0..<k { out[labels[found.rows[i]]] += 1 / found.distances[i].squareRoot() }
         }
       }
-      let total = weights.reduce(0, +)
-      for c in 0..<classCount { out[c] = weights[c] / total }
+      var total = 0.0
+      for c in 0..<classCount { total += out[c] }
+      for c in 0..<classCount { out[c] /= total }
     }
   }
 }
 
-/// The k nearest neighbours so far, nearest first, by (squared distance, row); storage for
-/// one query after another, in the k-d tree and in brute force.
-struct Neighbours {
+/// The k nearest neighbours so far, nearest first, by (squared distance, row): storage for one
+/// query after another, in the k-d tree and in brute force. A class over raw buffers, so that
+/// an offer in a search's inner loop has no copy-on-write or exclusivity check.
+final class Neighbours {
   let k: Int
-  private(set) var distances: [Double]
-  private(set) var rows: [Int]
+  /// `k` values each, nearest first; ∞ and `Int.max` past those found.
+  let distances: UnsafeMutablePointer<Double>
+  let rows: UnsafeMutablePointer<Int>
 
   init(k: Int) {
     self.k = k
-    distances = [Double](repeating: .infinity, count: k)
-    rows = [Int](repeating: .max, count: k)
+    distances = .allocate(capacity: k)
+    rows = .allocate(capacity: k)
+    removeAll()
   }
 
-  mutating func removeAll() {
-    for i in 0..<k { (distances[i], rows[i]) = (.infinity, .max) }
+  deinit {
+    distances.deallocate()
+    rows.deallocate()
+  }
+
+  func removeAll() {
+    distances.update(repeating: .infinity, count: k)
+    rows.update(repeating: .max, count: k)
   }
 
   /// The squared distance a point must not exceed to enter (∞ until there are k).
@@ -169,7 +178,7 @@ struct Neighbours {
 
   /// Keeps (distance, row) if it is among the k smallest so far.
   @inline(__always)
-  mutating func offer(_ distance: Double, row: Int) {
+  func offer(_ distance: Double, row: Int) {
     guard distance < distances[k - 1] || (distance == distances[k - 1] && row < rows[k - 1]) else { return }
     var position = k - 1
     while position > 0 && (distances[position - 1] > distance || (distances[position - 1] == distance && rows[position - 1] > row)) {
