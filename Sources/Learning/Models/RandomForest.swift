@@ -110,7 +110,10 @@ public struct RandomForest: RowClassifier {
           for block in stride(from: range.lowerBound, to: range.upperBound, by: 256) {
             let rows = block..<min(block + 256, range.upperBound)
             for tree in trees {
-              for r in rows { tree.addDistribution(for: values.baseAddress! + r * x.columns, to: out + r * classCount) }
+              for group in stride(from: rows.lowerBound, to: rows.upperBound, by: DecisionTree.walkWidth) {
+                let count = min(DecisionTree.walkWidth, rows.upperBound - group)
+                tree.addDistributions(for: values.baseAddress! + group * x.columns, count: count, columns: x.columns, to: out + group * classCount)
+              }
             }
             for r in rows {
               for c in 0..<classCount { out[r * classCount + c] /= Double(trees.count) }
@@ -137,17 +140,21 @@ public struct DecisionTree: Sendable, Equatable {
   /// `leafCounts` normalised per leaf.
   private let leafDistributions: [Double]
 
-  /// What prediction reads of a node, in one place (one cache line per level, not four).
+  /// What prediction reads of a node, in 16 bytes (four to a cache line).
   struct PackedNode: Sendable, Equatable {
     var threshold: Double
     /// The split feature, or −1 for a leaf.
     var feature: Int32
-    /// Internal: the children; leaf: `left` is the leaf's row of `leafDistributions`.
-    var left: Int32
-    var right: Int32
+    /// Internal: the first child (the second follows it); leaf: the leaf itself, so that a row
+    /// that has reached it stays there while the others of its walk descend.
+    var next: Int32
   }
 
+  /// The nodes renumbered breadth-first, so that each node's children are adjacent: a step is
+  /// `next + (goes right ? 1 : 0)`, with no load of a second child index.
   private let packed: [PackedNode]
+  /// Per packed node, a leaf's row of `leafDistributions` (−1 for internal nodes).
+  private let packedLeafRows: [Int32]
 
   init(feature: [Int32], threshold: [Double], left: [Int32], right: [Int32], leafCounts: [Int32], classCount: Int) {
     self.feature = feature
@@ -156,12 +163,32 @@ public struct DecisionTree: Sendable, Equatable {
     self.right = right
     self.leafCounts = leafCounts
     self.classCount = classCount
-    var leaf: Int32 = 0
-    packed = feature.indices.map { i in
-      guard feature[i] < 0 else { return PackedNode(threshold: threshold[i], feature: feature[i], left: left[i], right: right[i]) }
-      defer { leaf += 1 }
-      return PackedNode(threshold: 0, feature: -1, left: leaf, right: -1)
+    // Leaves' rows in node order, as `leafCounts` holds them.
+    var leafRow = [Int32](repeating: -1, count: feature.count)
+    var leaves: Int32 = 0
+    for i in feature.indices where feature[i] < 0 {
+      leafRow[i] = leaves
+      leaves += 1
     }
+    var packed = [PackedNode](repeating: PackedNode(threshold: 0, feature: -1, next: 0), count: feature.count)
+    var packedLeafRows = [Int32](repeating: -1, count: feature.count)
+    // (original node, its packed slot), breadth-first; slots are handed out in pairs.
+    var pending = [(node: 0, slot: 0)]
+    var next = 0
+    while next < pending.count {
+      let (node, slot) = pending[next]
+      next += 1
+      guard feature[node] >= 0 else {
+        packed[slot] = PackedNode(threshold: 0, feature: -1, next: Int32(slot))
+        packedLeafRows[slot] = leafRow[node]
+        continue
+      }
+      packed[slot] = PackedNode(threshold: threshold[node], feature: feature[node], next: Int32(pending.count))
+      pending.append((Int(left[node]), pending.count))
+      pending.append((Int(right[node]), pending.count))
+    }
+    self.packed = packed
+    self.packedLeafRows = packedLeafRows
     var distributions = [Double](repeating: 0, count: leafCounts.count)
     for start in stride(from: 0, to: leafCounts.count, by: max(1, classCount)) {
       let counts = leafCounts[start..<(start + classCount)].map(Double.init)
@@ -171,16 +198,43 @@ public struct DecisionTree: Sendable, Equatable {
     leafDistributions = distributions
   }
 
-  /// Adds the class distribution of the leaf `row` falls in to `sums` (`classCount` values).
-  func addDistribution(for row: UnsafePointer<Double>, to sums: UnsafeMutablePointer<Double>) {
-    packed.withUnsafeBufferPointer { nodes in
-      var node = nodes[0]
-      while node.feature >= 0 {
-        node = nodes[Int(row[Int(node.feature)] <= node.threshold ? node.left : node.right)]
+  /// The rows that descend a tree together: 32 (Spotify predictions, 2 threads: 8 → 16 → 32
+  /// is 0.10 → 0.074 → 0.068 s; one row at a time, 0.16 s).
+  static let walkWidth = 32
+
+  /// Adds the class distribution of the leaf each of `count` (at most `walkWidth`)
+  /// consecutive rows of `columns` values falls in to its row of `sums` (`classCount` values per
+  /// row). The rows descend in step, with no branch on the data: each step is a dependent load,
+  /// and `walkWidth` independent ones overlap where one row alone would wait on each (a row at
+  /// its leaf stays there until the walk's deepest one arrives).
+  func addDistributions(for rows: UnsafePointer<Double>, count: Int, columns: Int, to sums: UnsafeMutablePointer<Double>) {
+    // Each row's node in memory, not in a SIMD vector: a lane written into a vector makes every
+    // row's step wait on the one before it.
+    withUnsafeTemporaryAllocation(of: Int32.self, capacity: Self.walkWidth) { at in
+      packed.withUnsafeBufferPointer { nodes in
+        at.initialize(repeating: 0)
+        var descending: Int32 = 1
+        while descending != 0 {
+          descending = 0
+          for r in 0..<count {
+            let node = nodes[Int(at[r])]
+            // 1 for an internal node, 0 for a leaf (feature −1).
+            let isInternal = ~(node.feature >> 31) & 1
+            let value = rows[r &* columns &+ Int(max(node.feature, 0))]
+            // NaN goes right, as `value <= threshold` is false for it.
+            let goesRight: Int32 = value <= node.threshold ? 0 : 1
+            at[r] = node.next &+ (goesRight & isInternal)
+            descending |= isInternal
+          }
+        }
       }
       leafDistributions.withUnsafeBufferPointer { distributions in
-        let distribution = distributions.baseAddress! + Int(node.left) * classCount
-        for c in 0..<classCount { sums[c] += distribution[c] }
+        packedLeafRows.withUnsafeBufferPointer { leafRows in
+          for r in 0..<count {
+            let distribution = distributions.baseAddress! + Int(leafRows[Int(at[r])]) * classCount
+            for c in 0..<classCount { sums[r &* classCount &+ c] += distribution[c] }
+          }
+        }
       }
     }
   }
@@ -260,8 +314,8 @@ private struct TreeBuilder {
   /// orders[f]: in-bag samples sorted by feature f (ties by sample index).
   var orders: [[Int32]]
   /// Per sample, 1 if it goes left at the split being made, else 0 (a number, so that the
-  /// partition adds it rather than branching on it).
-  var goesLeft: [Int]
+  /// partition adds it rather than branching on it; a byte, so that all samples' stay in L1).
+  var goesLeft: [UInt8]
   var scratch: [Int32]
   var feature: [Int32] = []
   var threshold: [Double] = []
@@ -279,7 +333,7 @@ private struct TreeBuilder {
     self.minSamplesLeaf = minSamplesLeaf
     self.maxDepth = maxDepth
     orders = columns.sortedSamples.map { order in order.filter { weights[Int($0)] > 0 } }
-    goesLeft = [Int](repeating: 0, count: columns.rows)
+    goesLeft = [UInt8](repeating: 0, count: columns.rows)
     scratch = [Int32](repeating: 0, count: orders[0].count)
   }
 
@@ -406,7 +460,7 @@ private struct TreeBuilder {
             var right = 0
             for i in start..<end {
               let sample = order[i]
-              let toLeft = goesLeft[Int(sample)]
+              let toLeft = Int(goesLeft[Int(sample)])
               order[left] = sample
               scratch[right] = sample
               left &+= toLeft
