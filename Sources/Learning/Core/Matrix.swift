@@ -123,20 +123,16 @@ public enum LinearAlgebra {
   /// The kernels OpenBLAS chose for this CPU (`SkylakeX`, `Haswell`, `Prescott`, …).
   public static var kernels: String { String(cString: openblas_get_corename()) }
 
-  /// Kernels to ask OpenBLAS for (`OPENBLAS_CORETYPE`) instead of `chosen`, where it picked
-  /// narrower ones than the CPU runs: on CPUs newer than the library it falls back to its SSE3
-  /// `Prescott` kernels (Debian 12's 0.3.21 on an Emerald Rapids Xeon: the MLP trains half as
-  /// fast), and it gives AMD's AVX-512 CPUs (Zen 4, 5) its AVX2 `Haswell` kernels, as later
-  /// releases no longer do (the MLP trains 30 % faster with SkylakeX's on a Zen 5 EPYC).
-  /// AVX-512 F/BW/DQ/VL (what the SkylakeX kernels use) → `SkylakeX`; AVX2 with FMA, in place of
-  /// Prescott → `Haswell`. `cpuFlags` as `/proc/cpuinfo` names them.
+  /// Kernels to ask OpenBLAS for (`OPENBLAS_CORETYPE`) instead of `chosen`, if it fell back to
+  /// its SSE3 `Prescott` ones on a CPU with wider vectors: it does so on CPUs newer than the
+  /// library (Debian 12's 0.3.21 on an Emerald Rapids Xeon), where the MLP then trains half as
+  /// fast. AVX-512 F/BW/DQ/VL (what its SkylakeX kernels use) → `SkylakeX`; AVX2 with FMA →
+  /// `Haswell`. `cpuFlags` as `/proc/cpuinfo` names them.
   public static func betterKernels(than chosen: String, cpuFlags: Set<String>) -> String? {
-    let avx512 = cpuFlags.isSuperset(of: ["avx512f", "avx512bw", "avx512dq", "avx512vl"])
-    switch chosen {
-    case "Prescott" where avx512, "Haswell" where avx512, "Zen" where avx512: return "SkylakeX"
-    case "Prescott" where cpuFlags.isSuperset(of: ["avx2", "fma"]): return "Haswell"
-    default: return nil
-    }
+    guard chosen == "Prescott" else { return nil }
+    if cpuFlags.isSuperset(of: ["avx512f", "avx512bw", "avx512dq", "avx512vl"]) { return "SkylakeX" }
+    if cpuFlags.isSuperset(of: ["avx2", "fma"]) { return "Haswell" }
+    return nil
   }
 
   /// Eigenvalues (ascending) and eigenvectors (the columns of the returned row-major matrix) of
