@@ -64,7 +64,7 @@ public struct LogisticRegression: RowClassifier {
       let model = Fitted(weights: Matrix(rows: k, columns: d, values: Array(theta[0..<(k * d)])), intercepts: Array(theta[(k * d)...]))
       let parts = parallelMap(count: blocks.count, threads: threads) { b in
         let block = blocks[b]
-        var p = model.probabilities(block.x, threads: 1)
+        var p = model.rowProbabilities(block.x)
         var loss = 0.0
         var interceptGradient = [Double](repeating: 0, count: k)
         for i in 0..<block.x.rows {
@@ -110,13 +110,19 @@ public struct LogisticRegression: RowClassifier {
 
     public func probabilities(_ x: Matrix, threads: Int) -> Matrix {
       parallelRows(x.rows, columns: classCount, threads: threads) { range, out in
-        var scores = x.selecting(rows: Array(range)).rowwiseMultiplied(by: weights, transposingOther: true)
-        for r in 0..<scores.rows {
-          for c in 0..<classCount { scores[r, c] += intercepts[c] }
-        }
-        let probabilities = softmaxRows(scores)
+        let probabilities = rowProbabilities(x.selecting(rows: Array(range)))
         for (i, value) in probabilities.values.enumerated() { out[range.lowerBound * classCount + i] = value }
       }
+    }
+
+    /// The class probabilities of each row of `x`, each row's depending on that row alone; what
+    /// `probabilities` computes per block of rows, and training per fixed block, with no copy.
+    func rowProbabilities(_ x: Matrix) -> Matrix {
+      var scores = x.rowwiseMultiplied(by: weights, transposingOther: true)
+      for r in 0..<scores.rows {
+        for c in 0..<classCount { scores[r, c] += intercepts[c] }
+      }
+      return softmaxRows(scores)
     }
   }
 }
