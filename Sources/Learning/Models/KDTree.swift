@@ -132,8 +132,8 @@ struct KDTree: Sendable {
   }
 
   /// The squared distances from `query` to the points of `count` (at most `maxBlocksPerCall`)
-  /// consecutive blocks, `squaredDistance`'s bit for bit, into
-  /// `out` (`count` · lanes values), and the points within `bound` (bit i for point i).
+  /// consecutive blocks, `squaredDistance`'s bit for bit, into `out` (`count` · lanes values),
+  /// and the points within `bound` (bit i for point i).
   @inline(__always)
   static func squaredDistances(
     _ query: UnsafePointer<Double>, blocks: UnsafePointer<Double>, count: Int, _ d: Int, within bound: Double, into out: UnsafeMutablePointer<Double>
@@ -170,8 +170,8 @@ struct KDTree: Sendable {
     }
   }
 
-  /// A query's descent, on raw pointers: a node costs a few instructions, and a leaf one call that
-  /// measures all its points.
+  /// A query's descent, on raw pointers: a node costs a few instructions, and a leaf one call of
+  /// the distance kernel per 64 points (one call for any leaf the build made of distinct points).
   private struct Search {
     let query: UnsafePointer<Double>
     let dimensions: Int
