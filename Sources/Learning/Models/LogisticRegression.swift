@@ -130,18 +130,24 @@ public struct LogisticRegression: RowClassifier {
 /// Row-wise softmax, shifted by each row's maximum for stability.
 func softmaxRows(_ scores: Matrix) -> Matrix {
   var out = scores
-  for r in 0..<out.rows {
-    let base = r * out.columns
-    var peak = -Double.infinity
-    for c in 0..<out.columns { peak = max(peak, out.values[base + c]) }
-    var total = 0.0
-    for c in 0..<out.columns {
-      out.values[base + c] = exp(out.values[base + c] - peak)
-      total += out.values[base + c]
-    }
-    for c in 0..<out.columns { out.values[base + c] /= total }
-  }
+  let columns = out.columns
+  out.values.withUnsafeMutableBufferPointer { softmaxRows(in: $0, columns: columns) }
   return out
+}
+
+/// The same in place, on rows of `columns` values.
+func softmaxRows(in values: UnsafeMutableBufferPointer<Double>, columns: Int) {
+  guard columns > 0 else { return }
+  for base in stride(from: 0, to: values.count, by: columns) {
+    var peak = -Double.infinity
+    for c in 0..<columns { peak = max(peak, values[base + c]) }
+    var total = 0.0
+    for c in 0..<columns {
+      values[base + c] = exp(values[base + c] - peak)
+      total += values[base + c]
+    }
+    for c in 0..<columns { values[base + c] /= total }
+  }
 }
 
 extension LogisticRegression.Fitted: ArchivableModel {

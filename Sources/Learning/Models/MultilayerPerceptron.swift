@@ -1,5 +1,6 @@
-import TensorIO
+import CBLASLAPACK
 import Foundation
+import TensorIO
 
 /// A feed-forward network with ReLU hidden layers and a softmax output, trained by Adam on
 /// mini-batches (scikit-learn `MLPClassifier`): Glorot-uniform initial weights, cross-entropy plus
@@ -130,7 +131,9 @@ public struct MultilayerPerceptron: RowClassifier {
       stopping: validationRows.isEmpty
         ? .trainingLoss(tolerance: tolerance, patience: patience) : .validationAccuracy(tolerance: tolerance, patience: patience),
       ordering: ordering)
-    var trainee = TrainingState(network: network, x: x, labels: labels, alpha: alpha, dropout: dropout, learningRate: learningRate)
+    var trainee = TrainingState(
+      network: network, x: x, labels: labels, alpha: alpha, dropout: dropout, learningRate: learningRate,
+      batchCapacity: min(batchSize, trainRows.count))
     let run = try loop.run(&trainee, train: trainRows, validation: validationRows, generator: &generator, progress: progress)
     var fitted = trainee.network
     // With a validation part, the best epoch's weights, but the epochs actually run.
@@ -148,25 +151,27 @@ public struct MultilayerPerceptron: RowClassifier {
     let alpha: Double
     let dropout: Double
     var adam: Adam<Double>
+    let buffers: BatchBuffers
 
-    init(network: Fitted, x: Matrix, labels: [Int], alpha: Double, dropout: Double, learningRate: Double) {
+    init(network: Fitted, x: Matrix, labels: [Int], alpha: Double, dropout: Double, learningRate: Double, batchCapacity: Int) {
       self.network = network
       self.x = x
       self.labels = labels
       self.alpha = alpha
       self.dropout = dropout
       adam = Adam(shapes: network.layers.flatMap { [$0.weights.values.count, $0.biases.count] }, learningRate: learningRate, epsilon: 1e-8)
+      buffers = BatchBuffers(widths: [network.featureCount] + network.layers.map(\.biases.count), capacity: batchCapacity)
     }
 
     mutating func step(_ rows: [Int], generator: inout SeededGenerator) -> (loss: Double, correct: Int) {
-      let (loss, correct, gradients) = network.lossAndGradients(
-        x.selecting(rows: rows), labels: rows.map { labels[$0] }, alpha: alpha, dropout: dropout, generator: &generator)
+      let result = network.lossAndGradients(rows: rows, of: x, labels: labels, alpha: alpha, dropout: dropout, generator: &generator, into: buffers)
       adam.advance()
       for l in network.layers.indices {
-        adam.update(&network.layers[l].weights.values, gradient: gradients[2 * l], slot: 2 * l)
-        adam.update(&network.layers[l].biases, gradient: gradients[2 * l + 1], slot: 2 * l + 1)
+        let (weights, biases) = (network.layers[l].weights.values.count, network.layers[l].biases.count)
+        adam.update(&network.layers[l].weights.values, gradient: UnsafeBufferPointer(start: buffers.weightGradients[l], count: weights), slot: 2 * l)
+        adam.update(&network.layers[l].biases, gradient: UnsafeBufferPointer(start: buffers.biasGradients[l], count: biases), slot: 2 * l + 1)
       }
-      return (loss, correct)
+      return result
     }
 
     func evaluate(_ rows: [Int]) -> (loss: Double, accuracy: Double) {
@@ -176,6 +181,45 @@ public struct MultilayerPerceptron: RowClassifier {
 
     var snapshot: Fitted { network }
     mutating func restore(_ snapshot: Fitted) { network = snapshot }
+  }
+
+  /// One batch's arrays, allocated once for the largest batch and reused by every step (arrays
+  /// made per batch, and the copies between them, took as long as the batch's matrix products).
+  final class BatchBuffers {
+    /// Inputs, hidden layers, classes.
+    let widths: [Int]
+    /// Rows of the largest batch.
+    let capacity: Int
+    /// outputs[0]: the batch's input rows; outputs[l + 1]: layer l's output (after ReLU and
+    /// dropout, or the last layer's softmax, which becomes its error in place).
+    let outputs: [UnsafeMutablePointer<Double>]
+    /// errors[l], for 1 ≤ l < layers: the loss's gradient by layer l − 1's pre-activation, the
+    /// width of outputs[l].
+    let errors: [UnsafeMutablePointer<Double>]
+    let labels: UnsafeMutablePointer<Int>
+    let weightGradients: [UnsafeMutablePointer<Double>]
+    let biasGradients: [UnsafeMutablePointer<Double>]
+
+    init(widths: [Int], capacity: Int) {
+      func zeros(_ count: Int) -> UnsafeMutablePointer<Double> {
+        let p = UnsafeMutablePointer<Double>.allocate(capacity: count)
+        p.initialize(repeating: 0, count: count)
+        return p
+      }
+      self.widths = widths
+      self.capacity = capacity
+      outputs = widths.map { zeros(capacity * $0) }
+      errors = widths.indices.dropLast().map { zeros($0 == 0 ? 0 : capacity * widths[$0]) }
+      labels = UnsafeMutablePointer<Int>.allocate(capacity: capacity)
+      labels.initialize(repeating: 0, count: capacity)
+      weightGradients = (1..<widths.count).map { zeros(widths[$0 - 1] * widths[$0]) }
+      biasGradients = widths.dropFirst().map { zeros($0) }
+    }
+
+    deinit {
+      for p in outputs + errors + weightGradients + biasGradients { p.deallocate() }
+      labels.deallocate()
+    }
   }
 
   public struct Fitted: FittedRowClassifier {
@@ -203,17 +247,16 @@ public struct MultilayerPerceptron: RowClassifier {
       parallelRows(x.rows, columns: classCount, threads: threads) { range, out in
         var a = x.selecting(rows: Array(range))
         for (l, layer) in layers.enumerated() {
-          a = affine(a, layer, rowByRow: true)
+          a = affine(a, layer)
           if l < layers.count - 1 { a.values = a.values.map { max(0, $0) } }
         }
         for (i, value) in softmaxRows(a).values.enumerated() { out[range.lowerBound * classCount + i] = value }
       }
     }
 
-    /// `a · W + b`; row by row for predictions (a row's result independent of the other rows in
-    /// its block), through BLAS for training's batches.
-    private func affine(_ a: Matrix, _ layer: Layer, rowByRow: Bool = false) -> Matrix {
-      var z = rowByRow ? a.rowwiseMultiplied(by: layer.weights) : a.multiplied(by: layer.weights)
+    /// `a · W + b`, row by row: a row's result is independent of the other rows in its block.
+    private func affine(_ a: Matrix, _ layer: Layer) -> Matrix {
+      var z = a.rowwiseMultiplied(by: layer.weights)
       let columns = z.columns
       z.values.withUnsafeMutableBufferPointer { z in
         layer.biases.withUnsafeBufferPointer { b in
@@ -226,55 +269,85 @@ public struct MultilayerPerceptron: RowClassifier {
       return z
     }
 
-    /// Mean cross-entropy plus `α/2·Σ‖W‖²/n` on one batch, the batch's correct predictions, and
-    /// the loss's gradient for every parameter array (weights, biases per layer), by
-    /// backpropagation.
+    /// Mean cross-entropy plus `α/2·Σ‖W‖²/n` on the batch of `rows` of `x`, the batch's correct
+    /// predictions, and in `buffers` the loss's gradient for every weight and bias array, by
+    /// backpropagation (the batch's products through BLAS).
     func lossAndGradients(
-      _ x: Matrix, labels: [Int], alpha: Double, dropout: Double, generator: inout SeededGenerator
-    ) -> (loss: Double, correct: Int, gradients: [[Double]]) {
-      let n = Double(x.rows)
-      var activations = [x]
+      rows: [Int], of x: Matrix, labels: [Int], alpha: Double, dropout: Double, generator: inout SeededGenerator,
+      into buffers: BatchBuffers
+    ) -> (loss: Double, correct: Int) {
+      let count = rows.count
+      precondition(count >= 1 && count <= buffers.capacity && buffers.widths == [featureCount] + layers.map(\.biases.count))
+      let n = Double(count)
+      let (outputs, batchLabels) = (buffers.outputs, buffers.labels)
+      x.values.withUnsafeBufferPointer { values in
+        for (r, i) in rows.enumerated() {
+          precondition(i >= 0 && i < x.rows, "row \(i) of \(x.rows)")
+          let (source, target) = (values.baseAddress! + i * x.columns, outputs[0] + r * x.columns)
+          for c in 0..<x.columns { target[c] = source[c] }
+          batchLabels[r] = labels[i]
+        }
+      }
+      LinearAlgebra.useOneThread()
       for (l, layer) in layers.enumerated() {
-        var z = affine(activations[l], layer)
-        if l < layers.count - 1 {
-          z.values.withUnsafeMutableBufferPointer { z in
-            for i in 0..<z.count { z[i] = max(0, z[i]) }
-            if dropout > 0 {
-              for i in 0..<z.count { z[i] = generator.nextUnit() < dropout ? 0 : z[i] / (1 - dropout) }
+        let (fanIn, fanOut, z) = (layer.weights.rows, layer.weights.columns, outputs[l + 1])
+        layer.weights.values.withUnsafeBufferPointer { w in
+          cblas_dgemm(
+            CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(count), Int32(fanOut), Int32(fanIn), 1, outputs[l], Int32(fanIn),
+            w.baseAddress, Int32(fanOut), 0, z, Int32(fanOut))
+        }
+        let hidden = l < layers.count - 1
+        layer.biases.withUnsafeBufferPointer { b in
+          for r in 0..<count {
+            let row = z + r * fanOut
+            if hidden {
+              for c in 0..<fanOut { row[c] = max(0, row[c] + b[c]) }
+            } else {
+              for c in 0..<fanOut { row[c] += b[c] }
             }
           }
         }
-        activations.append(l < layers.count - 1 ? z : softmaxRows(z))
+        if hidden {
+          if dropout > 0 {
+            for i in 0..<(count * fanOut) { z[i] = generator.nextUnit() < dropout ? 0 : z[i] / (1 - dropout) }
+          }
+        } else {
+          softmaxRows(in: UnsafeMutableBufferPointer(start: z, count: count * fanOut), columns: fanOut)
+        }
       }
-      var delta = activations[layers.count]
-      let (meanCrossEntropy, correct) = crossEntropy(delta, labels: labels)
-      for i in 0..<x.rows { delta[i, labels[i]] -= 1 }
+      let classes = classCount
+      let probabilities = outputs[layers.count]
+      let (meanCrossEntropy, correct) = crossEntropy(
+        UnsafeBufferPointer(start: probabilities, count: count * classes), columns: classes,
+        labels: UnsafeBufferPointer(start: batchLabels, count: count))
+      // The output layer's error, in place of its probabilities: p − onehot(label).
+      for r in 0..<count { probabilities[r * classes + batchLabels[r]] -= 1 }
       let squaredWeights = layers.reduce(0.0) { $0 + $1.weights.values.reduce(0) { $0 + $1 * $1 } }
       let loss = meanCrossEntropy + 0.5 * alpha * squaredWeights / n
-      var gradients = [[Double]](repeating: [], count: 2 * layers.count)
       for l in layers.indices.reversed() {
-        var weightGradient = activations[l].multiplied(by: delta, transposingSelf: true).values
+        let (fanIn, fanOut, input) = (layers[l].weights.rows, layers[l].weights.columns, outputs[l])
+        let delta = l == layers.count - 1 ? probabilities : buffers.errors[l + 1]
+        let (weightGradient, biasGradient) = (buffers.weightGradients[l], buffers.biasGradients[l])
         layers[l].weights.values.withUnsafeBufferPointer { w in
-          for i in 0..<weightGradient.count { weightGradient[i] = (weightGradient[i] + alpha * w[i]) / n }
-        }
-        gradients[2 * l] = weightGradient
-        var biasGradient = [Double](repeating: 0, count: delta.columns)
-        for r in 0..<delta.rows { for c in 0..<delta.columns { biasGradient[c] += delta.values[r * delta.columns + c] } }
-        gradients[2 * l + 1] = biasGradient.map { $0 / n }
-        if l > 0 {
-          var back = delta.multiplied(by: layers[l].weights, transposingOther: true)
+          cblas_dgemm(
+            CblasRowMajor, CblasTrans, CblasNoTrans, Int32(fanIn), Int32(fanOut), Int32(count), 1, input, Int32(fanIn),
+            delta, Int32(fanOut), 0, weightGradient, Int32(fanOut))
+          for i in 0..<(fanIn * fanOut) { weightGradient[i] = (weightGradient[i] + alpha * w[i]) / n }
+          biasGradient.update(repeating: 0, count: fanOut)
+          Kernels.addColumnSums(delta, rows: count, columns: fanOut, into: biasGradient)
+          for c in 0..<fanOut { biasGradient[c] /= n }
+          guard l > 0 else { return }
+          let back = buffers.errors[l]
+          cblas_dgemm(
+            CblasRowMajor, CblasNoTrans, CblasTrans, Int32(count), Int32(fanIn), Int32(fanOut), 1, delta, Int32(fanOut),
+            w.baseAddress, Int32(fanOut), 0, back, Int32(fanIn))
           // ReLU (and dropout) derivative: zero where the unit's output was zero, 1/keep elsewhere.
           let scale = 1 / (1 - dropout)
-          back.values.withUnsafeMutableBufferPointer { b in
-            activations[l].values.withUnsafeBufferPointer { a in
-              // A select of constants, then a multiply: branch-free, so it vectorises.
-              for i in 0..<b.count { b[i] *= a[i] > 0 ? scale : 0 }
-            }
-          }
-          delta = back
+          // A select of constants, then a multiply: branch-free, so it vectorises.
+          for i in 0..<(count * fanIn) { back[i] *= input[i] > 0 ? scale : 0 }
         }
       }
-      return (loss, correct, gradients)
+      return (loss, correct)
     }
   }
 }

@@ -83,6 +83,23 @@ enum Kernels {
     }
   }
 
+  /// sums[c] += Σ over r, in order, of p[r·columns + c]: a gradient's column sums, eight columns
+  /// at a time (summed into the output in place, the loop would not vectorise).
+  @inline(never)
+  static func addColumnSums<T: NetworkScalar>(_ p: UnsafePointer<T>, rows: Int, columns: Int, into sums: UnsafeMutablePointer<T>) {
+    var c = 0
+    while c + 8 <= columns {
+      var lanes = load(sums + c)
+      for r in 0..<rows { lanes += load(p + r * columns + c) }
+      store(lanes, sums + c)
+      c += 8
+    }
+    while c < columns {
+      for r in 0..<rows { sums[c] += p[r * columns + c] }
+      c += 1
+    }
+  }
+
   /// target[i] += source[i].
   @inline(never)
   static func add<T: NetworkScalar>(_ source: UnsafePointer<T>, into target: UnsafeMutablePointer<T>, _ count: Int) {

@@ -175,7 +175,7 @@ public final class Dense<T: NetworkScalar>: Layer, @unchecked Sendable {
         }
       }
       bias.gradient.withUnsafeMutableBufferPointer { db in
-        for n in 0..<batch { for o in 0..<outputs { db[o] += dy[n * outputs + o] } }
+        Kernels.addColumnSums(dy, rows: batch, columns: outputs, into: db.baseAddress!)
       }
     }
     guard needsInputGradient else { return Tensor(shape: [0], values: []) }

@@ -87,12 +87,27 @@ public final class Sequential<T: NetworkScalar>: @unchecked Sendable {
 }
 
 /// The mean cross-entropy of `probabilities` (examples × classes) for `labels`, and how many
-/// examples' most probable class is their label.
+/// examples' most probable class (the first on ties) is their label.
 func crossEntropy(_ probabilities: Matrix, labels: [Int]) -> (loss: Double, correct: Int) {
-  let predicted = argmaxPerRow(probabilities)
+  probabilities.values.withUnsafeBufferPointer { p in
+    labels.withUnsafeBufferPointer { crossEntropy(p, columns: probabilities.columns, labels: $0) }
+  }
+}
+
+/// The same on the first `labels.count` rows of `columns` probabilities in `probabilities`.
+func crossEntropy(
+  _ probabilities: UnsafeBufferPointer<Double>, columns: Int, labels: UnsafeBufferPointer<Int>
+) -> (loss: Double, correct: Int) {
   var loss = 0.0
-  for (i, label) in labels.enumerated() { loss -= Foundation.log(max(probabilities[i, label], 1e-300)) }
-  return (loss / Double(labels.count), zip(predicted, labels).filter { $0 == $1 }.count)
+  var correct = 0
+  for (r, label) in labels.enumerated() {
+    let base = r * columns
+    var best = 0
+    for c in 1..<max(1, columns) where probabilities[base + c] > probabilities[base + best] { best = c }
+    if best == label { correct += 1 }
+    loss -= Foundation.log(max(probabilities[base + label], 1e-300))
+  }
+  return (loss / Double(labels.count), correct)
 }
 
 /// Adam (Kingma & Ba) as scikit-learn and Keras apply it: the bias correction folded into the step
@@ -124,19 +139,23 @@ struct Adam<T: NetworkScalar> {
   /// Updates one slot's values, element by element (in parallel blocks on `threads` for large
   /// arrays: each element's update is its own, so the result does not depend on the blocks).
   mutating func update(_ parameters: inout [T], gradient: [T], slot: Int, threads: Int = 1) {
+    gradient.withUnsafeBufferPointer { update(&parameters, gradient: $0, slot: slot, threads: threads) }
+  }
+
+  /// The same from a gradient in a buffer of as many values.
+  mutating func update(_ parameters: inout [T], gradient: UnsafeBufferPointer<T>, slot: Int, threads: Int = 1) {
+    precondition(gradient.count == parameters.count, "a gradient has one value per parameter")
     let (beta1, beta2, epsilon, rate) = (T(self.beta1), T(self.beta2), T(self.epsilon), T(self.rate))
+    nonisolated(unsafe) let g = gradient.baseAddress
     parameters.withShared { p in
-      gradient.withUnsafeBufferPointer { gradient in
-        nonisolated(unsafe) let g = gradient.baseAddress
-        m[slot].withShared { m in
-          v[slot].withShared { v in
-            forEachBlock(gradient.count, threads: gradient.count < 1 << 16 ? 1 : threads) { elements in
-              guard let (p, g, m, v) = elements.isEmpty ? nil : (p.base!, g!, m.base!, v.base!) else { return }
-              for i in elements {
-                m[i] = beta1 * m[i] + (1 - beta1) * g[i]
-                v[i] = beta2 * v[i] + (1 - beta2) * g[i] * g[i]
-                p[i] -= rate * m[i] / (v[i].squareRoot() + epsilon)
-              }
+      m[slot].withShared { m in
+        v[slot].withShared { v in
+          forEachBlock(gradient.count, threads: gradient.count < 1 << 16 ? 1 : threads) { elements in
+            guard let (p, g, m, v) = elements.isEmpty ? nil : (p.base!, g!, m.base!, v.base!) else { return }
+            for i in elements {
+              m[i] = beta1 * m[i] + (1 - beta1) * g[i]
+              v[i] = beta2 * v[i] + (1 - beta2) * g[i] * g[i]
+              p[i] -= rate * m[i] / (v[i].squareRoot() + epsilon)
             }
           }
         }
