@@ -38,12 +38,14 @@ let package = Package(
     .target(name: "CNetworkKernels"),
     // The k-d tree's leaf distances, in C for its AVX-512 and AVX2 versions chosen at run time.
     .target(name: "CDistanceKernels"),
+    // Row-by-row affine maps (predictions, logistic regression's training), eight rows per vector.
+    .target(name: "CAffineKernels"),
     .target(name: "TabularIO", dependencies: ["CCSV"]),
     .target(name: "TensorIO"),
     .target(
       name: "AudioFeatures",
       dependencies: ["CSndFile", "CFFTW", "CSoxr", "CSlidingMedian", "TabularIO", "TensorIO"]),
-    .target(name: "Learning", dependencies: ["CBLASLAPACK", "CDistanceKernels", "CNetworkKernels", "TabularIO", "TensorIO"], resources: [.copy("Resources")]),
+    .target(name: "Learning", dependencies: ["CAffineKernels", "CBLASLAPACK", "CDistanceKernels", "CNetworkKernels", "TabularIO", "TensorIO"], resources: [.copy("Resources")]),
     // SVG charts from plain values: no model, no audio.
     .target(name: "Figures"),
     // Jupyter notebooks (nbformat 4.5) with embedded outputs.

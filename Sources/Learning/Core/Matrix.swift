@@ -1,3 +1,4 @@
+import CAffineKernels
 import CBLASLAPACK
 
 /// A dense row-major matrix of Doubles: rows are samples, columns are features.
@@ -74,25 +75,35 @@ extension Matrix {
   /// with an odd number of rows sum in another order), so predictions made in blocks of rows, or
   /// for a subset of the rows, would otherwise change in their last digits with `--jobs`.
   public func rowwiseMultiplied(by other: Matrix, transposingOther: Bool = false) -> Matrix {
-    let k = columns
-    let right = transposingOther ? other.transposed() : other
-    precondition(k == right.rows, "inner dimensions differ")
-    let n = right.columns
-    var out = [Double](repeating: 0, count: rows * n)
-    values.withUnsafeBufferPointer { a in
-      right.values.withUnsafeBufferPointer { b in
-        out.withUnsafeMutableBufferPointer { out in
-          for r in 0..<rows {
-            let (row, target) = (a.baseAddress! + r * k, out.baseAddress! + r * n)
-            for i in 0..<k {
-              let (factor, line) = (row[i], b.baseAddress! + i * n)
-              for c in 0..<n { target[c] += factor * line[c] }
+    rowwiseAffine(other, transposingWeights: transposingOther, biases: nil, activation: GENREKIT_AFFINE_LINEAR)
+  }
+
+  /// `activation(self · weights + biases)` (`weights` transposed first with `transposingWeights`),
+  /// each row depending on that row of `self` alone, as `rowwiseMultiplied`; the biases are added
+  /// after the sum (`genrekit_affine_rows`).
+  func rowwiseAffine(
+    _ weights: Matrix, transposingWeights: Bool = false, biases: [Double]?, activation: genrekit_affine_activation
+  ) -> Matrix {
+    let right = transposingWeights ? weights.transposed() : weights
+    precondition(columns == right.rows, "inner dimensions differ")
+    precondition(biases.map { $0.count == right.columns } ?? true, "one bias per output column")
+    let (inputs, outputs) = (columns, right.columns)
+    guard rows > 0, outputs > 0 else { return Matrix(rows: rows, columns: outputs) }
+    let out = [Double](unsafeUninitializedCapacity: rows * outputs) { out, count in
+      withUnsafeTemporaryAllocation(of: Double.self, capacity: genrekit_affine_rows_scratch(inputs, outputs)) { scratch in
+        values.withUnsafeBufferPointer { x in
+          right.values.withUnsafeBufferPointer { w in
+            func run(_ bias: UnsafePointer<Double>?) {
+              genrekit_affine_rows(
+                x.baseAddress, rows, inputs, w.baseAddress, bias, outputs, activation, scratch.baseAddress, out.baseAddress)
             }
+            if let biases { biases.withUnsafeBufferPointer { run($0.baseAddress) } } else { run(nil) }
           }
         }
       }
+      count = rows * outputs
     }
-    return Matrix(rows: rows, columns: n, values: out)
+    return Matrix(rows: rows, columns: outputs, values: out)
   }
 
   /// Rows as columns.

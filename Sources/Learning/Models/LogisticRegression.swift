@@ -1,3 +1,4 @@
+import CAffineKernels
 import Foundation
 import TensorIO
 
@@ -67,10 +68,12 @@ public struct LogisticRegression: RowClassifier {
         var p = model.rowProbabilities(block.x)
         var loss = 0.0
         var interceptGradient = [Double](repeating: 0, count: k)
-        for i in 0..<block.x.rows {
-          loss -= log(max(p[i, block.labels[i]], Double.leastNormalMagnitude))
-          p[i, block.labels[i]] -= 1  // p − y
-          for cls in 0..<k { interceptGradient[cls] += p[i, cls] }
+        p.values.withUnsafeMutableBufferPointer { p in
+          for (i, label) in block.labels.enumerated() {
+            loss -= log(max(p[i * k + label], Double.leastNormalMagnitude))
+            p[i * k + label] -= 1  // p − y
+          }
+          Kernels.addColumnSums(p.baseAddress!, rows: block.labels.count, columns: k, into: &interceptGradient)
         }
         return (loss, p.multiplied(by: block.x, transposingSelf: true).values, interceptGradient)  // K × d
       }
@@ -118,11 +121,7 @@ public struct LogisticRegression: RowClassifier {
     /// The class probabilities of each row of `x`, each row's depending on that row alone; what
     /// `probabilities` computes per block of rows, and training per fixed block, with no copy.
     func rowProbabilities(_ x: Matrix) -> Matrix {
-      var scores = x.rowwiseMultiplied(by: weights, transposingOther: true)
-      for r in 0..<scores.rows {
-        for c in 0..<classCount { scores[r, c] += intercepts[c] }
-      }
-      return softmaxRows(scores)
+      x.rowwiseAffine(weights, transposingWeights: true, biases: intercepts, activation: GENREKIT_AFFINE_SOFTMAX)
     }
   }
 }

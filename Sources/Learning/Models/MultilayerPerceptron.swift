@@ -1,3 +1,4 @@
+import CAffineKernels
 import CBLASLAPACK
 import Foundation
 import TensorIO
@@ -245,28 +246,14 @@ public struct MultilayerPerceptron: RowClassifier {
 
     public func probabilities(_ x: Matrix, threads: Int) -> Matrix {
       parallelRows(x.rows, columns: classCount, threads: threads) { range, out in
+        // Row by row: a row's result is independent of the other rows in its block.
         var a = x.selecting(rows: Array(range))
         for (l, layer) in layers.enumerated() {
-          a = affine(a, layer)
-          if l < layers.count - 1 { a.values = a.values.map { max(0, $0) } }
+          a = a.rowwiseAffine(
+            layer.weights, biases: layer.biases, activation: l < layers.count - 1 ? GENREKIT_AFFINE_RELU : GENREKIT_AFFINE_SOFTMAX)
         }
-        for (i, value) in softmaxRows(a).values.enumerated() { out[range.lowerBound * classCount + i] = value }
+        for (i, value) in a.values.enumerated() { out[range.lowerBound * classCount + i] = value }
       }
-    }
-
-    /// `a · W + b`, row by row: a row's result is independent of the other rows in its block.
-    private func affine(_ a: Matrix, _ layer: Layer) -> Matrix {
-      var z = a.rowwiseMultiplied(by: layer.weights)
-      let columns = z.columns
-      z.values.withUnsafeMutableBufferPointer { z in
-        layer.biases.withUnsafeBufferPointer { b in
-          for r in 0..<(z.count / columns) {
-            let row = z.baseAddress! + r * columns
-            for c in 0..<columns { row[c] += b[c] }
-          }
-        }
-      }
-      return z
     }
 
     /// Mean cross-entropy plus `α/2·Σ‖W‖²/n` on the batch of `rows` of `x`, the batch's correct
