@@ -48,11 +48,26 @@ public struct CSVTable: Sendable {
 
   public func field(_ record: Int, _ column: Int) -> String { withField(record, column) { String(decoding: $0, as: UTF8.self) } }
 
+  /// Field `column` of `record` as `plainDecimal` reads it (nil when it is not a plain decimal).
+  /// The hot path of reading a table's numbers: no closure to call, unlike `withField`.
+  public func plainDecimalValue(_ record: Int, _ column: Int) -> Double? {
+    let index = recordStarts[record] + column
+    let (start, end) = (index == 0 ? 0 : fieldEnds[index - 1], fieldEnds[index])
+    return bytes.withUnsafeBufferPointer { plainDecimal(UnsafeBufferPointer(rebasing: $0[start..<end])) }
+  }
+
   public func record(_ index: Int) -> CSVRecord {
     CSVRecord(line: lines[index], fields: (0..<fieldCount(index)).map { field(index, $0) })
   }
 
   public var records: [CSVRecord] { (0..<count).map(record) }
+
+  /// Room for at most `bytes` field bytes and `fields` fields, so that a large file's arrays grow
+  /// without copies.
+  mutating func reserveCapacity(bytes byteCount: Int, fields: Int) {
+    bytes.reserveCapacity(byteCount)
+    fieldEnds.reserveCapacity(fields)
+  }
 
   mutating func append(field: UnsafeRawBufferPointer) {
     bytes.append(contentsOf: field)
@@ -118,7 +133,12 @@ public enum CSVReader {
       throw CSVError(path: path, reason: "cannot initialise the CSV parser")
     }
     defer { csv_free(&parser) }
-    csv_set_delim(&parser, delimiter ?? detectDelimiter(body))
+    let delimiter = delimiter ?? detectDelimiter(body)
+    csv_set_delim(&parser, delimiter)
+    // Unescaped fields are never longer than the file, and every field but the last ends at a
+    // delimiter or a line end.
+    context.table.reserveCapacity(
+      bytes: body.count, fields: body.reduce(1) { $0 + ($1 == delimiter || $1 == 0x0A ? 1 : 0) })
     let opaque = Unmanaged.passUnretained(context).toOpaque()
 
     // Feed one physical line at a time so that callbacks know the current line number.

@@ -302,7 +302,7 @@ public enum TableReader {
     /// Field `column` of `record` as a number, if it is one: a plain decimal straight from its
     /// bytes, anything else through a string.
     func number(_ record: Int, _ column: Int) -> Double? {
-      table.withField(record, column, plainDecimal) ?? Double(text(record, column))
+      table.plainDecimalValue(record, column) ?? Double(text(record, column))
     }
 
     func isMissing(_ field: String) -> Bool { options.missingMarkers.contains(field.trimmingWhitespace()) }
