@@ -62,19 +62,15 @@ public struct CSVTable: Sendable {
 
   public var records: [CSVRecord] { (0..<count).map(record) }
 
-  /// Room for at most `bytes` field bytes and `fields` fields, so that a large file's arrays grow
-  /// without copies.
-  mutating func reserveCapacity(bytes byteCount: Int, fields: Int) {
-    bytes.reserveCapacity(byteCount)
-    fieldEnds.reserveCapacity(fields)
+  /// Fields as a parse wrote them (see `ParseContext`).
+  fileprivate init(bytes: [UInt8], fieldEnds: [Int], recordStarts: [Int], lines: [Int]) {
+    (self.bytes, self.fieldEnds, self.recordStarts, self.lines) = (bytes, fieldEnds, recordStarts, lines)
   }
 
-  mutating func append(field: UnsafeRawBufferPointer) {
+  mutating func append(field: [UInt8]) {
     bytes.append(contentsOf: field)
     fieldEnds.append(bytes.count)
   }
-
-  mutating func append(field: [UInt8]) { field.withUnsafeBytes { append(field: $0) } }
 
   mutating func endRecord(line: Int) {
     recordStarts.append(fieldEnds.count)
@@ -127,7 +123,6 @@ public enum CSVReader {
   public static func table(_ bytes: [UInt8], path: String, delimiter: UInt8? = nil) throws(CSVError) -> CSVTable {
     var body = bytes[...]
     if body.starts(with: [0xEF, 0xBB, 0xBF]) { body = body.dropFirst(3) }
-    let context = ParseContext()
     var parser = csv_parser()
     guard csv_init(&parser, UInt8(CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL)) == 0 else {
       throw CSVError(path: path, reason: "cannot initialise the CSV parser")
@@ -135,38 +130,67 @@ public enum CSVReader {
     defer { csv_free(&parser) }
     let delimiter = delimiter ?? detectDelimiter(body)
     csv_set_delim(&parser, delimiter)
-    // Unescaped fields are never longer than the file, and every field but the last ends at a
-    // delimiter or a line end.
-    context.table.reserveCapacity(
-      bytes: body.count, fields: body.reduce(1) { $0 + ($1 == delimiter || $1 == 0x0A ? 1 : 0) })
+    let context = ParseContext()
     let opaque = Unmanaged.passUnretained(context).toOpaque()
-
-    // Feed one physical line at a time so that callbacks know the current line number.
     var failure: CSVError?
-    body.withUnsafeBufferPointer { buffer in
-      guard let base = buffer.baseAddress else { return }
+    // The fields are written straight into the table's two arrays, sized for the most the file
+    // can hold: unescaped fields are never longer than the file, and every field but the last
+    // ends at a delimiter or a line end.
+    let fieldBytes = body.withUnsafeBufferPointer { buffer in
+      [UInt8](unsafeUninitializedCapacity: max(1, buffer.count)) { fieldBytes, byteCount in
+        context.fieldEnds = [Int](unsafeUninitializedCapacity: fieldCapacity(buffer, delimiter: delimiter)) { fieldEnds, fieldCount in
+          context.output = (fieldBytes.baseAddress!, fieldEnds.baseAddress!, fieldEnds.count)
+          failure = parse(buffer, with: &parser, context: context, opaque: opaque, path: path)
+          fieldCount = context.fieldCount
+        }
+        byteCount = context.byteCount
+      }
+    }
+    if let failure { throw failure }
+    return CSVTable(bytes: fieldBytes, fieldEnds: context.fieldEnds, recordStarts: context.recordStarts, lines: context.lines)
+  }
+
+  /// Feeds libcsv one physical line at a time, so that callbacks know the current line number.
+  private static func parse(
+    _ buffer: UnsafeBufferPointer<UInt8>, with parser: inout csv_parser, context: ParseContext,
+    opaque: UnsafeMutableRawPointer, path: String
+  ) -> CSVError? {
+    if let base = buffer.baseAddress {
       var offset = 0
       while offset < buffer.count {
-        var end = offset
-        while end < buffer.count && buffer[end] != 0x0A { end += 1 }
-        let length = min(end + 1, buffer.count) - offset
+        let lineEnd = memchr(base + offset, 0x0A, buffer.count - offset).map { UnsafeRawPointer(base).distance(to: $0) }
+        let length = (lineEnd.map { $0 + 1 } ?? buffer.count) - offset
         context.currentLine += 1
         if csv_parse(&parser, base + offset, length, fieldCallback, recordCallback, opaque) != length {
-          failure = CSVError(
+          return CSVError(
             path: path, line: context.currentLine, column: context.fieldsInRecord + 1,
             reason: String(cString: csv_strerror(csv_error(&parser))))
-          return
         }
         offset += length
       }
     }
-    if let failure { throw failure }
     if csv_fini(&parser, fieldCallback, recordCallback, opaque) != 0 {
-      throw CSVError(
-        path: path, line: context.recordStartLine ?? context.currentLine,
-        reason: "unterminated quoted field")
+      return CSVError(path: path, line: context.recordStartLine ?? context.currentLine, reason: "unterminated quoted field")
     }
-    return context.table
+    return nil
+  }
+
+  /// The most fields a file can hold: one more than its delimiters and line ends (CR or LF).
+  private static func fieldCapacity(_ buffer: UnsafeBufferPointer<UInt8>, delimiter: UInt8) -> Int {
+    var ends = 1
+    var i = 0
+    // Sixteen bytes per step (the byte loop does not vectorise by itself), then the rest.
+    if let base = buffer.baseAddress {
+      let (delimiters, lineFeeds, carriageReturns) = (SIMD16<UInt8>(repeating: delimiter), SIMD16<UInt8>(repeating: 0x0A), SIMD16<UInt8>(repeating: 0x0D))
+      while i + 16 <= buffer.count {
+        let bytes = UnsafeRawPointer(base + i).loadUnaligned(as: SIMD16<UInt8>.self)
+        let isEnd = bytes .== delimiters .| bytes .== lineFeeds .| bytes .== carriageReturns
+        ends &+= Int(SIMD16<UInt8>().replacing(with: 1, where: isEnd).wrappedSum())
+        i += 16
+      }
+    }
+    for byte in buffer[i...] where byte == delimiter || byte == 0x0A || byte == 0x0D { ends += 1 }
+    return ends
   }
 
   /// `;` when the first line has more semicolons than commas outside quotes, else `,`.
@@ -185,8 +209,14 @@ public enum CSVReader {
   }
 }
 
+/// What the callbacks write: field bytes and ends into the table's arrays, as they are built.
 private final class ParseContext {
-  var table = CSVTable()
+  var output: (bytes: UnsafeMutablePointer<UInt8>, fieldEnds: UnsafeMutablePointer<Int>, fieldCapacity: Int)?
+  var byteCount = 0
+  var fieldCount = 0
+  var fieldEnds: [Int] = []
+  var recordStarts = [0]
+  var lines: [Int] = []
   var fieldsInRecord = 0
   var currentLine = 0
   var recordStartLine: Int?
@@ -199,13 +229,19 @@ private func fieldCallback(_ data: UnsafeMutableRawPointer?, _ length: Int, _ co
     // A quoted first field may span lines: the record starts where the field started.
     context.recordStartLine = context.currentLine - bytes.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
   }
-  context.table.append(field: bytes)
+  let output = context.output!
+  precondition(context.fieldCount < output.fieldCapacity, "more fields than delimiters and line ends")
+  if let data { (output.bytes + context.byteCount).update(from: data.assumingMemoryBound(to: UInt8.self), count: length) }
+  context.byteCount += bytes.count
+  output.fieldEnds[context.fieldCount] = context.byteCount
+  context.fieldCount += 1
   context.fieldsInRecord += 1
 }
 
 private func recordCallback(_ terminator: Int32, _ context: UnsafeMutableRawPointer?) {
   let context = Unmanaged<ParseContext>.fromOpaque(context!).takeUnretainedValue()
-  context.table.endRecord(line: context.recordStartLine ?? context.currentLine)
+  context.recordStarts.append(context.fieldCount)
+  context.lines.append(context.recordStartLine ?? context.currentLine)
   context.fieldsInRecord = 0
   context.recordStartLine = nil
 }
