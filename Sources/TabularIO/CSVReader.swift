@@ -130,47 +130,50 @@ public enum CSVReader {
     defer { csv_free(&parser) }
     let delimiter = delimiter ?? detectDelimiter(body)
     csv_set_delim(&parser, delimiter)
-    let context = ParseContext()
-    let opaque = Unmanaged.passUnretained(context).toOpaque()
+    var context = ParseContext()
     var failure: CSVError?
+    var fieldEnds: [Int] = []
     // The fields are written straight into the table's two arrays, sized for the most the file
     // can hold: unescaped fields are never longer than the file, and every field but the last
     // ends at a delimiter or a line end.
     let fieldBytes = body.withUnsafeBufferPointer { buffer in
       [UInt8](unsafeUninitializedCapacity: max(1, buffer.count)) { fieldBytes, byteCount in
-        context.fieldEnds = [Int](unsafeUninitializedCapacity: fieldCapacity(buffer, delimiter: delimiter)) { fieldEnds, fieldCount in
-          context.output = (fieldBytes.baseAddress!, fieldEnds.baseAddress!, fieldEnds.count)
-          failure = parse(buffer, with: &parser, context: context, opaque: opaque, path: path)
+        fieldEnds = [Int](unsafeUninitializedCapacity: fieldCapacity(buffer, delimiter: delimiter)) { ends, fieldCount in
+          context.output = (fieldBytes.baseAddress!, ends.baseAddress!, ends.count)
+          // The callbacks reach the context through a plain pointer (a class instance would be
+          // retained and released once per field).
+          failure = withUnsafeMutablePointer(to: &context) { parse(buffer, with: &parser, context: $0, path: path) }
           fieldCount = context.fieldCount
         }
         byteCount = context.byteCount
       }
     }
     if let failure { throw failure }
-    return CSVTable(bytes: fieldBytes, fieldEnds: context.fieldEnds, recordStarts: context.recordStarts, lines: context.lines)
+    return CSVTable(bytes: fieldBytes, fieldEnds: fieldEnds, recordStarts: context.recordStarts, lines: context.lines)
   }
 
   /// Feeds libcsv one physical line at a time, so that callbacks know the current line number.
   private static func parse(
-    _ buffer: UnsafeBufferPointer<UInt8>, with parser: inout csv_parser, context: ParseContext,
-    opaque: UnsafeMutableRawPointer, path: String
+    _ buffer: UnsafeBufferPointer<UInt8>, with parser: inout csv_parser, context: UnsafeMutablePointer<ParseContext>,
+    path: String
   ) -> CSVError? {
+    let opaque = UnsafeMutableRawPointer(context)
     if let base = buffer.baseAddress {
       var offset = 0
       while offset < buffer.count {
         let lineEnd = memchr(base + offset, 0x0A, buffer.count - offset).map { UnsafeRawPointer(base).distance(to: $0) }
         let length = (lineEnd.map { $0 + 1 } ?? buffer.count) - offset
-        context.currentLine += 1
+        context.pointee.currentLine += 1
         if csv_parse(&parser, base + offset, length, fieldCallback, recordCallback, opaque) != length {
           return CSVError(
-            path: path, line: context.currentLine, column: context.fieldsInRecord + 1,
+            path: path, line: context.pointee.currentLine, column: context.pointee.fieldsInRecord + 1,
             reason: String(cString: csv_strerror(csv_error(&parser))))
         }
         offset += length
       }
     }
     if csv_fini(&parser, fieldCallback, recordCallback, opaque) != 0 {
-      return CSVError(path: path, line: context.recordStartLine ?? context.currentLine, reason: "unterminated quoted field")
+      return CSVError(path: path, line: context.pointee.recordStartLine ?? context.pointee.currentLine, reason: "unterminated quoted field")
     }
     return nil
   }
@@ -210,11 +213,10 @@ public enum CSVReader {
 }
 
 /// What the callbacks write: field bytes and ends into the table's arrays, as they are built.
-private final class ParseContext {
+private struct ParseContext {
   var output: (bytes: UnsafeMutablePointer<UInt8>, fieldEnds: UnsafeMutablePointer<Int>, fieldCapacity: Int)?
   var byteCount = 0
   var fieldCount = 0
-  var fieldEnds: [Int] = []
   var recordStarts = [0]
   var lines: [Int] = []
   var fieldsInRecord = 0
@@ -222,26 +224,27 @@ private final class ParseContext {
   var recordStartLine: Int?
 }
 
-private func fieldCallback(_ data: UnsafeMutableRawPointer?, _ length: Int, _ context: UnsafeMutableRawPointer?) {
-  let context = Unmanaged<ParseContext>.fromOpaque(context!).takeUnretainedValue()
+private func fieldCallback(_ data: UnsafeMutableRawPointer?, _ length: Int, _ opaque: UnsafeMutableRawPointer?) {
+  let context = opaque!.assumingMemoryBound(to: ParseContext.self)
   let bytes = UnsafeRawBufferPointer(start: data, count: data == nil ? 0 : length)
-  if context.recordStartLine == nil {
+  if context.pointee.recordStartLine == nil {
     // A quoted first field may span lines: the record starts where the field started.
-    context.recordStartLine = context.currentLine - bytes.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+    context.pointee.recordStartLine = context.pointee.currentLine - bytes.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
   }
-  let output = context.output!
-  precondition(context.fieldCount < output.fieldCapacity, "more fields than delimiters and line ends")
-  if let data { (output.bytes + context.byteCount).update(from: data.assumingMemoryBound(to: UInt8.self), count: length) }
-  context.byteCount += bytes.count
-  output.fieldEnds[context.fieldCount] = context.byteCount
-  context.fieldCount += 1
-  context.fieldsInRecord += 1
+  let output = context.pointee.output!
+  let (byteCount, fieldCount) = (context.pointee.byteCount, context.pointee.fieldCount)
+  precondition(fieldCount < output.fieldCapacity, "more fields than delimiters and line ends")
+  if let data { (output.bytes + byteCount).update(from: data.assumingMemoryBound(to: UInt8.self), count: length) }
+  output.fieldEnds[fieldCount] = byteCount + bytes.count
+  context.pointee.byteCount = byteCount + bytes.count
+  context.pointee.fieldCount = fieldCount + 1
+  context.pointee.fieldsInRecord += 1
 }
 
-private func recordCallback(_ terminator: Int32, _ context: UnsafeMutableRawPointer?) {
-  let context = Unmanaged<ParseContext>.fromOpaque(context!).takeUnretainedValue()
-  context.recordStarts.append(context.fieldCount)
-  context.lines.append(context.recordStartLine ?? context.currentLine)
-  context.fieldsInRecord = 0
-  context.recordStartLine = nil
+private func recordCallback(_ terminator: Int32, _ opaque: UnsafeMutableRawPointer?) {
+  let context = opaque!.assumingMemoryBound(to: ParseContext.self)
+  context.pointee.recordStarts.append(context.pointee.fieldCount)
+  context.pointee.lines.append(context.pointee.recordStartLine ?? context.pointee.currentLine)
+  context.pointee.fieldsInRecord = 0
+  context.pointee.recordStartLine = nil
 }

@@ -135,21 +135,33 @@ public struct LoadedTable: Sendable {
 /// the file, line and column.
 public enum TableReader {
   public static func read(path: String, options: TableOptions = TableOptions()) throws -> LoadedTable {
+    let (parsed, fingerprint) = try parse(path: path, delimiter: options.delimiter)
+    var table = try read(table: parsed, path: path, options: options)
+    table.summary.fingerprint = fingerprint
+    return table
+  }
+
+  /// The parsed file and its fingerprint; its bytes are gone on return (a quarter of the peak
+  /// memory of a large table).
+  private static func parse(path: String, delimiter: UInt8?) throws(CSVError) -> (CSVTable, String) {
     let bytes: [UInt8]
     do {
       bytes = try InputFile.bytes(of: path)
     } catch {
       throw CSVError(path: path, reason: error.reason)
     }
-    return try read(bytes: bytes, path: path, options: options)
+    return (try CSVReader.table(bytes, path: path, delimiter: delimiter), fingerprint(bytes))
   }
 
   /// A table from bytes already in memory; `path` names them in errors.
   public static func read(bytes: [UInt8], path: String, options: TableOptions = TableOptions()) throws -> LoadedTable {
     var table = try read(table: CSVReader.table(bytes, path: path, delimiter: options.delimiter), path: path, options: options)
-    table.summary.fingerprint = "xxh64:" + String(xxHash64(bytes), radix: 16)
+    table.summary.fingerprint = fingerprint(bytes)
     return table
   }
+
+  /// `TableSummary.fingerprint` of a file's bytes.
+  static func fingerprint(_ bytes: [UInt8]) -> String { "xxh64:" + String(xxHash64(bytes), radix: 16) }
 
   public static func read(records: [CSVRecord], path: String, options: TableOptions) throws -> LoadedTable {
     try read(table: CSVTable(records: records), path: path, options: options)
