@@ -139,7 +139,7 @@ public enum CSVReader {
     let fieldBytes = body.withUnsafeBufferPointer { buffer in
       [UInt8](unsafeUninitializedCapacity: max(1, buffer.count)) { fieldBytes, byteCount in
         fieldEnds = [Int](unsafeUninitializedCapacity: fieldCapacity(buffer, delimiter: delimiter)) { ends, fieldCount in
-          context.output = (fieldBytes.baseAddress!, ends.baseAddress!, ends.count)
+          context.output = (fieldBytes.baseAddress!, fieldBytes.count, ends.baseAddress!, ends.count)
           // The callbacks reach the context through a plain pointer (a class instance would be
           // retained and released once per field).
           failure = withUnsafeMutablePointer(to: &context) { parse(buffer, with: &parser, context: $0, path: path) }
@@ -214,7 +214,7 @@ public enum CSVReader {
 
 /// What the callbacks write: field bytes and ends into the table's arrays, as they are built.
 private struct ParseContext {
-  var output: (bytes: UnsafeMutablePointer<UInt8>, fieldEnds: UnsafeMutablePointer<Int>, fieldCapacity: Int)?
+  var output: (bytes: UnsafeMutablePointer<UInt8>, byteCapacity: Int, fieldEnds: UnsafeMutablePointer<Int>, fieldCapacity: Int)?
   var byteCount = 0
   var fieldCount = 0
   var recordStarts = [0]
@@ -233,7 +233,7 @@ private func fieldCallback(_ data: UnsafeMutableRawPointer?, _ length: Int, _ op
   }
   let output = context.pointee.output!
   let (byteCount, fieldCount) = (context.pointee.byteCount, context.pointee.fieldCount)
-  precondition(fieldCount < output.fieldCapacity, "more fields than delimiters and line ends")
+  precondition(fieldCount < output.fieldCapacity && byteCount + bytes.count <= output.byteCapacity, "fields beyond the file's size")
   if let data { (output.bytes + byteCount).update(from: data.assumingMemoryBound(to: UInt8.self), count: length) }
   output.fieldEnds[fieldCount] = byteCount + bytes.count
   context.pointee.byteCount = byteCount + bytes.count
