@@ -191,9 +191,9 @@ public struct DecisionTree: Sendable, Equatable {
     self.packedLeafRows = packedLeafRows
     var distributions = [Double](repeating: 0, count: leafCounts.count)
     for start in stride(from: 0, to: leafCounts.count, by: max(1, classCount)) {
-      let counts = leafCounts[start..<(start + classCount)].map(Double.init)
-      let total = counts.reduce(0, +)
-      for c in 0..<classCount { distributions[start + c] = counts[c] / total }
+      let counts = leafCounts[start..<(start + classCount)]
+      let total = counts.reduce(0) { $0 + Double($1) }
+      for c in start..<(start + classCount) { distributions[c] = Double(leafCounts[c]) / total }
     }
     leafDistributions = distributions
   }
@@ -288,76 +288,130 @@ public struct DecisionTree: Sendable, Equatable {
 struct ColumnMajor: Sendable {
   let rows: Int
   let columns: [[Double]]
-  let sortedSamples: [[Int32]]
+  /// rankedOrders[f]: every sample by its value of feature f (ties by sample index), with that value's rank.
+  let rankedOrders: [[RankedSample]]
 
   init(_ x: Matrix) {
     rows = x.rows
     let columns = (0..<x.columns).map { c in (0..<x.rows).map { x[$0, c] } }
     self.columns = columns
-    sortedSamples = columns.map { column in
-      (0..<Int32(x.rows)).map { (column[Int($0)], $0) }.sorted { $0 < $1 }.map(\.1)
+    rankedOrders = columns.map { column in
+      let order = (0..<Int32(x.rows)).map { (column[Int($0)], $0) }.sorted { $0 < $1 }
+      var rank: Int32 = 0
+      return order.indices.map { i in
+        if i > 0, order[i - 1].0 < order[i].0 { rank += 1 }
+        return RankedSample(sample: order[i].1, rank: rank)
+      }
     }
   }
 }
 
+/// A sample in one feature's sorted order, with the rank of its value among the column's distinct
+/// values. Two samples' values are equal exactly when their ranks are, so a scan along the order
+/// compares neighbours' ranks, beside them in memory, instead of loading each value by its sample.
+/// One word (the rank above, the sample below), so that a partition moves it in one store.
+struct RankedSample: Sendable {
+  private var word: UInt64
+
+  init(sample: Int32, rank: Int32) { word = UInt64(UInt32(bitPattern: rank)) << 32 | UInt64(UInt32(bitPattern: sample)) }
+
+  var sample: Int { Int(UInt32(truncatingIfNeeded: word)) }
+  var rank: Int { Int(word >> 32) }
+}
+
 /// Grows one tree depth-first. Every feature keeps the in-bag samples sorted by its values
-/// (sorted once per tree); a node is the same index range in all of these orders, and a split
-/// partitions each order stably, so no node ever sorts.
+/// (filtered once per tree from the forest's orders); a node is the same index range in each of
+/// these orders, and a split partitions each order stably, so no node ever sorts.
 private struct TreeBuilder {
+  /// A sample's class and bootstrap weight, which the split scan reads together.
+  struct ClassAndWeight {
+    var label: Int32
+    var weight: Int32
+  }
+
+  /// A node's split: the first `leftSize` samples in the feature's order go left.
+  struct Split {
+    var feature: Int
+    var threshold: Double
+    var leftSize: Int
+  }
+
   let columns: ColumnMajor
-  let labels: [Int]
-  let weights: [Int32]
+  let samples: [ClassAndWeight]
   let classCount: Int
   let maxFeatures: Int
   let minSamplesLeaf: Int
   let maxDepth: Int
-  /// orders[f]: in-bag samples sorted by feature f (ties by sample index).
-  var orders: [[Int32]]
+  /// The in-bag samples (bootstrap weight above 0).
+  let inBag: Int
+  /// Feature f's in-bag samples sorted by it, in `orders[(f * inBag)..<((f + 1) * inBag)]`.
+  var orders: [RankedSample]
   /// Per sample, 1 if it goes left at the split being made, else 0 (a number, so that the
   /// partition adds it rather than branching on it; a byte, so that all samples' stay in L1).
   var goesLeft: [UInt8]
-  var scratch: [Int32]
+  var scratch: [RankedSample]
+  /// Per node, reused: its class counts, the features in draw order, and the scan's tallies.
+  var counts: [Int]
+  var candidates: [Int]
+  var tallies: [ClassTally]
   var feature: [Int32] = []
   var threshold: [Double] = []
   var left: [Int32] = []
   var right: [Int32] = []
-  /// `classCount` counts per node, filled in for the nodes that end as leaves.
+  /// `classCount` bootstrap-weighted class counts per node.
   var nodeCounts: [Int32] = []
 
   init(columns: ColumnMajor, labels: [Int], weights: [Int32], classCount: Int, maxFeatures: Int, minSamplesLeaf: Int, maxDepth: Int) {
     self.columns = columns
-    self.labels = labels
-    self.weights = weights
+    samples = zip(labels, weights).map { ClassAndWeight(label: Int32($0), weight: $1) }
     self.classCount = classCount
     self.maxFeatures = maxFeatures
     self.minSamplesLeaf = minSamplesLeaf
     self.maxDepth = maxDepth
-    orders = columns.sortedSamples.map { order in order.filter { weights[Int($0)] > 0 } }
+    let inBag = weights.lazy.filter { $0 > 0 }.count
+    self.inBag = inBag
+    // Branch-free: every entry is written and the end advances past the in-bag ones (which
+    // samples are in the bag is a coin toss to the branch predictor); one spare slot takes the
+    // write after the last.
+    orders = weights.withUnsafeBufferPointer { weights in
+      [RankedSample](unsafeUninitializedCapacity: inBag * columns.rankedOrders.count + 1) { orders, initialized in
+        var end = 0
+        for ranked in columns.rankedOrders {
+          for entry in ranked {
+            orders[end] = entry
+            end &+= Int(min(weights[entry.sample], 1))
+          }
+        }
+        initialized = end
+      }
+    }
     goesLeft = [UInt8](repeating: 0, count: columns.rows)
-    scratch = [Int32](repeating: 0, count: orders[0].count)
+    scratch = [RankedSample](repeating: RankedSample(sample: 0, rank: 0), count: inBag)
+    counts = [Int](repeating: 0, count: classCount)
+    candidates = Array(columns.columns.indices)
+    tallies = [ClassTally](repeating: ClassTally(node: 0, left: 0), count: classCount)
   }
 
   mutating func build(using generator: inout SeededGenerator) -> DecisionTree {
-    var stack: [(node: Int, start: Int, end: Int, depth: Int)] = [(addNode(), 0, orders[0].count, 0)]
+    let root = addNode()
+    countClasses(of: root)
+    var stack: [(node: Int, start: Int, end: Int, depth: Int)] = [(root, 0, inBag, 0)]
     while let (node, start, end, depth) = stack.popLast() {
-      let counts = classCounts(start, end)
+      for c in 0..<classCount { counts[c] = Int(nodeCounts[node * classCount + c]) }
       let pure = counts.lazy.filter { $0 > 0 }.count <= 1
+      // A leaf keeps the counts it has in `nodeCounts`.
       guard !pure, depth < maxDepth, end - start >= max(2, 2 * minSamplesLeaf),
-        let split = bestSplit(start, end, parentCounts: counts, using: &generator)
-      else {
-        // Weights are whole bootstrap counts, so the sums are exact integers.
-        for c in 0..<classCount { nodeCounts[node * classCount + c] = Int32(counts[c]) }
-        continue
-      }
-      let middle = partition(start, end, feature: split.feature, threshold: split.threshold)
+        let split = bestSplit(start, end, using: &generator)
+      else { continue }
       let leftNode = addNode()
       let rightNode = addNode()
+      partition(start, end, split, counting: (node, leftNode, rightNode))
       feature[node] = Int32(split.feature)
       threshold[node] = split.threshold
       left[node] = Int32(leftNode)
       right[node] = Int32(rightNode)
-      stack.append((rightNode, middle, end, depth + 1))
-      stack.append((leftNode, start, middle, depth + 1))
+      stack.append((rightNode, start + split.leftSize, end, depth + 1))
+      stack.append((leftNode, start, start + split.leftSize, depth + 1))
     }
     var leafCounts: [Int32] = []
     for node in feature.indices where feature[node] < 0 { leafCounts += nodeCounts[(node * classCount)..<((node + 1) * classCount)] }
@@ -373,106 +427,148 @@ private struct TreeBuilder {
     return feature.count - 1
   }
 
-  private func classCounts(_ start: Int, _ end: Int) -> [Double] {
-    var counts = [Double](repeating: 0, count: classCount)
-    for sample in orders[0][start..<end] { counts[labels[Int(sample)]] += Double(weights[Int(sample)]) }
-    return counts
+  /// The root's bootstrap-weighted class counts into `nodeCounts` (a split's partition counts
+  /// its children's).
+  private mutating func countClasses(of root: Int) {
+    for sample in samples { nodeCounts[root * classCount + Int(sample.label)] += sample.weight }
   }
 
   /// The split maximising the Gini decrease over up to `maxFeatures` non-constant random features
   /// (drawn without replacement, constant ones not counted, as scikit-learn).
-  private func bestSplit(
-    _ start: Int, _ end: Int, parentCounts: [Double], using generator: inout SeededGenerator
-  ) -> (feature: Int, threshold: Double)? {
-    var candidates = Array(0..<columns.columns.count)
-    var visited = 0
-    var best: (feature: Int, threshold: Double)?
-    let total = parentCounts.reduce(0, +)
-    let parentSquares = parentCounts.reduce(0) { $0 + $1 * $1 }
-    var bestScore = parentSquares / total + 1e-12 * total
-    var drawn = 0
-    var leftCounts = [Double](repeating: 0, count: classCount)
+  private mutating func bestSplit(_ start: Int, _ end: Int, using generator: inout SeededGenerator) -> Split? {
+    for f in candidates.indices { candidates[f] = f }
+    let total = counts.reduce(0, +)
+    let parentSquares = counts.reduce(0) { $0 + $1 * $1 }
+    var bestScore = Double(parentSquares) / Double(total) + 1e-12 * Double(total)
+    var best: (feature: Int, position: Int)?
+    let count = end - start
+    // Splitting after position i leaves i + 1 samples on the left and count − i − 1 on the right.
+    let positions = (minSamplesLeaf - 1)...(count - 1 - minSamplesLeaf)
+    var (visited, drawn) = (0, 0)
     while visited < maxFeatures && drawn < candidates.count {
       let pick = drawn + Int(generator.next() % UInt64(candidates.count - drawn))
       candidates.swapAt(drawn, pick)
       let feature = candidates[drawn]
       drawn += 1
-      let column = columns.columns[feature]
-      let order = orders[feature]
-      guard column[Int(order[start])] < column[Int(order[end - 1])] else { continue }  // constant here
+      let first = feature * inBag + start
+      guard orders[first].rank < orders[first + count - 1].rank else { continue }  // constant here
       visited += 1
-      let count = end - start
-      column.withUnsafeBufferPointer { column in
-        order.withUnsafeBufferPointer { order in
-          weights.withUnsafeBufferPointer { weights in
-            labels.withUnsafeBufferPointer { labels in
-              parentCounts.withUnsafeBufferPointer { parentCounts in
-                leftCounts.withUnsafeMutableBufferPointer { leftCounts in
-                  leftCounts.update(repeating: 0)
-                  var leftWeight = 0.0
-                  // Σ_c counts² of each side, kept as samples move left: the counts are whole
-                  // bootstrap weights, so these sums are exact integers, the same as summing anew.
-                  var leftSquares = 0.0
-                  var rightSquares = parentSquares
-                  var nextValue = column[Int(order[start])]
-                  for i in 0..<(count - 1) {
-                    let sample = Int(order[start + i])
-                    let (w, c) = (Double(weights[sample]), labels[sample])
-                    let (l, r) = (leftCounts[c], parentCounts[c] - leftCounts[c])
-                    leftCounts[c] = l + w
-                    leftSquares += w * (2 * l + w)
-                    rightSquares -= w * (2 * r - w)
-                    leftWeight += w
-                    // Each value is read once, as the next sample's and then as this one's.
-                    let value = nextValue
-                    nextValue = column[Int(order[start + i + 1])]
-                    guard value < nextValue, i + 1 >= minSamplesLeaf, count - i - 1 >= minSamplesLeaf else { continue }
-                    // Σ_side Σ_c counts² / n_side: larger is purer (the Gini decrease up to constants).
-                    let score = leftSquares / leftWeight + rightSquares / (total - leftWeight)
-                    if score > bestScore {
-                      var threshold = value / 2 + nextValue / 2
-                      if threshold == nextValue { threshold = value }
-                      (best, bestScore) = ((feature, threshold), score)
-                    }
-                  }
-                }
-              }
-            }
+      for c in 0..<classCount { tallies[c] = ClassTally(node: counts[c], left: 0) }
+      let found = orders.withUnsafeBufferPointer { orders in
+        samples.withUnsafeBufferPointer { samples in
+          tallies.withUnsafeMutableBufferPointer { tallies in
+            Self.bestPosition(
+              orders.baseAddress! + first, positions: positions, samples: samples.baseAddress!, tallies: tallies.baseAddress!,
+              total: total, parentSquares: parentSquares, above: bestScore)
           }
         }
       }
+      if let found { (best, bestScore) = ((feature, found.position), found.score) }
     }
-    return best
+    guard let best else { return nil }
+    let column = columns.columns[best.feature]
+    let at = best.feature * inBag + start + best.position
+    let (value, nextValue) = (column[orders[at].sample], column[orders[at + 1].sample])
+    var threshold = value / 2 + nextValue / 2
+    if threshold == nextValue { threshold = value }
+    return Split(feature: best.feature, threshold: threshold, leftSize: best.position + 1)
   }
 
-  /// Stable partition of the node's range in every feature order; returns the first right index.
-  /// Branch-free (each sample is written to both sides and the side's end advances by its 0 or
-  /// 1): which way a sample goes is a coin toss to the branch predictor.
-  private mutating func partition(_ start: Int, _ end: Int, feature: Int, threshold: Double) -> Int {
-    let column = columns.columns[feature]
-    for sample in orders[feature][start..<end] { goesLeft[Int(sample)] = column[Int(sample)] <= threshold ? 1 : 0 }
-    var middle = start
-    goesLeft.withUnsafeBufferPointer { goesLeft in
-      scratch.withUnsafeMutableBufferPointer { scratch in
-        for f in orders.indices {
-          orders[f].withUnsafeMutableBufferPointer { order in
-            var left = start
+  /// Per class, the node's count and how many of them the scan has moved left so far, side by
+  /// side (one load per sample).
+  struct ClassTally {
+    var node: Int
+    var left: Int
+  }
+
+  /// Scans a node's samples in one feature's order and returns the first position within
+  /// `positions`, between two different values, whose split scores highest, if that is above
+  /// `bestScore`. The score is Σ_side Σ_c counts² / n_side: larger is purer (the Gini decrease up
+  /// to constants). Not inlined, so that its few variables all stay in registers.
+  @inline(never)
+  private static func bestPosition(
+    _ node: UnsafePointer<RankedSample>, positions: ClosedRange<Int>, samples: UnsafePointer<ClassAndWeight>,
+    tallies: UnsafeMutablePointer<ClassTally>, total: Int, parentSquares: Int, above bestScore: Double
+  ) -> (position: Int, score: Double)? {
+    var bestPosition = -1
+    var bestScore = bestScore
+    var leftWeight = 0
+    // Σ_c counts² of each side, kept as samples move left: whole numbers far below 2^53, so
+    // exact as Doubles too, the same as summing anew.
+    var leftSquares = 0
+    var rightSquares = parentSquares
+    func moveLeft(_ entry: RankedSample) {
+      let sample = samples[entry.sample]
+      let (w, c) = (Int(sample.weight), Int(sample.label))
+      let tally = tallies[c]
+      tallies[c].left = tally.left &+ w
+      leftSquares &+= w &* (2 &* tally.left &+ w)
+      rightSquares &-= w &* (2 &* (tally.node &- tally.left) &- w)
+      leftWeight &+= w
+    }
+    for i in 0..<positions.lowerBound { moveLeft(node[i]) }
+    var entry = node[positions.lowerBound]
+    for i in positions {
+      moveLeft(entry)
+      let next = node[i &+ 1]
+      if entry.rank < next.rank {
+        let score = Double(leftSquares) / Double(leftWeight) + Double(rightSquares) / Double(total &- leftWeight)
+        // Without a branch: while the scan climbs toward the best split, each step is a new best.
+        let better = score > bestScore
+        bestPosition = better ? i : bestPosition
+        bestScore = better ? score : bestScore
+      }
+      entry = next
+    }
+    return bestPosition < 0 ? nil : (bestPosition, bestScore)
+  }
+
+  /// Stable partition of the node's range in every feature order. The split's own order is
+  /// already partitioned (its first `leftSize` samples go left); the others are branch-free (each
+  /// sample is written to both sides and the side's end advances by its 0 or 1): which way a
+  /// sample goes is a coin toss to the branch predictor. The children's class counts are summed
+  /// on the way.
+  private mutating func partition(_ start: Int, _ end: Int, _ split: Split, counting nodes: (parent: Int, left: Int, right: Int)) {
+    let (inBag, featureCount, classCount, middle) = (self.inBag, columns.columns.count, self.classCount, start + split.leftSize)
+    orders.withUnsafeMutableBufferPointer { orders in
+      goesLeft.withUnsafeMutableBufferPointer { goesLeft in
+        let chosen = split.feature * inBag
+        samples.withUnsafeBufferPointer { samples in
+          nodeCounts.withUnsafeMutableBufferPointer { nodeCounts in
+            let (parentCounts, leftCounts, rightCounts) = (
+              nodeCounts.baseAddress! + nodes.parent * classCount, nodeCounts.baseAddress! + nodes.left * classCount,
+              nodeCounts.baseAddress! + nodes.right * classCount
+            )
+            for i in start..<middle {
+              let sample = orders[chosen + i].sample
+              goesLeft[sample] = 1
+              leftCounts[Int(samples[sample].label)] += samples[sample].weight
+            }
+            for c in 0..<classCount { rightCounts[c] = parentCounts[c] - leftCounts[c] }
+          }
+        }
+        for i in middle..<end { goesLeft[orders[chosen + i].sample] = 0 }
+        scratch.withUnsafeMutableBufferPointer { scratch in
+          for f in 0..<featureCount where f != split.feature {
+            let node = (f * inBag + start)..<(f * inBag + end)
+            // A feature constant here stays so in every descendant, which never scans it (its
+            // ranks, the same in any order, say so): its order is left as it is.
+            guard orders[node.lowerBound].rank < orders[node.upperBound - 1].rank else { continue }
+            var left = node.lowerBound
             var right = 0
-            for i in start..<end {
-              let sample = order[i]
-              let toLeft = Int(goesLeft[Int(sample)])
-              order[left] = sample
-              scratch[right] = sample
+            for i in node {
+              let entry = orders[i]
+              let toLeft = Int(goesLeft[entry.sample])
+              orders[left] = entry
+              scratch[right] = entry
               left &+= toLeft
               right &+= 1 &- toLeft
             }
-            (order.baseAddress! + left).update(from: scratch.baseAddress!, count: right)
-            middle = left
+            (orders.baseAddress! + left).update(from: scratch.baseAddress!, count: right)
           }
         }
       }
     }
-    return middle
   }
 }
 
