@@ -405,7 +405,8 @@ private struct TreeBuilder {
       else { continue }
       let leftNode = addNode()
       let rightNode = addNode()
-      partition(start, end, split, counting: (node, leftNode, rightNode))
+      markSides(start, end, split, counting: (node, leftNode, rightNode))
+      partition(start, end, split)
       feature[node] = Int32(split.feature)
       threshold[node] = split.threshold
       left[node] = Int32(leftNode)
@@ -523,31 +524,28 @@ private struct TreeBuilder {
     return bestPosition < 0 ? nil : (bestPosition, bestScore)
   }
 
-  /// Stable partition of the node's range in every feature order. The split's own order is
-  /// already partitioned (its first `leftSize` samples go left); the others are branch-free (each
-  /// sample is written to both sides and the side's end advances by its 0 or 1): which way a
-  /// sample goes is a coin toss to the branch predictor. The children's class counts are summed
-  /// on the way.
-  private mutating func partition(_ start: Int, _ end: Int, _ split: Split, counting nodes: (parent: Int, left: Int, right: Int)) {
-    let (inBag, featureCount, classCount, middle) = (self.inBag, columns.columns.count, self.classCount, start + split.leftSize)
+  /// Marks which way each of the node's samples goes (the first `leftSize` in the split
+  /// feature's order go left) and sums the children's class counts.
+  private mutating func markSides(_ start: Int, _ end: Int, _ split: Split, counting nodes: (parent: Int, left: Int, right: Int)) {
+    let (chosen, middle) = (split.feature * inBag, start + split.leftSize)
+    let (parent, left, right) = (nodes.parent * classCount, nodes.left * classCount, nodes.right * classCount)
+    for i in start..<middle {
+      let sample = orders[chosen + i].sample
+      goesLeft[sample] = 1
+      nodeCounts[left + Int(samples[sample].label)] += samples[sample].weight
+    }
+    for i in middle..<end { goesLeft[orders[chosen + i].sample] = 0 }
+    for c in 0..<classCount { nodeCounts[right + c] = nodeCounts[parent + c] - nodeCounts[left + c] }
+  }
+
+  /// Stable partition of the node's range in every feature order by `goesLeft`. The split's own
+  /// order is already partitioned; the others are branch-free (each sample is written to both
+  /// sides and the side's end advances by its 0 or 1): which way a sample goes is a coin toss to
+  /// the branch predictor.
+  private mutating func partition(_ start: Int, _ end: Int, _ split: Split) {
+    let (inBag, featureCount) = (self.inBag, columns.columns.count)
     orders.withUnsafeMutableBufferPointer { orders in
-      goesLeft.withUnsafeMutableBufferPointer { goesLeft in
-        let chosen = split.feature * inBag
-        samples.withUnsafeBufferPointer { samples in
-          nodeCounts.withUnsafeMutableBufferPointer { nodeCounts in
-            let (parentCounts, leftCounts, rightCounts) = (
-              nodeCounts.baseAddress! + nodes.parent * classCount, nodeCounts.baseAddress! + nodes.left * classCount,
-              nodeCounts.baseAddress! + nodes.right * classCount
-            )
-            for i in start..<middle {
-              let sample = orders[chosen + i].sample
-              goesLeft[sample] = 1
-              leftCounts[Int(samples[sample].label)] += samples[sample].weight
-            }
-            for c in 0..<classCount { rightCounts[c] = parentCounts[c] - leftCounts[c] }
-          }
-        }
-        for i in middle..<end { goesLeft[orders[chosen + i].sample] = 0 }
+      goesLeft.withUnsafeBufferPointer { goesLeft in
         scratch.withUnsafeMutableBufferPointer { scratch in
           for f in 0..<featureCount where f != split.feature {
             let node = (f * inBag + start)..<(f * inBag + end)
