@@ -191,8 +191,7 @@ public struct DecisionTree: Sendable, Equatable {
     self.packedLeafRows = packedLeafRows
     var distributions = [Double](repeating: 0, count: leafCounts.count)
     for start in stride(from: 0, to: leafCounts.count, by: max(1, classCount)) {
-      let counts = leafCounts[start..<(start + classCount)]
-      let total = counts.reduce(0) { $0 + Double($1) }
+      let total = leafCounts[start..<(start + classCount)].reduce(0) { $0 + Double($1) }
       for c in start..<(start + classCount) { distributions[c] = Double(leafCounts[c]) / total }
     }
     leafDistributions = distributions
@@ -428,8 +427,8 @@ private struct TreeBuilder {
     return feature.count - 1
   }
 
-  /// The root's bootstrap-weighted class counts into `nodeCounts` (a split's partition counts
-  /// its children's).
+  /// The root's bootstrap-weighted class counts into `nodeCounts` (`markSides` counts every
+  /// split's children's).
   private mutating func countClasses(of root: Int) {
     for sample in samples { nodeCounts[root * classCount + Int(sample.label)] += sample.weight }
   }
