@@ -34,6 +34,8 @@ let package = Package(
     // MARK: Library modules
     // The HPSS median filter kernel, in C for its AVX2 version chosen at run time.
     .target(name: "CSlidingMedian"),
+    // The STFT's, HPSS masking's and the filter banks' per-frame loops, in C for their AVX2 versions chosen at run time.
+    .target(name: "CSpectralKernels"),
     // The direct convolution of a network's one-channel input, in C for its AVX2 version chosen at run time.
     .target(name: "CNetworkKernels"),
     // The k-d tree's leaf distances, in C for its AVX-512 and AVX2 versions chosen at run time.
@@ -44,7 +46,7 @@ let package = Package(
     .target(name: "TensorIO"),
     .target(
       name: "AudioFeatures",
-      dependencies: ["CSndFile", "CFFTW", "CSoxr", "CSlidingMedian", "TabularIO", "TensorIO"]),
+      dependencies: ["CSndFile", "CFFTW", "CSoxr", "CSlidingMedian", "CSpectralKernels", "TabularIO", "TensorIO"]),
     .target(name: "Learning", dependencies: ["CAffineKernels", "CBLASLAPACK", "CDistanceKernels", "CNetworkKernels", "TabularIO", "TensorIO"], resources: [.copy("Resources")]),
     // SVG charts from plain values: no model, no audio.
     .target(name: "Figures"),

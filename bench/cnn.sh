@@ -4,15 +4,10 @@
 # same threads: seconds per training epoch (validation on 20 % of the tracks included) and peak
 # memory. Keras from the venv of bench/README.md (.venv-keras).
 #   bench/cnn.sh [threads, default 2] [epochs, default 5]
-set -euo pipefail
-cd "$(dirname "$0")/.."
-python=${PYTHON:-.venv-keras/bin/python}
+PYTHON=${PYTHON:-.venv-keras/bin/python}
+source "$(dirname "$0")/prologue.sh"
 threads=${1:-2}
 epochs=${2:-5}
-out=bench/out
-mkdir -p "$out"
-swift build -c release --product genrekit --static-swift-stdlib >/dev/null
-genrekit=.build/release/genrekit
 export OMP_NUM_THREADS=$threads OPENBLAS_NUM_THREADS=$threads MKL_NUM_THREADS=$threads
 "$genrekit" dataset ../shared/data/gtzan/audio-flac --representation logmel --output "$out/logmel" --quiet 2>/dev/null
 

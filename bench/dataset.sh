@@ -2,16 +2,11 @@
 # `genrekit dataset` against librosa on the same segments (the 120 FLAC clips of ../shared), in one
 # run, single-threaded on both sides: seconds, GenreKit's peak memory, and the largest
 # differences over the whole dataset (log-mel in dB, MFCC in units of each coefficient's std).
-set -euo pipefail
-cd "$(dirname "$0")/.."
-python=${PYTHON:-.venv-ref/bin/python}
+source "$(dirname "$0")/prologue.sh"
 audio=../shared/data/gtzan/audio-flac
-out=bench/out
-mkdir -p "$out"
-swift build -c release --product genrekit --static-swift-stdlib >/dev/null
 export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 NUMBA_NUM_THREADS=1
 for representation in logmel mfcc; do
-  /usr/bin/time -f '%e %M' -o "$out/time.txt" .build/release/genrekit dataset "$audio" --representation $representation \
+  /usr/bin/time -f '%e %M' -o "$out/time.txt" "$genrekit" dataset "$audio" --representation $representation \
     --jobs 1 --quiet --output "$out/dataset-$representation" 2>/dev/null
   read -r seconds rss_kb < "$out/time.txt"
   echo "genrekit $representation: $seconds s (whole process, --jobs 1), peak RSS $((rss_kb / 1024)) MB"

@@ -2,18 +2,11 @@
 # Speed and memory of `genrekit extract` against librosa (the Kaggle recipe) on the same GTZAN clips,
 # in one run. Needs ../shared/data/gtzan/audio and the reference venv (.venv-ref, see README).
 #   bench/extract.sh [number of clips for the single-threaded comparison, default 10]
-set -euo pipefail
-cd "$(dirname "$0")/.."
+source "$(dirname "$0")/prologue.sh"
 clips_dir=../shared/data/gtzan/audio
-python=${PYTHON:-.venv-ref/bin/python}
 count=${1:-10}
 mapfile -t clips < <(find "$clips_dir" -name '*.wav' | sort | head -n "$count")
 mapfile -t all_clips < <(find "$clips_dir" -name '*.wav' | sort)
-out=bench/out
-mkdir -p "$out"
-
-swift build -c release --product genrekit --static-swift-stdlib >/dev/null
-genrekit=.build/release/genrekit
 export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 NUMBA_NUM_THREADS=1
 
 echo "== single-threaded, per 30-s clip (${#clips[@]} clips) =="

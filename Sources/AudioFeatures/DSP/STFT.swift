@@ -1,4 +1,5 @@
 import CFFTW
+import CSpectralKernels
 
 /// The framing every GTZAN feature shares (librosa defaults): 22050 Hz, 2048-point frames, hop 512,
 /// centred frames (`center=True`).
@@ -70,7 +71,7 @@ public struct Spectrogram: Sendable {
               // frames reach into the padding.
               let start = t * Framing.hopLength - n / 2
               if start >= 0 && start + n <= y.count {
-                for i in 0..<n { windowed[i] = w[i] * Double(y[start + i]) }
+                genrekit_window_frame(w.baseAddress!, y.baseAddress! + start, n, windowed)
               } else {
                 for i in 0..<n {
                   let sample = paddedIndex(start + i, count: y.count, mode: padding).map { y[$0] } ?? 0
@@ -79,13 +80,7 @@ public struct Spectrogram: Sendable {
               }
               fft.forward(buffers)
               let complex64 = consumer == nil ? values.baseAddress! + 2 * bins * t : frameValues
-              for i in 0..<(2 * bins) { complex64[i] = Float(spectrum[i]) }
-              let frameMagnitude = magnitude.baseAddress! + bins * t
-              for k in 0..<bins {
-                let re = Double(complex64[2 * k])
-                let im = Double(complex64[2 * k + 1])
-                frameMagnitude[k] = Float((re * re + im * im).squareRoot())
-              }
+              genrekit_round_spectrum(spectrum, bins, complex64, magnitude.baseAddress! + bins * t)
               consumer?.frame(t, values: complex64, magnitude: magnitude.baseAddress!)
             }
           }

@@ -1,3 +1,4 @@
+import CSpectralKernels
 import Foundation
 
 /// `librosa.feature.chroma_stft(y, sr=22050)`: tuning estimated from the power spectrogram, a
@@ -13,8 +14,8 @@ enum Chroma {
     // raw[t, c] = Σ_k P[t, k] · W[c, k]
     filters.withUnsafeBufferPointer { w in
       forEachPowerFrame(of: magnitude, frames: frames) { t, power in
-        for c in 0..<binsPerOctave {
-          chroma[t * binsPerOctave + c] = dot(power, w.baseAddress! + c * bins, count: bins)
+        chroma.withUnsafeMutableBufferPointer { chroma in
+          genrekit_dot_rows(power, w.baseAddress!, bins, binsPerOctave, bins, chroma.baseAddress! + t * binsPerOctave)
         }
       }
     }

@@ -1,3 +1,5 @@
+import CSpectralKernels
+
 /// Harmonic/percussive source separation (`librosa.effects.hpss`: median filters of 31 bins/frames,
 /// soft masks with power 2 and margin 1, inverse STFT) and the waveforms it yields.
 ///
@@ -86,12 +88,12 @@ enum HarmonicPercussive {
       self.harmonicMedians = harmonicMedians
       percussiveMedians.compute(rows: magnitude + first * bins, count: count, into: percussive)
       harmonicMedians.next(count, into: masks)
-      for i in 0..<(count * bins) { masks[i] = harmonicSoftMask(masks[i], percussive[i]) }
+      genrekit_harmonic_soft_mask(masks, percussive, count * bins)
       for row in 0..<count {
         let mask = masks + row * bins
         let values = ring + ((first + row) % Separator.ringFrames) * 2 * bins
         inverse.add { spectrum in
-          for k in 0..<bins { spectrum[k] = (Double(values[2 * k] * mask[k]), Double(values[2 * k + 1] * mask[k])) }
+          genrekit_mask_spectrum(values, mask, bins, UnsafeMutableRawPointer(spectrum).assumingMemoryBound(to: Double.self))
         }
       }
       nextBlock += count
@@ -111,18 +113,5 @@ enum HarmonicPercussive {
     func percussive(_ i: Int) -> Float {
       i < reconstructedCount ? signal[i] - harmonic[i] : 0
     }
-  }
-
-  /// `librosa.util.softmask(H, P, power=2, split_zeros=True)` for one bin, in float32: `H²/(H²+P²)`
-  /// after scaling both by `max(H, P)`; 0.5 where both are ~0.
-  /// Branch-free, so that the loop over a block of frames vectorises.
-  @inline(__always)
-  static func harmonicSoftMask(_ h: Float, _ p: Float) -> Float {
-    let z = max(h, p)
-    let silent = z < Float.leastNormalMagnitude
-    let scale = silent ? 1 : z
-    let hh = (h / scale) * (h / scale)
-    let pp = (p / scale) * (p / scale)
-    return silent ? 0.5 : hh / (hh + pp)
   }
 }

@@ -1,3 +1,4 @@
+import CSpectralKernels
 import Foundation
 
 /// The Slaney-style mel filter bank (`librosa.filters.mel(sr=22050, n_fft=2048, n_mels=128,
@@ -74,9 +75,8 @@ struct MelDecibels {
     values.withUnsafeMutableBufferPointer { out in
       forEachPowerFrame(of: magnitude, frames: frames) { t, frame in
         for i in 0..<bands {
-          let sum = bank.weights[i].withUnsafeBufferPointer { w in
-            dot(w.baseAddress!, frame + bank.firstBin[i], count: w.count)
-          }
+          var sum: Float = 0
+          bank.weights[i].withUnsafeBufferPointer { w in genrekit_dot_rows(w.baseAddress!, frame + bank.firstBin[i], 0, 1, w.count, &sum) }
           out[i * frames + t] = 10 * log10(max(1e-10, sum))
         }
       }

@@ -1,0 +1,29 @@
+#ifndef GENREKIT_SPECTRAL_KERNELS_H
+#define GENREKIT_SPECTRAL_KERNELS_H
+
+#include <stddef.h>
+
+/// The STFT's windowing: `out[i] = window[i] · samples[i]` (the sample widened to double), i < n.
+void genrekit_window_frame(const double *window, const float *samples, size_t n, double *out);
+
+/// The STFT's rounding of one frame: `complex64[i] = (float)spectrum[i]` for i < 2·bins
+/// (interleaved re, im), and `magnitude[k] = (float)√(re² + im²)` of bin k's complex64 values
+/// widened to double.
+void genrekit_round_spectrum(const double *spectrum, size_t bins, float *complex64, float *magnitude);
+
+/// HPSS's harmonic soft mask (`librosa.util.softmask(H, P, power=2, split_zeros=True)`), in
+/// place of the harmonic medians: `H²/(H² + P²)` after scaling both by `max(H, P)`, 0.5 where that
+/// is below float32's smallest normal.
+void genrekit_harmonic_soft_mask(float *harmonic, const float *percussive, size_t count);
+
+/// A masked frame for the inverse FFT: bin k's complex64 `values` times `mask[k]` in float32,
+/// widened to double, `spectrum[2k], spectrum[2k + 1]`.
+void genrekit_mask_spectrum(const float *values, const float *mask, size_t bins, double *spectrum);
+
+/// `out[r] = Σ_i x[i] · rows[r · row_stride + i]`, i < count, for r < row_count, in float32 and
+/// always in one order: eight partial sums (sum j takes i ≡ j mod 8 up to the last whole eight),
+/// added in lane order to −0, then the last count mod 8 products one by one.
+void genrekit_dot_rows(
+    const float *x, const float *rows, ptrdiff_t row_stride, size_t row_count, size_t count, float *out);
+
+#endif

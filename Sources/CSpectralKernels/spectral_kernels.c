@@ -1,0 +1,97 @@
+// The per-frame loops of the STFT, of HPSS's masking and of the chroma and mel filter banks: a
+// sixth of the feature extractor's time. In C because Swift compiles them for its baseline
+// x86-64 (two doubles per vector) and cannot compile one function for AVX2 and choose it on the
+// CPU at run time; `target_clones` builds those versions and a baseline one and picks at load
+// time. Every version rounds alike: the same operations in the same order, none contracted into a
+// fused multiply-add, so the features do not depend on the CPU.
+
+#include "spectral_kernels.h"
+
+#include <float.h>
+#include <math.h>
+
+#pragma STDC FP_CONTRACT OFF
+
+#if defined(__x86_64__)
+#define MULTIVERSIONED __attribute__((target_clones("arch=x86-64-v3", "default")))
+#else
+#define MULTIVERSIONED
+#endif
+
+MULTIVERSIONED
+void genrekit_window_frame(const double *window, const float *samples, size_t n, double *out) {
+  for (size_t i = 0; i < n; i++) out[i] = window[i] * (double)samples[i];
+}
+
+MULTIVERSIONED
+void genrekit_round_spectrum(const double *spectrum, size_t bins, float *complex64, float *magnitude) {
+  for (size_t i = 0; i < 2 * bins; i++) complex64[i] = (float)spectrum[i];
+  for (size_t k = 0; k < bins; k++) {
+    const double re = complex64[2 * k], im = complex64[2 * k + 1];
+    magnitude[k] = (float)sqrt(re * re + im * im);
+  }
+}
+
+MULTIVERSIONED
+void genrekit_harmonic_soft_mask(float *harmonic, const float *percussive, size_t count) {
+  for (size_t i = 0; i < count; i++) {
+    const float h = harmonic[i], p = percussive[i];
+    const float largest = p >= h ? p : h;
+    const int silent = largest < FLT_MIN;
+    const float scale = silent ? 1.0f : largest;
+    const float hs = h / scale, ps = p / scale;
+    const float hh = hs * hs, pp = ps * ps;
+    harmonic[i] = silent ? 0.5f : hh / (hh + pp);
+  }
+}
+
+MULTIVERSIONED
+void genrekit_mask_spectrum(const float *values, const float *mask, size_t bins, double *spectrum) {
+  for (size_t k = 0; k < bins; k++) {
+    spectrum[2 * k] = (double)(values[2 * k] * mask[k]);
+    spectrum[2 * k + 1] = (double)(values[2 * k + 1] * mask[k]);
+  }
+}
+
+typedef float f32x8 __attribute__((vector_size(32), aligned(4)));
+
+// A row's sum as genrekit_dot_rows states it, from its eight partial sums (which the caller
+// stores: a 256-bit vector argument to a function built without AVX changes the ABI).
+static inline float finish_dot(const float *partial, const float *x, const float *row, size_t whole, size_t count) {
+  float sum = -0.0f;
+  for (int lane = 0; lane < 8; lane++) sum += partial[lane];
+  for (size_t i = whole; i < count; i++) sum += x[i] * row[i];
+  return sum;
+}
+
+MULTIVERSIONED
+void genrekit_dot_rows(
+    const float *x, const float *rows, ptrdiff_t row_stride, size_t row_count, size_t count, float *out) {
+#define LOAD(p) (*(const f32x8 *)(p))
+  const size_t whole = count / 8 * 8;
+  size_t r = 0;
+  // Four rows at a time: four independent chains of additions instead of one waiting on itself.
+  for (; r + 4 <= row_count; r += 4) {
+    const float *row0 = rows + r * row_stride, *row1 = row0 + row_stride, *row2 = row1 + row_stride, *row3 = row2 + row_stride;
+    f32x8 partial0 = {0}, partial1 = {0}, partial2 = {0}, partial3 = {0};
+    for (size_t i = 0; i < whole; i += 8) {
+      const f32x8 xi = LOAD(x + i);
+      partial0 += xi * LOAD(row0 + i);
+      partial1 += xi * LOAD(row1 + i);
+      partial2 += xi * LOAD(row2 + i);
+      partial3 += xi * LOAD(row3 + i);
+    }
+    const f32x8 partials[4] = {partial0, partial1, partial2, partial3};
+    out[r] = finish_dot((const float *)&partials[0], x, row0, whole, count);
+    out[r + 1] = finish_dot((const float *)&partials[1], x, row1, whole, count);
+    out[r + 2] = finish_dot((const float *)&partials[2], x, row2, whole, count);
+    out[r + 3] = finish_dot((const float *)&partials[3], x, row3, whole, count);
+  }
+  for (; r < row_count; r++) {
+    const float *row = rows + r * row_stride;
+    f32x8 partial = {0};
+    for (size_t i = 0; i < whole; i += 8) partial += LOAD(x + i) * LOAD(row + i);
+    out[r] = finish_dot((const float *)&partial, x, row, whole, count);
+  }
+#undef LOAD
+}
