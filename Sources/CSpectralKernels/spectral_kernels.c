@@ -54,6 +54,7 @@ void genrekit_mask_spectrum(const float *values, const float *mask, size_t bins,
 }
 
 typedef float f32x8 __attribute__((vector_size(32), aligned(4)));
+typedef double f64x4 __attribute__((vector_size(32), aligned(8)));
 
 // A row's sum as genrekit_dot_rows states it, from its eight partial sums (which the caller
 // stores: a 256-bit vector argument to a function built without AVX changes the ABI).
@@ -94,4 +95,66 @@ void genrekit_dot_rows(
     out[r] = finish_dot((const float *)&partial, x, row, whole, count);
   }
 #undef LOAD
+}
+
+
+// The four partial sums as genrekit_spectral_centroid_bandwidth states: `rest` holds sum 0 with
+// the terms after the last whole four added.
+static inline double add_partial_sums(const double *partial, double rest) {
+  return (rest + partial[1]) + (partial[2] + partial[3]);
+}
+
+MULTIVERSIONED
+void genrekit_spectral_centroid_bandwidth(
+    const float *magnitude, const double *frequencies, size_t bins, double *normalized, double *centroid,
+    double *bandwidth) {
+#define LOAD(p) (*(const f64x4 *)(p))
+  const size_t whole = bins / 4 * 4;
+  f64x4 partial = {0};
+  for (size_t i = 0; i < whole; i += 4)
+    partial += (f64x4){magnitude[i], magnitude[i + 1], magnitude[i + 2], magnitude[i + 3]};
+  double rest = partial[0];
+  for (size_t i = whole; i < bins; i++) rest += (double)magnitude[i];
+  const double norm = add_partial_sums((const double *)&partial, rest);
+  // A reciprocal: the quotient may differ in its last double bit, which the float32 rounding
+  // below almost never sees.
+  const double scale = norm < (double)FLT_MIN ? 1 : 1 / norm;
+  for (size_t i = 0; i < bins; i++) normalized[i] = (double)(float)((double)magnitude[i] * scale);
+
+  partial = (f64x4){0};
+  for (size_t i = 0; i < whole; i += 4) partial += LOAD(frequencies + i) * LOAD(normalized + i);
+  rest = partial[0];
+  for (size_t i = whole; i < bins; i++) rest += frequencies[i] * normalized[i];
+  const double c = add_partial_sums((const double *)&partial, rest);
+
+  partial = (f64x4){0};
+  for (size_t i = 0; i < whole; i += 4) {
+    const f64x4 deviation = LOAD(frequencies + i) - c;
+    partial += LOAD(normalized + i) * deviation * deviation;
+  }
+  rest = partial[0];
+  for (size_t i = whole; i < bins; i++) rest += normalized[i] * (frequencies[i] - c) * (frequencies[i] - c);
+  *centroid = c;
+  *bandwidth = sqrt(add_partial_sums((const double *)&partial, rest));
+#undef LOAD
+}
+
+MULTIVERSIONED
+void genrekit_power_spectrum(double *spectrum, size_t bins) {
+  for (size_t k = 0; k < bins; k++) {
+    const double re = spectrum[2 * k], im = spectrum[2 * k + 1];
+    spectrum[2 * k] = re * re + im * im;
+    spectrum[2 * k + 1] = 0;
+  }
+}
+
+MULTIVERSIONED
+void genrekit_add_normalized(const double *autocorrelation, size_t count, double *sum) {
+  double peak = 0;
+  for (size_t lag = 0; lag < count; lag++) {
+    const double size = fabs(autocorrelation[lag]);
+    peak = size >= peak ? size : peak;
+  }
+  if (!(peak >= DBL_MIN)) return;
+  for (size_t lag = 0; lag < count; lag++) sum[lag] += autocorrelation[lag] / peak;
 }

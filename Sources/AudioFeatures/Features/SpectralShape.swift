@@ -1,4 +1,5 @@
 import CSlidingMedian
+import CSpectralKernels
 
 /// Spectral centroid, bandwidth and roll-off per frame, from the magnitude spectrogram
 /// (`librosa.feature.spectral_centroid`, `spectral_bandwidth` with p = 2, `spectral_rolloff` at 85 %).
@@ -18,19 +19,10 @@ struct SpectralShape {
     withUnsafeTemporaryAllocation(of: Double.self, capacity: bins) { normalized in
       magnitude.withUnsafeBufferPointer { s in
         frequencies.withUnsafeBufferPointer { frequency in
+          // L1 normalisation as `util.normalize`: the norm in float64, the result stored as float32.
           for t in 0..<frames {
-            let frame = s.baseAddress! + t * bins
-            // L1 normalisation as `util.normalize`: the norm in float64, the result stored as
-            // float32; frames whose norm is below float32's smallest normal are left as they are.
-            let norm = interleavedSum(bins) { Double(frame[$0]) }
-            // A reciprocal: the quotient may differ in its last double bit, which the float32
-            // rounding below almost never sees.
-            let scale = norm < Double(Float.leastNormalMagnitude) ? 1 : 1 / norm
-            for k in 0..<bins { normalized[k] = Double(Float(Double(frame[k]) * scale)) }
-            let c = interleavedSum(bins) { frequency[$0] * normalized[$0] }
-            let b = interleavedSum(bins) { normalized[$0] * (frequency[$0] - c) * (frequency[$0] - c) }
-            centroid[t] = c
-            bandwidth[t] = b.squareRoot()
+            genrekit_spectral_centroid_bandwidth(
+              s.baseAddress! + t * bins, frequency.baseAddress!, bins, normalized.baseAddress!, &centroid[t], &bandwidth[t])
           }
         }
       }

@@ -1,3 +1,4 @@
+import CSpectralKernels
 import Foundation
 
 /// Global tempo as `librosa.beat.beat_track(y, sr)` reports it: median-aggregated onset strength,
@@ -81,19 +82,16 @@ enum Tempo {
     precondition(fft.size >= 2 * w - 1, "autocorrelation FFT must not wrap around")
     let buffers = FFTBuffers(size: fft.size)
     var sum = [Double](repeating: 0, count: w)
-    for t in 0..<n {
-      for j in 0..<w { buffers.real[j] = Double(ext[t + j]) * window[j] }
-      for j in w..<fft.size { buffers.real[j] = 0 }
-      fft.forward(buffers)
-      for k in 0..<fft.binCount {
-        let (re, im) = buffers.complex[k]
-        buffers.complex[k] = (re * re + im * im, 0)
+    let spectrum = UnsafeMutableRawPointer(buffers.complex).assumingMemoryBound(to: Double.self)
+    ext.withUnsafeBufferPointer { ext in
+      for t in 0..<n {
+        genrekit_window_frame(window, ext.baseAddress! + t, w, buffers.real)
+        (buffers.real + w).update(repeating: 0, count: fft.size - w)
+        fft.forward(buffers)
+        genrekit_power_spectrum(spectrum, fft.binCount)
+        fft.inverse(buffers)
+        genrekit_add_normalized(buffers.real, w, &sum)
       }
-      fft.inverse(buffers)
-      var peak = 0.0
-      for lag in 0..<w { peak = max(peak, abs(buffers.real[lag])) }
-      guard peak >= Double.leastNormalMagnitude else { continue }
-      for lag in 0..<w { sum[lag] += buffers.real[lag] / peak }
     }
     return sum.map { $0 / Double(n) }
   }
