@@ -101,12 +101,20 @@ func prepareHeap(reserve size: Int, arenas: Int = 1) {
     // Above the reserve, so that freeing it (or a training step's arrays) returns nothing.
     mallopt(M_TRIM_THRESHOLD, Int32(max(512 << 20, 2 * size)))
     mallopt(M_ARENA_MAX, Int32(arenas))
+  #endif
+  reserveHugePages(size)
+}
+
+/// Grows the calling thread's heap by a block of `size` bytes over a range marked for transparent
+/// huge pages, and frees it: it stays in the heap (below the trim threshold `prepareHeap` sets)
+/// for the arrays to reuse.
+private func reserveHugePages(_ size: Int) {
+  #if canImport(Glibc)
     let hugePage = 2 << 20
     guard let block = malloc(size) else { return }
     let start = (Int(bitPattern: block) + hugePage - 1) & ~(hugePage - 1)
     let end = (Int(bitPattern: block) + size) & ~(hugePage - 1)
     if end > start { _ = madvise(UnsafeMutableRawPointer(bitPattern: start), end - start, MADV_HUGEPAGE) }
-    // Freed, the block stays in the heap (below the trim threshold) for the arrays to reuse.
     free(block)
   #endif
 }
@@ -128,8 +136,14 @@ func useTheCPUsBLASKernels() {
   #endif
 }
 
-/// The heap reserve for extracting with `jobs` files at once.
-func prepareHeapForExtraction(jobs: Int) { prepareHeap(reserve: min(jobs, 8) * (64 << 20), arenas: jobs + 1) }
+/// The heap reserve for extracting with `jobs` files at once. The files are analysed on worker
+/// threads, each with its own heap: each of those gets a reserve of its own as it starts (48 MB,
+/// what a 30-s clip touches and less than glibc's 64 MB for one thread heap), without which a
+/// one-clip run took 4,150 page faults instead of 1,630 (2026-12-03).
+func prepareHeapForExtraction(jobs: Int) {
+  prepareHeap(reserve: min(jobs, 8) * (64 << 20), arenas: jobs + 1)
+  workerThreadStart = { reserveHugePages(48 << 20) }
+}
 
 /// Indented JSON with sorted keys, for `--format json`.
 func prettyJSON<T: Encodable>(_ value: T) throws -> String {

@@ -1,5 +1,11 @@
 import Foundation
 
+/// Runs first on every thread `orderedParallelMap` starts, before its first item; nil (the
+/// default) runs nothing. The command-line tool sets it once, before any work, so that each
+/// worker's own glibc heap starts with a block marked for transparent huge pages
+/// (`prepareHeapForExtraction`).
+public nonisolated(unsafe) var workerThreadStart: (@Sendable () -> Void)?
+
 /// Runs `work(0) … work(count − 1)` on `jobs` threads and hands each result to `deliver` on the
 /// calling thread, in index order, as soon as it and all earlier ones are done. Results are
 /// streamed, so memory holds only the items in flight and finished results waiting for an earlier
@@ -11,6 +17,7 @@ public func orderedParallelMap<T: Sendable>(
   let workers = max(1, min(jobs, count))
   for _ in 0..<workers {
     let thread = Thread {
+      workerThreadStart?()
       while let index = slots.claim() { slots.store(work(index), at: index) }
     }
     thread.stackSize = 8 << 20
