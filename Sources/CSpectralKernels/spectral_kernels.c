@@ -104,39 +104,89 @@ static inline double add_partial_sums(const double *partial, double rest) {
   return (rest + partial[1]) + (partial[2] + partial[3]);
 }
 
-MULTIVERSIONED
-void genrekit_spectral_centroid_bandwidth(
-    const float *magnitude, const double *frequencies, size_t bins, double *normalized, double *centroid,
-    double *bandwidth) {
+// The centroids and bandwidths of `group` (≤ 4) consecutive frames side by side. Each frame's
+// sums are one chain of dependent additions per lane; the chains of different frames are
+// independent, so `group` frames take little longer than one. Each frame's arithmetic is that
+// of the frame alone.
+static inline __attribute__((always_inline)) void shape_of_frames(
+    const float *magnitude, const int group, const double *frequencies, size_t bins, double *normalized,
+    double *centroid, double *bandwidth) {
 #define LOAD(p) (*(const f64x4 *)(p))
   const size_t whole = bins / 4 * 4;
-  f64x4 partial = {0};
+  f64x4 partial[4];
+  double c[4];
+  for (int f = 0; f < group; f++) partial[f] = (f64x4){0};
   for (size_t i = 0; i < whole; i += 4)
-    partial += (f64x4){magnitude[i], magnitude[i + 1], magnitude[i + 2], magnitude[i + 3]};
-  double rest = partial[0];
-  for (size_t i = whole; i < bins; i++) rest += (double)magnitude[i];
-  const double norm = add_partial_sums((const double *)&partial, rest);
-  // A reciprocal: the quotient may differ in its last double bit, which the float32 rounding
-  // below almost never sees.
-  const double scale = norm < (double)FLT_MIN ? 1 : 1 / norm;
-  for (size_t i = 0; i < bins; i++) normalized[i] = (double)(float)((double)magnitude[i] * scale);
-
-  partial = (f64x4){0};
-  for (size_t i = 0; i < whole; i += 4) partial += LOAD(frequencies + i) * LOAD(normalized + i);
-  rest = partial[0];
-  for (size_t i = whole; i < bins; i++) rest += frequencies[i] * normalized[i];
-  const double c = add_partial_sums((const double *)&partial, rest);
-
-  partial = (f64x4){0};
-  for (size_t i = 0; i < whole; i += 4) {
-    const f64x4 deviation = LOAD(frequencies + i) - c;
-    partial += LOAD(normalized + i) * deviation * deviation;
+    for (int f = 0; f < group; f++) {
+      const float *m = magnitude + f * bins + i;
+      partial[f] += (f64x4){m[0], m[1], m[2], m[3]};
+    }
+  for (int f = 0; f < group; f++) {
+    const float *m = magnitude + f * bins;
+    double rest = partial[f][0];
+    for (size_t i = whole; i < bins; i++) rest += (double)m[i];
+    const double norm = add_partial_sums((const double *)&partial[f], rest);
+    // A reciprocal: the quotient may differ in its last double bit, which the float32 rounding
+    // below almost never sees.
+    const double scale = norm < (double)FLT_MIN ? 1 : 1 / norm;
+    double *n = normalized + f * bins;
+    for (size_t i = 0; i < bins; i++) n[i] = (double)(float)((double)m[i] * scale);
+    partial[f] = (f64x4){0};
   }
-  rest = partial[0];
-  for (size_t i = whole; i < bins; i++) rest += normalized[i] * (frequencies[i] - c) * (frequencies[i] - c);
-  *centroid = c;
-  *bandwidth = sqrt(add_partial_sums((const double *)&partial, rest));
+  for (size_t i = 0; i < whole; i += 4)
+    for (int f = 0; f < group; f++) partial[f] += LOAD(frequencies + i) * LOAD(normalized + f * bins + i);
+  for (int f = 0; f < group; f++) {
+    const double *n = normalized + f * bins;
+    double rest = partial[f][0];
+    for (size_t i = whole; i < bins; i++) rest += frequencies[i] * n[i];
+    c[f] = add_partial_sums((const double *)&partial[f], rest);
+    partial[f] = (f64x4){0};
+  }
+  for (size_t i = 0; i < whole; i += 4)
+    for (int f = 0; f < group; f++) {
+      const f64x4 deviation = LOAD(frequencies + i) - c[f];
+      partial[f] += LOAD(normalized + f * bins + i) * deviation * deviation;
+    }
+  for (int f = 0; f < group; f++) {
+    const double *n = normalized + f * bins;
+    double rest = partial[f][0];
+    for (size_t i = whole; i < bins; i++) rest += n[i] * (frequencies[i] - c[f]) * (frequencies[i] - c[f]);
+    centroid[f] = c[f];
+    bandwidth[f] = sqrt(add_partial_sums((const double *)&partial[f], rest));
+  }
 #undef LOAD
+}
+
+MULTIVERSIONED
+void genrekit_spectral_centroid_bandwidth(
+    const float *magnitude, size_t frames, const double *frequencies, size_t bins, double *normalized,
+    double *centroid, double *bandwidth) {
+  size_t t = 0;
+  for (; t + 4 <= frames; t += 4)
+    shape_of_frames(magnitude + t * bins, 4, frequencies, bins, normalized, centroid + t, bandwidth + t);
+  for (; t < frames; t++)
+    shape_of_frames(magnitude + t * bins, 1, frequencies, bins, normalized, centroid + t, bandwidth + t);
+}
+
+MULTIVERSIONED
+void genrekit_block_square_sums(const float *samples, size_t length, size_t count, double *sums) {
+  // Eight blocks side by side: each block's sum is one chain of dependent additions, eight
+  // independent chains keep the adders busy.
+  size_t b = 0;
+  for (; b + 8 <= count; b += 8) {
+    double sum[8] = {0};
+    for (size_t i = 0; i < length; i++)
+      for (int j = 0; j < 8; j++) {
+        const float x = samples[(b + j) * length + i];
+        sum[j] += (double)(x * x);
+      }
+    for (int j = 0; j < 8; j++) sums[b + j] = sum[j];
+  }
+  for (; b < count; b++) {
+    double sum = 0;
+    for (size_t i = 0; i < length; i++) sum += (double)(samples[b * length + i] * samples[b * length + i]);
+    sums[b] = sum;
+  }
 }
 
 MULTIVERSIONED

@@ -16,16 +16,9 @@ struct SpectralShape {
     var centroid = [Double](repeating: 0, count: frames)
     var bandwidth = [Double](repeating: 0, count: frames)
     let frequencies = (0..<bins).map(Framing.binFrequency)
-    withUnsafeTemporaryAllocation(of: Double.self, capacity: bins) { normalized in
-      magnitude.withUnsafeBufferPointer { s in
-        frequencies.withUnsafeBufferPointer { frequency in
-          // L1 normalisation as `util.normalize`: the norm in float64, the result stored as float32.
-          for t in 0..<frames {
-            genrekit_spectral_centroid_bandwidth(
-              s.baseAddress! + t * bins, frequency.baseAddress!, bins, normalized.baseAddress!, &centroid[t], &bandwidth[t])
-          }
-        }
-      }
+    // L1 normalisation as `util.normalize`: the norm in float64, the result stored as float32.
+    withUnsafeTemporaryAllocation(of: Double.self, capacity: 4 * bins) { normalized in
+      genrekit_spectral_centroid_bandwidth(magnitude, frames, frequencies, bins, normalized.baseAddress!, &centroid, &bandwidth)
     }
     self.centroid = centroid
     self.bandwidth = bandwidth

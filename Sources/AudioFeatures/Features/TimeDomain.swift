@@ -1,3 +1,5 @@
+import CSpectralKernels
+
 /// Frame-wise features computed directly on the samples. Frames overlap four times (2048 / 512),
 /// so both work on per-hop partial results instead of revisiting every sample.
 enum TimeDomain {
@@ -8,20 +10,21 @@ enum TimeDomain {
     let frames = Framing.frameCount(samples: signal.count)
     // Sum of squares of each 512-sample block of the padded signal (float32 squares, as numpy),
     // in Double. Block b starts 1024 samples before sample 512b; only the first and last blocks
-    // reach into the padding.
-    let blockSums = signal.withUnsafeBufferPointer { y in
-      (0..<(frames + blocksPerFrame - 1)).map { b in
+    // reach into the padding: the blocks between are summed by the C kernel.
+    let blockCount = frames + blocksPerFrame - 1
+    let padded = Framing.frameLength / 2 / hop
+    let inside = max(0, min(blockCount, (signal.count + Framing.frameLength / 2) / hop) - padded)
+    var blockSums = [Double](repeating: 0, count: blockCount)
+    signal.withUnsafeBufferPointer { y in
+      if inside > 0 {
+        blockSums.withUnsafeMutableBufferPointer { genrekit_block_square_sums(y.baseAddress!, hop, inside, $0.baseAddress! + padded) }
+      }
+      for b in 0..<blockCount where b < padded || b >= padded + inside {
         let start = b * hop - Framing.frameLength / 2
-        var sum = 0.0
-        if start >= 0 && start + hop <= y.count {
-          for i in start..<(start + hop) { sum += Double(y[i] * y[i]) }
-        } else {
-          for i in start..<(start + hop) {
-            guard let j = paddedIndex(i, count: y.count, mode: padding) else { continue }
-            sum += Double(y[j] * y[j])
-          }
+        for i in start..<(start + hop) {
+          guard let j = paddedIndex(i, count: y.count, mode: padding) else { continue }
+          blockSums[b] += Double(y[j] * y[j])
         }
-        return sum
       }
     }
     return (0..<frames).map { t in

@@ -26,14 +26,19 @@ void genrekit_mask_spectrum(const float *values, const float *mask, size_t bins,
 void genrekit_dot_rows(
     const float *x, const float *rows, ptrdiff_t row_stride, size_t row_count, size_t count, float *out);
 
-/// Spectral centroid and bandwidth (p = 2) of one magnitude frame, as librosa computes them: the
-/// frame L1-normalised in double (left as it is when its norm is below float32's smallest
-/// normal) and rounded to float32, then `c = Σ f·n` and `b = √Σ n·(f − c)·(f − c)`. Each sum runs
-/// in four interleaved partial sums (sum j takes i ≡ j mod 4 up to the last whole four, the rest
-/// go to sum 0), added as `(s0 + s1) + (s2 + s3)`. `normalized` is scratch for `bins` doubles.
+/// Spectral centroid and bandwidth (p = 2) of each of `frames` magnitude frames (frame-major,
+/// `bins` values each), as librosa computes them: the frame L1-normalised in double (left as it is
+/// when its norm is below float32's smallest normal) and rounded to float32, then `c = Σ f·n` and
+/// `b = √Σ n·(f − c)·(f − c)`. Each sum runs in four interleaved partial sums (sum j takes
+/// i ≡ j mod 4 up to the last whole four, the rest go to sum 0), added as `(s0 + s1) + (s2 + s3)`.
+/// `normalized` is scratch for `4 · bins` doubles.
 void genrekit_spectral_centroid_bandwidth(
-    const float *magnitude, const double *frequencies, size_t bins, double *normalized, double *centroid,
-    double *bandwidth);
+    const float *magnitude, size_t frames, const double *frequencies, size_t bins, double *normalized,
+    double *centroid, double *bandwidth);
+
+/// RMS energy's block sums: `sums[b] = Σ_i (double)(samples[b · length + i]²)` for b < count, the
+/// square in float32, the sum in double and in order of i < length.
+void genrekit_block_square_sums(const float *samples, size_t length, size_t count, double *sums);
 
 /// The tempogram's autocorrelation spectrum, in place: bin k's (re, im) → (re² + im², 0).
 void genrekit_power_spectrum(double *spectrum, size_t bins);
