@@ -8,6 +8,7 @@
 #include "spectral_kernels.h"
 
 #include <float.h>
+#include <stdint.h>
 #include <math.h>
 
 #pragma STDC FP_CONTRACT OFF
@@ -55,6 +56,7 @@ void genrekit_mask_spectrum(const float *values, const float *mask, size_t bins,
 
 typedef float f32x8 __attribute__((vector_size(32), aligned(4)));
 typedef double f64x4 __attribute__((vector_size(32), aligned(8)));
+typedef int32_t i32x8 __attribute__((vector_size(32), aligned(4)));
 
 // A row's sum as genrekit_dot_rows states it, from its eight partial sums (which the caller
 // stores: a 256-bit vector argument to a function built without AVX changes the ABI).
@@ -166,6 +168,46 @@ void genrekit_spectral_centroid_bandwidth(
     shape_of_frames(magnitude + t * bins, 4, frequencies, bins, normalized, centroid + t, bandwidth + t);
   for (; t < frames; t++)
     shape_of_frames(magnitude + t * bins, 1, frequencies, bins, normalized, centroid + t, bandwidth + t);
+}
+
+MULTIVERSIONED
+size_t genrekit_tuning_peaks(
+    const float *magnitude, size_t bins, size_t first, size_t last, double sample_rate, double frame_length,
+    float *power, float *pitches, float *heights) {
+  // Squaring is monotonic on magnitudes: the largest power is the largest magnitude squared.
+  // Eight lanes at a time (without NaNs, the order of the comparisons does not matter).
+  f32x8 lanes = {0};
+  size_t k = 0;
+  for (; k + 8 <= bins; k += 8) {
+    const f32x8 next = *(const f32x8 *)(magnitude + k);
+    const i32x8 above = next > lanes;
+    lanes = (f32x8)(((i32x8)next & above) | ((i32x8)lanes & ~above));
+  }
+  float largest = 0;
+  for (int lane = 0; lane < 8; lane++) largest = lanes[lane] > largest ? lanes[lane] : largest;
+  for (; k < bins; k++) largest = magnitude[k] > largest ? magnitude[k] : largest;
+  const float reference = 0.1f * (largest * largest);
+  // The thresholded power of the candidates and their neighbours; peaks are rare, so they are
+  // found without a branch per bin and refined one by one.
+  for (k = first - 1; k <= last + 1; k++) {
+    const float p = magnitude[k] * magnitude[k];
+    power[k] = p > reference ? p : 0;
+  }
+  size_t count = 0;
+  for (k = first; k <= last; k++) {
+    if (!(power[k] > power[k - 1] && power[k] >= power[k + 1])) continue;
+    // librosa 0.7 arithmetic on the unthresholded power, in float32.
+    const float below = magnitude[k - 1] * magnitude[k - 1], here = magnitude[k] * magnitude[k],
+                above = magnitude[k + 1] * magnitude[k + 1];
+    const float average = 0.5f * (above - below);
+    const float curvature = 2 * here - above - below;
+    const float shift = average / (curvature + (fabsf(curvature) < FLT_MIN ? 1 : 0));
+    const float skew = 0.5f * average * shift;
+    pitches[count] = (float)(((double)k + (double)shift) * sample_rate / frame_length);
+    heights[count] = here + skew;
+    count++;
+  }
+  return count;
 }
 
 MULTIVERSIONED

@@ -1,31 +1,3 @@
-/// The largest of `count` > 0 values, none NaN, eight lanes at a time: without NaNs the order of
-/// the comparisons does not change the result, but Swift's scalar `max` keeps NaN semantics and
-/// does not vectorise.
-@inline(__always)
-func maximum(_ x: UnsafePointer<Float>, count: Int) -> Float {
-  precondition(count > 0, "maximum of no values")
-  var i = 0
-  var largest: Float = 0
-  if count >= 8 {
-    var lanes = UnsafeRawPointer(x).loadUnaligned(as: SIMD8<Float>.self)
-    i = 8
-    while i + 8 <= count {
-      let next = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
-      lanes.replace(with: next, where: next .> lanes)
-      i += 8
-    }
-    largest = lanes.max()
-  } else {
-    largest = x[0]
-    i = 1
-  }
-  while i < count {
-    if x[i] > largest { largest = x[i] }
-    i += 1
-  }
-  return largest
-}
-
 /// `Σ term(i)` for i in 0..<count in Double with four interleaved partial sums: one running sum
 /// waits for each addition before the next; four keep the adder busy (and round no worse).
 @inline(__always)

@@ -41,30 +41,20 @@ enum Chroma {
     let candidateBins = (0..<bins).filter {
       Framing.binFrequency($0) >= minFrequency && Framing.binFrequency($0) < maxFrequency
     }
-    let candidates = candidateBins.first!...candidateBins.last!
-    // Peaks compare each candidate bin with its neighbours: only those bins' power is needed.
-    let (first, last) = (candidates.lowerBound - 1, candidates.upperBound + 1)
+    let (first, last) = (candidateBins.first!, candidateBins.last!)
     var pitches = [Float]()
     var magnitudes = [Float]()
-    withUnsafeTemporaryAllocation(of: Float.self, capacity: last - first + 1) { powerBuffer in
+    // At most every other candidate is a peak.
+    let mostPeaks = (last - first) / 2 + 1
+    withUnsafeTemporaryAllocation(of: Float.self, capacity: bins + 2 * mostPeaks) { scratch in
+      let (power, framePitches, frameHeights) = (scratch.baseAddress!, scratch.baseAddress! + bins, scratch.baseAddress! + bins + mostPeaks)
       magnitude.withUnsafeBufferPointer { magnitude in
-        let s = powerBuffer.baseAddress! - first
         for t in 0..<frames {
-          let frame = magnitude.baseAddress! + t * bins
-          // Squaring is monotonic on magnitudes: the largest power is the largest magnitude squared.
-          let frameMaxMagnitude = maximum(frame, count: bins)
-          let reference = Float(0.1) * (frameMaxMagnitude * frameMaxMagnitude)
-          for k in first...last { s[k] = frame[k] * frame[k] }
-          @inline(__always) func thresholded(_ k: Int) -> Float { s[k] > reference ? s[k] : 0 }
-          for k in candidates where thresholded(k) > thresholded(k - 1) && thresholded(k) >= thresholded(k + 1) {
-            // librosa 0.7 arithmetic, in float32.
-            let average = 0.5 * (s[k + 1] - s[k - 1])
-            let curvature = 2 * s[k] - s[k + 1] - s[k - 1]
-            let shift = average / (curvature + (abs(curvature) < Float.leastNormalMagnitude ? 1 : 0))
-            let skew = 0.5 * average * shift
-            pitches.append(Float((Double(k) + Double(shift)) * Double(Framing.sampleRate) / Double(Framing.frameLength)))
-            magnitudes.append(s[k] + skew)
-          }
+          let count = genrekit_tuning_peaks(
+            magnitude.baseAddress! + t * bins, bins, first, last, Double(Framing.sampleRate), Double(Framing.frameLength), power,
+            framePitches, frameHeights)
+          pitches.append(contentsOf: UnsafeBufferPointer(start: framePitches, count: count))
+          magnitudes.append(contentsOf: UnsafeBufferPointer(start: frameHeights, count: count))
         }
       }
     }

@@ -36,6 +36,16 @@ void genrekit_spectral_centroid_bandwidth(
     const float *magnitude, size_t frames, const double *frequencies, size_t bins, double *normalized,
     double *centroid, double *bandwidth);
 
+/// The tuning estimate's peaks in one magnitude frame (librosa 0.7's `piptrack` on the power
+/// spectrum, in float32): with P = magnitude², the bins k of `first ... last` whose P, zeroed where
+/// it is not above 0.1 × the frame's largest P, exceeds its left neighbour's and is at least its
+/// right one's, each refined by parabolic interpolation. Writes each peak's frequency
+/// (`(k + shift) · sample_rate / frame_length`) and height to `pitches` and `heights`, in order of
+/// k, and returns how many; `power` is scratch for `bins` floats.
+size_t genrekit_tuning_peaks(
+    const float *magnitude, size_t bins, size_t first, size_t last, double sample_rate, double frame_length,
+    float *power, float *pitches, float *heights);
+
 /// RMS energy's block sums: `sums[b] = Σ_i (double)(samples[b · length + i]²)` for b < count, the
 /// square in float32, the sum in double and in order of i < length.
 void genrekit_block_square_sums(const float *samples, size_t length, size_t count, double *sums);
