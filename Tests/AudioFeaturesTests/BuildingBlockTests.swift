@@ -1,3 +1,4 @@
+import CSpectralKernels
 import Foundation
 import Learning
 import Testing
@@ -138,11 +139,37 @@ import Testing
     }
   }
 
-  @Test func maximumOfAnyCount() {
+  /// The C kernel against the plain loop it replaced: the largest magnitude eight lanes at a
+  /// time with the rest one by one, the thresholded neighbours, librosa 0.7's float32 refinement.
+  @Test func tuningPeaksMatchAPlainLoop() {
     var generator = SeededGenerator(seed: 13)
-    for count in 1...40 {
-      let x = (0..<count).map { _ in Float.random(in: -5..<5, using: &generator) }
-      #expect(x.withUnsafeBufferPointer { maximum($0.baseAddress!, count: count) } == x.max()!, "count \(count)")
+    for bins in [13, 20, 1025] {
+      for trial in 0..<20 {
+        // Mostly small values, a few loud ones (the peaks, one of them sure), some exact ties,
+        // sometimes the loudest in the last bin (after the last whole eight).
+        var magnitude = (0..<bins).map { _ in Float.random(in: 0..<1, using: &generator) }
+        for _ in 0..<(bins / 6) { magnitude[Int.random(in: 0..<bins, using: &generator)] = Float.random(in: 2..<20, using: &generator) }
+        magnitude[bins / 3] = 20
+        if trial % 3 == 0 { magnitude[bins - 1] = 21 }
+        if trial % 4 == 1 { magnitude[bins / 2 + 1] = magnitude[bins / 2] }
+        let (first, last) = (1, bins - 2)
+        var expected: (pitches: [Float], heights: [Float]) = ([], [])
+        let s = magnitude.map { $0 * $0 }
+        let reference = Float(0.1) * (magnitude.max()! * magnitude.max()!)
+        func thresholded(_ k: Int) -> Float { s[k] > reference ? s[k] : 0 }
+        for k in first...last where thresholded(k) > thresholded(k - 1) && thresholded(k) >= thresholded(k + 1) {
+          let average = 0.5 * (s[k + 1] - s[k - 1])
+          let curvature = 2 * s[k] - s[k + 1] - s[k - 1]
+          let shift = average / (curvature + (abs(curvature) < Float.leastNormalMagnitude ? 1 : 0))
+          expected.pitches.append(Float((Double(k) + Double(shift)) * 22050 / 2048))
+          expected.heights.append(s[k] + 0.5 * average * shift)
+        }
+        var (power, pitches, heights) = ([Float](repeating: 0, count: bins), [Float](repeating: 0, count: bins), [Float](repeating: 0, count: bins))
+        let count = genrekit_tuning_peaks(magnitude, bins, first, last, 22050, 2048, &power, &pitches, &heights)
+        #expect(!expected.pitches.isEmpty)
+        #expect(Array(pitches[..<count]) == expected.pitches, "\(bins) bins, trial \(trial)")
+        #expect(Array(heights[..<count]) == expected.heights, "\(bins) bins, trial \(trial)")
+      }
     }
   }
 
