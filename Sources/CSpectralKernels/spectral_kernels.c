@@ -67,6 +67,14 @@ static inline float finish_dot(const float *partial, const float *x, const float
   return sum;
 }
 
+// One row's sum as genrekit_dot_rows states it.
+static inline __attribute__((always_inline)) float dot_row(const float *x, const float *row, size_t count) {
+  const size_t whole = count / 8 * 8;
+  f32x8 partial = {0};
+  for (size_t i = 0; i < whole; i += 8) partial += *(const f32x8 *)(x + i) * *(const f32x8 *)(row + i);
+  return finish_dot((const float *)&partial, x, row, whole, count);
+}
+
 MULTIVERSIONED
 void genrekit_dot_rows(
     const float *x, const float *rows, ptrdiff_t row_stride, size_t row_count, size_t count, float *out) {
@@ -90,15 +98,17 @@ void genrekit_dot_rows(
     out[r + 2] = finish_dot((const float *)&partials[2], x, row2, whole, count);
     out[r + 3] = finish_dot((const float *)&partials[3], x, row3, whole, count);
   }
-  for (; r < row_count; r++) {
-    const float *row = rows + r * row_stride;
-    f32x8 partial = {0};
-    for (size_t i = 0; i < whole; i += 8) partial += LOAD(x + i) * LOAD(row + i);
-    out[r] = finish_dot((const float *)&partial, x, row, whole, count);
-  }
+  for (; r < row_count; r++) out[r] = dot_row(x, rows + r * row_stride, count);
 #undef LOAD
 }
 
+
+MULTIVERSIONED
+void genrekit_sparse_dot_rows(
+    const float *x, const float *weights, const int32_t *starts, const int32_t *first, const int32_t *lengths, size_t rows,
+    float *out) {
+  for (size_t r = 0; r < rows; r++) out[r] = dot_row(weights + starts[r], x + first[r], (size_t)lengths[r]);
+}
 
 // The four partial sums as genrekit_spectral_centroid_bandwidth states: `rest` holds sum 0 with
 // the terms after the last whole four added.

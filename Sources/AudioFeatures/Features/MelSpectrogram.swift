@@ -7,9 +7,14 @@ struct MelFilterBank: Sendable {
   static let bandCount = 128
   static let shared = MelFilterBank()
 
-  /// Band i covers bins `firstBin[i] ..< firstBin[i] + weights[i].count`.
-  let firstBin: [Int]
-  let weights: [[Float]]
+  /// Every band's weights back to back: band i's are `weights[start[i] ..< start[i] + length[i]]`,
+  /// for bins `firstBin[i] ..< firstBin[i] + length[i]`.
+  let weights: [Float]
+  let start: [Int32]
+  let firstBin: [Int32]
+  let length: [Int32]
+
+  func band(_ i: Int) -> ArraySlice<Float> { weights[Int(start[i])..<Int(start[i] + length[i])] }
 
   // The Slaney mel scale: linear below 1 kHz (200/3 Hz per mel), logarithmic above.
   private static let hertzPerMel = 200.0 / 3
@@ -35,8 +40,7 @@ struct MelFilterBank: Sendable {
     let melF = (0..<(bands + 2)).map { i in
       MelFilterBank.melToHz(i == bands + 1 ? maxMel : Double(i) * step + minMel)
     }
-    var firstBin = [Int]()
-    var weights = [[Float]]()
+    var (weights, start, firstBin, length) = ([Float](), [Int32](), [Int32](), [Int32]())
     for i in 0..<bands {
       let lowerWidth = melF[i + 1] - melF[i]
       let upperWidth = melF[i + 2] - melF[i + 1]
@@ -51,11 +55,12 @@ struct MelFilterBank: Sendable {
       }
       let first = row.firstIndex { $0 != 0 } ?? 0
       let last = row.lastIndex { $0 != 0 } ?? 0
-      firstBin.append(first)
-      weights.append(Array(row[first...last]))
+      start.append(Int32(weights.count))
+      firstBin.append(Int32(first))
+      length.append(Int32(last - first + 1))
+      weights.append(contentsOf: row[first...last])
     }
-    self.firstBin = firstBin
-    self.weights = weights
+    (self.weights, self.start, self.firstBin, self.length) = (weights, start, firstBin, length)
   }
 }
 
@@ -72,13 +77,11 @@ struct MelDecibels {
     let bank = MelFilterBank.shared
     let bands = MelFilterBank.bandCount
     var values = [Float](repeating: 0, count: bands * frames)
+    var sums = [Float](repeating: 0, count: bands)
     values.withUnsafeMutableBufferPointer { out in
       forEachPowerFrame(of: magnitude, frames: frames) { t, frame in
-        for i in 0..<bands {
-          var sum: Float = 0
-          bank.weights[i].withUnsafeBufferPointer { w in genrekit_dot_rows(w.baseAddress!, frame + bank.firstBin[i], 0, 1, w.count, &sum) }
-          out[i * frames + t] = 10 * log10(max(1e-10, sum))
-        }
+        genrekit_sparse_dot_rows(frame, bank.weights, bank.start, bank.firstBin, bank.length, bands, &sums)
+        for i in 0..<bands { out[i * frames + t] = 10 * log10(max(1e-10, sums[i])) }
       }
       // The clamp uses the global maximum over the whole clip or segment.
       let floor = (out.max() ?? 0) - MelDecibels.topDecibels

@@ -2,6 +2,7 @@
 #define GENREKIT_SPECTRAL_KERNELS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /// The STFT's windowing: `out[i] = window[i] · samples[i]` (the sample widened to double), i < n.
 void genrekit_window_frame(const double *window, const float *samples, size_t n, double *out);
@@ -56,5 +57,11 @@ void genrekit_power_spectrum(double *spectrum, size_t bins);
 /// Adds `autocorrelation[lag] / peak` to `sum[lag]` for lag < count, with peak the largest
 /// `|autocorrelation[lag]|`; adds nothing when that is below double's smallest normal.
 void genrekit_add_normalized(const double *autocorrelation, size_t count, double *sum);
+
+/// Sparse rows, as the mel filter bank's bands: `out[r] = Σ_i weights[starts[r] + i] · x[first[r] + i]`
+/// for i < lengths[r], each summed as one row of `genrekit_dot_rows`.
+void genrekit_sparse_dot_rows(
+    const float *x, const float *weights, const int32_t *starts, const int32_t *first, const int32_t *lengths, size_t rows,
+    float *out);
 
 #endif
