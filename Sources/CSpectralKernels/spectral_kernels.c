@@ -104,6 +104,45 @@ void genrekit_dot_rows(
 
 
 MULTIVERSIONED
+void genrekit_mfcc(const float *mel, size_t bands, size_t frames, const double *dct, size_t count, float *out) {
+  // Four frames in the lanes of a vector and four coefficients at a time: sixteen sums, four
+  // independent chains of additions.
+  size_t t = 0;
+  for (; t + 4 <= frames; t += 4) {
+    size_t q = 0;
+    for (; q + 4 <= count; q += 4) {
+      f64x4 sum0 = {0}, sum1 = {0}, sum2 = {0}, sum3 = {0};
+      for (size_t j = 0; j < bands; j++) {
+        const float *m = mel + j * frames + t;
+        const f64x4 x = {m[0], m[1], m[2], m[3]};
+        const double *w = dct + j * count + q;
+        sum0 += w[0] * x;
+        sum1 += w[1] * x;
+        sum2 += w[2] * x;
+        sum3 += w[3] * x;
+      }
+      const f64x4 sums[4] = {sum0, sum1, sum2, sum3};
+      for (int i = 0; i < 4; i++)
+        for (int lane = 0; lane < 4; lane++) out[(q + i) * frames + t + lane] = (float)sums[i][lane];
+    }
+    for (; q < count; q++) {
+      f64x4 sum = {0};
+      for (size_t j = 0; j < bands; j++) {
+        const float *m = mel + j * frames + t;
+        sum += dct[j * count + q] * (f64x4){m[0], m[1], m[2], m[3]};
+      }
+      for (int lane = 0; lane < 4; lane++) out[q * frames + t + lane] = (float)sum[lane];
+    }
+  }
+  for (; t < frames; t++)
+    for (size_t q = 0; q < count; q++) {
+      double sum = 0;
+      for (size_t j = 0; j < bands; j++) sum += dct[j * count + q] * (double)mel[j * frames + t];
+      out[q * frames + t] = (float)sum;
+    }
+}
+
+MULTIVERSIONED
 void genrekit_sparse_dot_rows(
     const float *x, const float *weights, const int32_t *starts, const int32_t *first, const int32_t *lengths, size_t rows,
     float *out) {

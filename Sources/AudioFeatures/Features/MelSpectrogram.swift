@@ -115,38 +115,11 @@ enum MFCC {
 
   static func coefficients(_ mel: MelDecibels, count coefficientCount: Int = MFCC.coefficientCount) -> [[Float]] {
     let dctMatrix = coefficientCount == MFCC.coefficientCount ? MFCC.dctMatrix : dct(count: coefficientCount)
-    let n = MelFilterBank.bandCount
     let frames = mel.frames
-    let lanes = 8
-    var out = [[Float]](repeating: [Float](repeating: 0, count: frames), count: coefficientCount)
-    mel.values.withUnsafeBufferPointer { d in
-      dctMatrix.withUnsafeBufferPointer { m in
-        // Eight frames at a time, one lane each: every coefficient is still summed over the bands
-        // in order, but eight sums advance per instruction.
-        withUnsafeTemporaryAllocation(of: SIMD8<Double>.self, capacity: n) { block in
-          for first in stride(from: 0, to: frames - lanes + 1, by: lanes) {
-            for j in 0..<n {
-              block[j] = SIMD8<Double>(UnsafeRawPointer(d.baseAddress! + j * frames + first).loadUnaligned(as: SIMD8<Float>.self))
-            }
-            for q in 0..<coefficientCount {
-              var sums = SIMD8<Double>()
-              for j in 0..<n { sums += m[j * coefficientCount + q] * block[j] }
-              for lane in 0..<lanes { out[q][first + lane] = Float(sums[lane]) }
-            }
-          }
-        }
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: coefficientCount) { sums in
-          for t in (frames - frames % lanes)..<frames {
-            sums.initialize(repeating: 0)
-            for j in 0..<n {
-              let value = Double(d[j * frames + t])
-              for q in 0..<coefficientCount { sums[q] += m[j * coefficientCount + q] * value }
-            }
-            for q in 0..<coefficientCount { out[q][t] = Float(sums[q]) }
-          }
-        }
-      }
+    let flat = [Float](unsafeUninitializedCapacity: coefficientCount * frames) { out, initialized in
+      genrekit_mfcc(mel.values, MelFilterBank.bandCount, frames, dctMatrix, coefficientCount, out.baseAddress!)
+      initialized = coefficientCount * frames
     }
-    return out
+    return (0..<coefficientCount).map { Array(flat[($0 * frames)..<(($0 + 1) * frames)]) }
   }
 }

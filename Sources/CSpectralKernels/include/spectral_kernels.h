@@ -58,6 +58,11 @@ void genrekit_power_spectrum(double *spectrum, size_t bins);
 /// `|autocorrelation[lag]|`; adds nothing when that is below double's smallest normal.
 void genrekit_add_normalized(const double *autocorrelation, size_t count, double *sum);
 
+/// MFCCs of a band-major `bands × frames` log-mel spectrogram: `out[q · frames + t] =
+/// (float)Σ_j dct[j · count + q] · (double)mel[j · frames + t]` for q < count, the sum over the bands
+/// j in order, from +0, in double.
+void genrekit_mfcc(const float *mel, size_t bands, size_t frames, const double *dct, size_t count, float *out);
+
 /// Sparse rows, as the mel filter bank's bands: `out[r] = Σ_i weights[starts[r] + i] · x[first[r] + i]`
 /// for i < lengths[r], each summed as one row of `genrekit_dot_rows`.
 void genrekit_sparse_dot_rows(
