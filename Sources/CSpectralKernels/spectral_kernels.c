@@ -259,6 +259,63 @@ size_t genrekit_tuning_peaks(
   return count;
 }
 
+// Sample i of the percussive part.
+static inline double percussive_sample(const float *signal, const float *harmonic, size_t i, size_t reconstructed) {
+  return i < reconstructed ? (double)(signal[i] - harmonic[i]) : 0;
+}
+
+MULTIVERSIONED
+void genrekit_harmonic_percussive_moments(
+    const float *signal, const float *harmonic, size_t count, size_t reconstructed, double *moments) {
+  if (count == 0) {
+    for (int m = 0; m < 4; m++) moments[m] = 0;
+    return;
+  }
+  const size_t whole = count / 4 * 4;
+  double mean[2] = {0, 0};
+  for (int pass = 0; pass < 2; pass++) {
+    // Pass 0 sums the samples, pass 1 their squared deviations from the mean.
+    const double h_mean = mean[0], p_mean = mean[1];
+    f64x4 h_partial = {0}, p_partial = {0};
+    for (size_t i = 0; i < whole; i += 4) {
+      f64x4 h = {harmonic[i], harmonic[i + 1], harmonic[i + 2], harmonic[i + 3]};
+      f64x4 p;
+      if (i + 4 <= reconstructed)
+        p = (f64x4){signal[i] - harmonic[i], signal[i + 1] - harmonic[i + 1], signal[i + 2] - harmonic[i + 2],
+                    signal[i + 3] - harmonic[i + 3]};
+      else
+        for (int lane = 0; lane < 4; lane++) p[lane] = percussive_sample(signal, harmonic, i + lane, reconstructed);
+      if (pass == 1) {
+        h = (h - h_mean) * (h - h_mean);
+        p = (p - p_mean) * (p - p_mean);
+      }
+      h_partial += h;
+      p_partial += p;
+    }
+    double h_rest = h_partial[0], p_rest = p_partial[0];
+    for (size_t i = whole; i < count; i++) {
+      double h = harmonic[i], p = percussive_sample(signal, harmonic, i, reconstructed);
+      if (pass == 1) {
+        h = (h - h_mean) * (h - h_mean);
+        p = (p - p_mean) * (p - p_mean);
+      }
+      h_rest += h;
+      p_rest += p;
+    }
+    const double h_sum = add_partial_sums((const double *)&h_partial, h_rest);
+    const double p_sum = add_partial_sums((const double *)&p_partial, p_rest);
+    if (pass == 0) {
+      mean[0] = h_sum / (double)count;
+      mean[1] = p_sum / (double)count;
+    } else {
+      moments[0] = mean[0];
+      moments[1] = h_sum / (double)count;
+      moments[2] = mean[1];
+      moments[3] = p_sum / (double)count;
+    }
+  }
+}
+
 MULTIVERSIONED
 void genrekit_block_square_sums(const float *samples, size_t length, size_t count, double *sums) {
   // Eight blocks side by side: each block's sum is one chain of dependent additions, eight

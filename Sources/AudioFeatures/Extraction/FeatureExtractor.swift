@@ -1,3 +1,5 @@
+import CSpectralKernels
+
 /// Which librosa behaviour the features reproduce.
 public enum CompatibilityMode: String, Sendable, CaseIterable, Codable {
   /// librosa 0.7/0.8, the Kaggle GTZAN tables: reflect padding for the STFT and RMS frames, and
@@ -36,6 +38,8 @@ public struct FeatureExtractor: Sendable {
     let mfcc = MFCC.coefficients(melDecibels)
     let tempo = Tempo.estimate(onsetEnvelope: Tempo.onsetEnvelope(melDecibels))
     let parts = analysis.harmonicPercussiveParts
+    var moments = [Double](repeating: 0, count: 4)
+    genrekit_harmonic_percussive_moments(signal, parts.harmonic, signal.count, parts.reconstructedCount, &moments)
 
     return ClipFeatures(
       length: signal.count,
@@ -45,8 +49,8 @@ public struct FeatureExtractor: Sendable {
       spectralBandwidth: MeanVariance(shape.bandwidth),
       rolloff: MeanVariance(shape.rolloff),
       zeroCrossingRate: MeanVariance(TimeDomain.zeroCrossingRate(signal)),
-      harmonic: MeanVariance(parts.harmonic).float32Rounded,
-      percussive: MeanVariance(count: signal.count) { Double(parts.percussive($0)) }.float32Rounded,
+      harmonic: MeanVariance(mean: moments[0], variance: moments[1]).float32Rounded,
+      percussive: MeanVariance(mean: moments[2], variance: moments[3]).float32Rounded,
       tempo: tempo,
       mfcc: mfcc.map { MeanVariance($0).float32Rounded })
   }

@@ -47,6 +47,14 @@ size_t genrekit_tuning_peaks(
     const float *magnitude, size_t bins, size_t first, size_t last, double sample_rate, double frame_length,
     float *power, float *pitches, float *heights);
 
+/// Mean and population variance of the harmonic samples and of the percussive ones (`signal[i] −
+/// harmonic[i]` in float32 for i < reconstructed, 0 after), i < count, into `moments` (harmonic
+/// mean, variance, percussive mean, variance): each as `MeanVariance` computes it alone, in
+/// double, two passes of four interleaved partial sums (as `genrekit_spectral_centroid_bandwidth`
+/// states), the two sequences side by side.
+void genrekit_harmonic_percussive_moments(
+    const float *signal, const float *harmonic, size_t count, size_t reconstructed, double *moments);
+
 /// RMS energy's block sums: `sums[b] = Σ_i (double)(samples[b · length + i]²)` for b < count, the
 /// square in float32, the sum in double and in order of i < length.
 void genrekit_block_square_sums(const float *samples, size_t length, size_t count, double *sums);
