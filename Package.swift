@@ -34,7 +34,7 @@ let package = Package(
     // MARK: Library modules
     // The HPSS median filter kernel, in C for its AVX2 version chosen at run time.
     .target(name: "CSlidingMedian"),
-    // The STFT's, HPSS masking's and the filter banks' per-frame loops, in C for their AVX2 versions chosen at run time.
+    // The feature extractor's frame-wise loops, in C for their AVX2 versions chosen at run time.
     .target(name: "CSpectralKernels"),
     // The direct convolution of a network's one-channel input, in C for its AVX2 version chosen at run time.
     .target(name: "CNetworkKernels"),

@@ -1,15 +1,18 @@
-// The per-frame loops of the STFT, of HPSS's masking and of the chroma and mel filter banks: a
-// sixth of the feature extractor's time. In C because Swift compiles them for its baseline
-// x86-64 (two doubles per vector) and cannot compile one function for AVX2 and choose it on the
-// CPU at run time; `target_clones` builds those versions and a baseline one and picks at load
-// time. Every version rounds alike: the same operations in the same order, none contracted into a
-// fused multiply-add, so the features do not depend on the CPU.
+// The feature extractor's frame-wise loops (the STFT's, HPSS masking's, the filter banks', MFCC,
+// spectral shape, tempogram, tuning, RMS and the parts' moments): a fifth of its time, and twice
+// that as Swift. In C because Swift compiles them for its baseline x86-64 (two doubles per
+// vector) and cannot compile one function for AVX2 and choose it on the CPU at run time;
+// `target_clones` builds those versions and a baseline one and picks at load time. Every version
+// rounds alike: the same operations in the same order as librosa's (or the Swift code's they
+// replaced), none contracted into a fused multiply-add, so the features do not depend on the CPU.
+// Where a sum is one chain of dependent additions, other frames', rows' or sequences' chains run
+// beside it instead of reordering it.
 
 #include "spectral_kernels.h"
 
 #include <float.h>
-#include <stdint.h>
 #include <math.h>
+#include <stdint.h>
 
 #pragma STDC FP_CONTRACT OFF
 
@@ -101,7 +104,6 @@ void genrekit_dot_rows(
   for (; r < row_count; r++) out[r] = dot_row(x, rows + r * row_stride, count);
 #undef LOAD
 }
-
 
 MULTIVERSIONED
 void genrekit_mfcc(const float *mel, size_t bands, size_t frames, const double *dct, size_t count, float *out) {
@@ -236,8 +238,8 @@ size_t genrekit_tuning_peaks(
   for (int lane = 0; lane < 8; lane++) largest = lanes[lane] > largest ? lanes[lane] : largest;
   for (; k < bins; k++) largest = magnitude[k] > largest ? magnitude[k] : largest;
   const float reference = 0.1f * (largest * largest);
-  // The thresholded power of the candidates and their neighbours; peaks are rare, so they are
-  // found without a branch per bin and refined one by one.
+  // The thresholded power of the candidates and their neighbours, once (each bin is compared
+  // three times); the rare peaks are then refined one by one.
   for (k = first - 1; k <= last + 1; k++) {
     const float p = magnitude[k] * magnitude[k];
     power[k] = p > reference ? p : 0;
