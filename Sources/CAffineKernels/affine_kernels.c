@@ -4,7 +4,8 @@
 // and eight output columns per vector (the weights copied into rows padded to a multiple of
 // eight), so the vector width never changes what is summed in what order. In C because Swift
 // cannot compile one function for AVX-512 or AVX2 and choose it on the CPU at run time;
-// `target_clones` builds those versions and a baseline one and picks at load time.
+// `target_clones` builds those versions and a baseline one and picks at load time. The MLP's
+// training batches gather their rows here too, with prefetches Swift has no way to ask for.
 
 #include "affine_kernels.h"
 
@@ -53,5 +54,19 @@ void genrekit_affine_rows(
       for (size_t c = 0; c < outputs; c++) row[c] /= total;
     }
     memcpy(out + r * outputs, row, outputs * sizeof(double));
+  }
+}
+
+void genrekit_gather_rows(const double *x, size_t columns, const long *rows, size_t count, double *out) {
+  // Eight rows ahead covers a cache miss's latency at a row's copy time; a row of up to 64
+  // columns spans up to nine cache lines, the first and last of them prefetched.
+  const size_t ahead = 8;
+  for (size_t r = 0; r < count; r++) {
+    if (r + ahead < count) {
+      const double *next = x + rows[r + ahead] * columns;
+      __builtin_prefetch(next);
+      __builtin_prefetch(next + columns - 1);
+    }
+    memcpy(out + r * columns, x + rows[r] * columns, columns * sizeof(double));
   }
 }

@@ -23,4 +23,9 @@ void genrekit_affine_rows(
     const double *x, size_t rows, size_t inputs, const double *w, const double *bias, size_t outputs,
     genrekit_affine_activation activation, double *scratch, double *out);
 
+/// Copies rows `rows[0..<count]` of `x` (`columns` values each) into `out`, one after another,
+/// fetching a few rows ahead: a training batch's rows, drawn at random from a table larger
+/// than the cache, are otherwise read one cache miss at a time.
+void genrekit_gather_rows(const double *x, size_t columns, const long *rows, size_t count, double *out);
+
 #endif

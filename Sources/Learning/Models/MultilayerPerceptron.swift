@@ -267,12 +267,13 @@ public struct MultilayerPerceptron: RowClassifier {
       precondition(count >= 1 && count <= buffers.capacity && buffers.widths == [featureCount] + layers.map(\.biases.count))
       let n = Double(count)
       let (outputs, batchLabels) = (buffers.outputs, buffers.labels)
+      for (r, i) in rows.enumerated() {
+        precondition(i >= 0 && i < x.rows, "row \(i) of \(x.rows)")
+        batchLabels[r] = labels[i]
+      }
       x.values.withUnsafeBufferPointer { values in
-        for (r, i) in rows.enumerated() {
-          precondition(i >= 0 && i < x.rows, "row \(i) of \(x.rows)")
-          let (source, target) = (values.baseAddress! + i * x.columns, outputs[0] + r * x.columns)
-          for c in 0..<x.columns { target[c] = source[c] }
-          batchLabels[r] = labels[i]
+        rows.withUnsafeBufferPointer { rows in
+          genrekit_gather_rows(values.baseAddress, x.columns, rows.baseAddress, count, outputs[0])
         }
       }
       LinearAlgebra.useOneThread()
