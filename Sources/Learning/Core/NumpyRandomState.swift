@@ -23,10 +23,17 @@ struct NumpyRandomState: Sendable {
     return y ^ (y >> 18)
   }
 
+  /// The next 624 words: word i from words i, i + 1 and i + 397 (mod 624), in order of i, so
+  /// that the later words read the ones already renewed.
   private mutating func twist() {
-    for i in 0..<624 {
-      let y = (state[i] & 0x8000_0000) | (state[(i + 1) % 624] & 0x7FFF_FFFF)
-      state[i] = state[(i + 397) % 624] ^ (y >> 1) ^ (y & 1 == 0 ? 0 : 0x9908_B0DF)
+    state.withUnsafeMutableBufferPointer { words in
+      func renew(_ i: Int, next: Int, far: Int) {
+        let y = (words[i] & 0x8000_0000) | (words[next] & 0x7FFF_FFFF)
+        words[i] = words[far] ^ (y >> 1) ^ (y & 1 == 0 ? 0 : 0x9908_B0DF)
+      }
+      for i in 0..<227 { renew(i, next: i + 1, far: i + 397) }
+      for i in 227..<623 { renew(i, next: i + 1, far: i - 227) }
+      renew(623, next: 0, far: 396)
     }
     index = 0
   }
@@ -43,8 +50,7 @@ struct NumpyRandomState: Sendable {
   /// A uniform integer in 0 ... max by masked rejection (numpy's `random_interval`).
   mutating func interval(_ max: UInt32) -> UInt32 {
     guard max > 0 else { return 0 }
-    var mask = max
-    for shift in [1, 2, 4, 8, 16] as [UInt32] { mask |= mask >> shift }
+    let mask = UInt32.max >> max.leadingZeroBitCount  // the smallest 2ᵏ − 1 ≥ max
     while true {
       let value = nextUInt32() & mask
       if value <= max { return value }
@@ -54,8 +60,10 @@ struct NumpyRandomState: Sendable {
   /// numpy's in-place Fisher–Yates `shuffle`, from the last element down.
   mutating func shuffle<T>(_ values: inout [T]) {
     guard values.count > 1 else { return }
-    for i in stride(from: values.count - 1, through: 1, by: -1) {
-      values.swapAt(i, Int(interval(UInt32(i))))
+    values.withUnsafeMutableBufferPointer { values in
+      for i in stride(from: values.count - 1, through: 1, by: -1) {
+        values.swapAt(i, Int(interval(UInt32(i))))
+      }
     }
   }
 }

@@ -73,7 +73,7 @@ public struct LogisticRegression: RowClassifier {
             loss -= log(max(p[i * k + label], Double.leastNormalMagnitude))
             p[i * k + label] -= 1  // p − y
           }
-          Kernels.addColumnSums(p.baseAddress!, rows: block.labels.count, columns: k, into: &interceptGradient)
+          Double.addColumnSums(p.baseAddress!, rows: block.labels.count, columns: k, into: &interceptGradient)
         }
         return (loss, p.multiplied(by: block.x, transposingSelf: true).values, interceptGradient)  // K × d
       }

@@ -1,5 +1,5 @@
 import CAffineKernels
-import CBLASLAPACK
+import CNetworkKernels
 import Foundation
 import TensorIO
 
@@ -186,6 +186,8 @@ public struct MultilayerPerceptron: RowClassifier {
 
   /// One batch's arrays, allocated once for the largest batch and reused by every step (arrays
   /// made per batch, and the copies between them, took as long as the batch's matrix products).
+  /// The layers' outputs and errors have a vector's slack after them: the dense kernels read
+  /// them in whole vectors of eight.
   final class BatchBuffers {
     /// Inputs, hidden layers, classes.
     let widths: [Int]
@@ -200,6 +202,8 @@ public struct MultilayerPerceptron: RowClassifier {
     let labels: UnsafeMutablePointer<Int>
     let weightGradients: [UnsafeMutablePointer<Double>]
     let biasGradients: [UnsafeMutablePointer<Double>]
+    /// The dense kernels' scratch space, enough for any layer.
+    let scratch: UnsafeMutablePointer<Double>
 
     init(widths: [Int], capacity: Int) {
       func zeros(_ count: Int) -> UnsafeMutablePointer<Double> {
@@ -207,18 +211,20 @@ public struct MultilayerPerceptron: RowClassifier {
         p.initialize(repeating: 0, count: count)
         return p
       }
+      let slack = 8
       self.widths = widths
       self.capacity = capacity
-      outputs = widths.map { zeros(capacity * $0) }
-      errors = widths.indices.dropLast().map { zeros($0 == 0 ? 0 : capacity * widths[$0]) }
+      outputs = widths.map { zeros(capacity * $0 + slack) }
+      errors = widths.indices.dropLast().map { zeros($0 == 0 ? 0 : capacity * widths[$0] + slack) }
       labels = UnsafeMutablePointer<Int>.allocate(capacity: capacity)
       labels.initialize(repeating: 0, count: capacity)
       weightGradients = (1..<widths.count).map { zeros(widths[$0 - 1] * widths[$0]) }
       biasGradients = widths.dropFirst().map { zeros($0) }
+      scratch = zeros((1..<widths.count).map { genrekit_dense_scratch(widths[$0 - 1], widths[$0]) }.max()!)
     }
 
     deinit {
-      for p in outputs + errors + weightGradients + biasGradients { p.deallocate() }
+      for p in outputs + errors + weightGradients + biasGradients + [scratch] { p.deallocate() }
       labels.deallocate()
     }
   }
@@ -258,7 +264,7 @@ public struct MultilayerPerceptron: RowClassifier {
 
     /// Mean cross-entropy plus `α/2·Σ‖W‖²/n` on the batch of `rows` of `x`, the batch's correct
     /// predictions, and in `buffers` the loss's gradient for every weight and bias array, by
-    /// backpropagation (the batch's products through BLAS).
+    /// backpropagation (the batch's products and what follows each in the dense kernels).
     func lossAndGradients(
       rows: [Int], of x: Matrix, labels: [Int], alpha: Double, dropout: Double, generator: inout SeededGenerator,
       into buffers: BatchBuffers
@@ -276,25 +282,10 @@ public struct MultilayerPerceptron: RowClassifier {
           genrekit_gather_rows(values.baseAddress, x.columns, rows.baseAddress, count, outputs[0])
         }
       }
-      LinearAlgebra.useOneThread()
       for (l, layer) in layers.enumerated() {
         let (fanIn, fanOut, z) = (layer.weights.rows, layer.weights.columns, outputs[l + 1])
-        layer.weights.values.withUnsafeBufferPointer { w in
-          cblas_dgemm(
-            CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(count), Int32(fanOut), Int32(fanIn), 1, outputs[l], Int32(fanIn),
-            w.baseAddress, Int32(fanOut), 0, z, Int32(fanOut))
-        }
         let hidden = l < layers.count - 1
-        layer.biases.withUnsafeBufferPointer { b in
-          for r in 0..<count {
-            let row = z + r * fanOut
-            if hidden {
-              for c in 0..<fanOut { row[c] = max(0, row[c] + b[c]) }
-            } else {
-              for c in 0..<fanOut { row[c] += b[c] }
-            }
-          }
-        }
+        genrekit_dense_forward_f64(outputs[l], count, fanIn, layer.weights.values, layer.biases, fanOut, hidden ? 1 : 0, buffers.scratch, z)
         if hidden {
           if dropout > 0 {
             for i in 0..<(count * fanOut) { z[i] = generator.nextUnit() < dropout ? 0 : z[i] / (1 - dropout) }
@@ -312,28 +303,22 @@ public struct MultilayerPerceptron: RowClassifier {
       for r in 0..<count { probabilities[r * classes + batchLabels[r]] -= 1 }
       let squaredWeights = layers.reduce(0.0) { $0 + $1.weights.values.reduce(0) { $0 + $1 * $1 } }
       let loss = meanCrossEntropy + 0.5 * alpha * squaredWeights / n
+      let outputBiasGradient = buffers.biasGradients[layers.count - 1]
+      outputBiasGradient.update(repeating: 0, count: classes)
+      Double.addColumnSums(probabilities, rows: count, columns: classes, into: outputBiasGradient)
       for l in layers.indices.reversed() {
         let (fanIn, fanOut, input) = (layers[l].weights.rows, layers[l].weights.columns, outputs[l])
         let delta = l == layers.count - 1 ? probabilities : buffers.errors[l + 1]
-        let (weightGradient, biasGradient) = (buffers.weightGradients[l], buffers.biasGradients[l])
-        layers[l].weights.values.withUnsafeBufferPointer { w in
-          cblas_dgemm(
-            CblasRowMajor, CblasTrans, CblasNoTrans, Int32(fanIn), Int32(fanOut), Int32(count), 1, input, Int32(fanIn),
-            delta, Int32(fanOut), 0, weightGradient, Int32(fanOut))
-          for i in 0..<(fanIn * fanOut) { weightGradient[i] = (weightGradient[i] + alpha * w[i]) / n }
-          biasGradient.update(repeating: 0, count: fanOut)
-          Kernels.addColumnSums(delta, rows: count, columns: fanOut, into: biasGradient)
-          for c in 0..<fanOut { biasGradient[c] /= n }
-          guard l > 0 else { return }
-          let back = buffers.errors[l]
-          cblas_dgemm(
-            CblasRowMajor, CblasNoTrans, CblasTrans, Int32(count), Int32(fanIn), Int32(fanOut), 1, delta, Int32(fanOut),
-            w.baseAddress, Int32(fanOut), 0, back, Int32(fanIn))
-          // ReLU (and dropout) derivative: zero where the unit's output was zero, 1/keep elsewhere.
-          let scale = 1 / (1 - dropout)
-          // A select of constants, then a multiply: branch-free, so it vectorises.
-          for i in 0..<(count * fanIn) { back[i] *= input[i] > 0 ? scale : 0 }
-        }
+        genrekit_dense_weight_gradient_f64(input, count, fanIn, delta, fanOut, layers[l].weights.values, alpha, buffers.scratch, buffers.weightGradients[l])
+        // The bias gradient's column sums, from the layer above's pass below (or just above).
+        let biasGradient = buffers.biasGradients[l]
+        for c in 0..<fanOut { biasGradient[c] /= n }
+        guard l > 0 else { break }
+        // By the previous layer's pre-activation: through the ReLU (and dropout), whose derivative
+        // is zero where the unit's output was zero and 1/keep elsewhere.
+        genrekit_dense_input_gradient_f64(
+          delta, count, fanOut, layers[l].weights.values, fanIn, input, 1 / (1 - dropout), buffers.scratch, buffers.errors[l],
+          buffers.biasGradients[l - 1])
       }
       return (loss, correct)
     }

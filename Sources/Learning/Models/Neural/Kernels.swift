@@ -83,42 +83,6 @@ enum Kernels {
     }
   }
 
-  /// sums[c] += Σ over r, in order, of p[r·columns + c]: a gradient's column sums, eight columns
-  /// at a time (summed into the output in place, the loop would not vectorise). Each column's sum
-  /// is one chain of dependent additions, so sixteen columns go side by side, and the last
-  /// `columns mod 8` ride in the lanes of one more vector (zeros in the others) instead of one
-  /// chain after another.
-  @inline(never)
-  static func addColumnSums<T: NetworkScalar>(_ p: UnsafePointer<T>, rows: Int, columns: Int, into sums: UnsafeMutablePointer<T>) {
-    var c = 0
-    while c + 16 <= columns {
-      var (low, high) = (load(sums + c), load(sums + c + 8))
-      for r in 0..<rows {
-        low += load(p + r * columns + c)
-        high += load(p + r * columns + c + 8)
-      }
-      store(low, sums + c)
-      store(high, sums + c + 8)
-      c += 16
-    }
-    if c + 8 <= columns {
-      var lanes = load(sums + c)
-      for r in 0..<rows { lanes += load(p + r * columns + c) }
-      store(lanes, sums + c)
-      c += 8
-    }
-    let rest = columns - c
-    guard rest > 0 else { return }
-    var lanes = SIMD8<T>()
-    for k in 0..<rest { lanes[k] = sums[c + k] }
-    for r in 0..<rows {
-      var row = SIMD8<T>()
-      for k in 0..<rest { row[k] = p[r * columns + c + k] }
-      lanes += row
-    }
-    for k in 0..<rest { sums[c + k] = lanes[k] }
-  }
-
   /// target[i] += source[i].
   @inline(never)
   static func add<T: NetworkScalar>(_ source: UnsafePointer<T>, into target: UnsafeMutablePointer<T>, _ count: Int) {

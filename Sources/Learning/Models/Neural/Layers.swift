@@ -175,7 +175,7 @@ public final class Dense<T: NetworkScalar>: Layer, @unchecked Sendable {
         }
       }
       bias.gradient.withUnsafeMutableBufferPointer { db in
-        Kernels.addColumnSums(dy, rows: batch, columns: outputs, into: db.baseAddress!)
+        T.addColumnSums(dy, rows: batch, columns: outputs, into: db.baseAddress!)
       }
     }
     guard needsInputGradient else { return Tensor(shape: [0], values: []) }

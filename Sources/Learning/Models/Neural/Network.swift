@@ -152,11 +152,10 @@ struct Adam<T: NetworkScalar> {
         v[slot].withShared { v in
           forEachBlock(gradient.count, threads: gradient.count < 1 << 16 ? 1 : threads) { elements in
             guard let (p, g, m, v) = elements.isEmpty ? nil : (p.base!, g!, m.base!, v.base!) else { return }
-            for i in elements {
-              m[i] = beta1 * m[i] + (1 - beta1) * g[i]
-              v[i] = beta2 * v[i] + (1 - beta2) * g[i] * g[i]
-              p[i] -= rate * m[i] / (v[i].squareRoot() + epsilon)
-            }
+            let start = elements.lowerBound
+            T.adamUpdate(
+              p + start, m: m + start, v: v + start, gradient: g + start, count: elements.count, beta1: beta1, beta2: beta2, epsilon: epsilon,
+              rate: rate)
           }
         }
       }

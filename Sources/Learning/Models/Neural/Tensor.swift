@@ -13,6 +13,13 @@ public protocol NetworkScalar: BinaryFloatingPoint, SIMDScalar, Sendable, Codabl
     beta: Self, _ c: UnsafeMutablePointer<Self>, ldc: Int)
   static func exponential(_ x: Self) -> Self
   static func logarithm(_ x: Self) -> Self
+  /// `genrekit_adam_f32` / `_f64`: Adam's update of `count` parameters and their two moments.
+  static func adamUpdate(
+    _ parameters: UnsafeMutablePointer<Self>, m: UnsafeMutablePointer<Self>, v: UnsafeMutablePointer<Self>, gradient: UnsafePointer<Self>,
+    count: Int, beta1: Self, beta2: Self, epsilon: Self, rate: Self)
+  /// sums[c] += Σ over r, in order, of p[r·columns + c] (`genrekit_add_column_sums_f32` / `_f64`):
+  /// a gradient's column sums.
+  static func addColumnSums(_ p: UnsafePointer<Self>, rows: Int, columns: Int, into sums: UnsafeMutablePointer<Self>)
   /// `Kernels.maxPoolBackward`, which `Float` runs on vectors (comparisons of a generic
   /// `SIMD8<T>` compile lane by lane, and the scalar loop's branches mispredict).
   static func maxPoolBackward(
@@ -106,6 +113,15 @@ extension Float: NetworkScalar {
   }
   public static func exponential(_ x: Float) -> Float { Foundation.exp(x) }
   public static func logarithm(_ x: Float) -> Float { Foundation.log(x) }
+  public static func adamUpdate(
+    _ parameters: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>, gradient: UnsafePointer<Float>,
+    count: Int, beta1: Float, beta2: Float, epsilon: Float, rate: Float
+  ) {
+    genrekit_adam_f32(parameters, m, v, gradient, count, beta1, beta2, epsilon, rate)
+  }
+  public static func addColumnSums(_ p: UnsafePointer<Float>, rows: Int, columns: Int, into sums: UnsafeMutablePointer<Float>) {
+    genrekit_add_column_sums_f32(p, rows, columns, sums)
+  }
 
   private static let hasWideVectors = genrekit_conv3x3_has_wide_vectors() != 0
   public static var convolvesDirectly: Bool { hasWideVectors }
@@ -188,6 +204,15 @@ extension Double: NetworkScalar {
   }
   public static func exponential(_ x: Double) -> Double { Foundation.exp(x) }
   public static func logarithm(_ x: Double) -> Double { Foundation.log(x) }
+  public static func adamUpdate(
+    _ parameters: UnsafeMutablePointer<Double>, m: UnsafeMutablePointer<Double>, v: UnsafeMutablePointer<Double>,
+    gradient: UnsafePointer<Double>, count: Int, beta1: Double, beta2: Double, epsilon: Double, rate: Double
+  ) {
+    genrekit_adam_f64(parameters, m, v, gradient, count, beta1, beta2, epsilon, rate)
+  }
+  public static func addColumnSums(_ p: UnsafePointer<Double>, rows: Int, columns: Int, into sums: UnsafeMutablePointer<Double>) {
+    genrekit_add_column_sums_f64(p, rows, columns, sums)
+  }
 }
 
 /// A batch of examples: `shape[0]` examples of `shape[1...]` values each (channels × height × width
