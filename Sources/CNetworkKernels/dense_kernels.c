@@ -56,20 +56,19 @@ size_t genrekit_dense_scratch(size_t inputs, size_t outputs) {
   return padded > transposed ? padded : transposed;
 }
 
+// Both copies below run at every step on small matrices (a hundred rows of six), where a call
+// of memcpy or memset per row would cost more than the copy: plain loops instead.
+
 /// rows × columns of `m` into rows of `width` doubles, zeros after the columns.
 static void pad_rows(const double *m, size_t rows, size_t columns, size_t width, double *out) {
-  for (size_t r = 0; r < rows; r++) {
-    memcpy(out + r * width, m + r * columns, columns * sizeof(double));
-    memset(out + r * width + columns, 0, (width - columns) * sizeof(double));
-  }
+  for (size_t r = 0; r < rows; r++)
+    for (size_t c = 0; c < width; c++) out[r * width + c] = c < columns ? m[r * columns + c] : 0;
 }
 
 /// The transpose of rows × columns `m` (columns × rows) into rows of `width` doubles, zeros after.
 static void transpose_padded(const double *m, size_t rows, size_t columns, size_t width, double *out) {
-  for (size_t c = 0; c < columns; c++) {
-    for (size_t r = 0; r < rows; r++) out[c * width + r] = m[r * columns + c];
-    memset(out + c * width + rows, 0, (width - rows) * sizeof(double));
-  }
+  for (size_t c = 0; c < columns; c++)
+    for (size_t r = 0; r < width; r++) out[c * width + r] = r < rows ? m[r * columns + c] : 0;
 }
 
 // MARK: Blocks

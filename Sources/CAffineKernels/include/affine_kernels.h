@@ -23,6 +23,14 @@ void genrekit_affine_rows(
     const double *x, size_t rows, size_t inputs, const double *w, const double *bias, size_t outputs,
     genrekit_affine_activation activation, double *scratch, double *out);
 
+/// Each of `rows` rows of `columns` values becomes its softmax: exp(v − the row's maximum), divided
+/// by the sum of those in column order. exp is glibc's (2.28 and later, its FMA build) to the bit,
+/// eight values at a time.
+void genrekit_softmax_rows(double *values, size_t rows, size_t columns);
+
+/// out[i] = exp(x[i]) for `count` values, as `genrekit_softmax_rows` computes it.
+void genrekit_exp(const double *x, size_t count, double *out);
+
 /// Copies rows `rows[0..<count]` of `x` (`columns` values each) into `out`, one after another,
 /// fetching a few rows ahead: a training batch's rows, drawn at random from a table larger
 /// than the cache, are otherwise read one cache miss at a time.

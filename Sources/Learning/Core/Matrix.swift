@@ -136,7 +136,7 @@ public enum LinearAlgebra {
 
   /// Kernels to ask OpenBLAS for (`OPENBLAS_CORETYPE`) instead of `chosen`, if it fell back to
   /// its SSE3 `Prescott` ones on a CPU with wider vectors: it does so on CPUs newer than the
-  /// library (Debian 12's 0.3.21 on an Emerald Rapids Xeon), where the MLP then trains half as
+  /// library (Debian 12's 0.3.21 on an Emerald Rapids Xeon), where its products then run half as
   /// fast. AVX-512 F/BW/DQ/VL (what its SkylakeX kernels use) → `SkylakeX`; AVX2 with FMA →
   /// `Haswell`. `cpuFlags` as `/proc/cpuinfo` names them.
   public static func betterKernels(than chosen: String, cpuFlags: Set<String>) -> String? {

@@ -134,19 +134,12 @@ func softmaxRows(_ scores: Matrix) -> Matrix {
   return out
 }
 
-/// The same in place, on rows of `columns` values.
+/// The same in place, on rows of `columns` values (`genrekit_softmax_rows`: glibc's exp, eight
+/// values at a time).
 func softmaxRows(in values: UnsafeMutableBufferPointer<Double>, columns: Int) {
-  guard columns > 0 else { return }
-  for base in stride(from: 0, to: values.count, by: columns) {
-    var peak = -Double.infinity
-    for c in 0..<columns { peak = max(peak, values[base + c]) }
-    var total = 0.0
-    for c in 0..<columns {
-      values[base + c] = exp(values[base + c] - peak)
-      total += values[base + c]
-    }
-    for c in 0..<columns { values[base + c] /= total }
-  }
+  guard columns > 0, let base = values.baseAddress else { return }
+  precondition(values.count % columns == 0, "whole rows of \(columns) values")
+  genrekit_softmax_rows(base, values.count / columns, columns)
 }
 
 extension LogisticRegression.Fitted: ArchivableModel {

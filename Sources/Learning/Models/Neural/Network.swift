@@ -102,8 +102,13 @@ func crossEntropy(
   var correct = 0
   for (r, label) in labels.enumerated() {
     let base = r * columns
-    var best = 0
-    for c in 1..<max(1, columns) where probabilities[base + c] > probabilities[base + best] { best = c }
+    // Selects, not branches: which class wins is a coin toss to the branch predictor.
+    var (best, bestValue) = (0, probabilities[base])
+    for c in 1..<max(1, columns) {
+      let better = probabilities[base + c] > bestValue
+      best = better ? c : best
+      bestValue = better ? probabilities[base + c] : bestValue
+    }
     if best == label { correct += 1 }
     loss -= Foundation.log(max(probabilities[base + label], 1e-300))
   }
