@@ -22,9 +22,6 @@ let package = Package(
     // MARK: C libraries (Debian -dev packages; see README)
     .systemLibrary(name: "CSndFile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
     .systemLibrary(name: "CFFTW", pkgConfig: "fftw3", providers: [.apt(["libfftw3-dev"])]),
-    .systemLibrary(
-      name: "CBLASLAPACK", pkgConfig: "openblas",
-      providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]),
     // libcsv ships no pkg-config file: the module map links "csv" directly.
     .systemLibrary(name: "CCSV", providers: [.apt(["libcsv-dev"])]),
     .systemLibrary(name: "CSoxr", pkgConfig: "soxr", providers: [.apt(["libsoxr-dev"])]),
@@ -32,6 +29,9 @@ let package = Package(
     .systemLibrary(name: "CMalloc"),
 
     // MARK: Library modules
+    // OpenBLAS and LAPACKE (Debian's libopenblas-dev, liblapacke-dev), loaded on first use: a
+    // process that multiplies no matrices (extraction) does not pay for loading them.
+    .target(name: "CBLASLAPACK", linkerSettings: [.linkedLibrary("dl")]),
     // The HPSS median filter kernel, in C for its AVX2 version chosen at run time.
     .target(name: "CSlidingMedian"),
     // The feature extractor's frame-wise loops, in C for their AVX2 versions chosen at run time.

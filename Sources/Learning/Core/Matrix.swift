@@ -59,11 +59,9 @@ public struct Matrix: Sendable, Equatable, Codable {
     precondition(k == (transposingOther ? other.columns : other.rows), "inner dimensions differ")
     var out = [Double](repeating: 0, count: m * n)
     guard m > 0, n > 0, k > 0 else { return Matrix(rows: m, columns: n, values: out) }
-    LinearAlgebra.useOneThread()
-    cblas_dgemm(
-      CblasRowMajor, transposingSelf ? CblasTrans : CblasNoTrans,
-      transposingOther ? CblasTrans : CblasNoTrans, Int32(m), Int32(n), Int32(k), 1, values,
-      Int32(columns), other.values, Int32(other.columns), 0, &out, Int32(n))
+    genrekit_dgemm(
+      transposingSelf ? 1 : 0, transposingOther ? 1 : 0, Int32(m), Int32(n), Int32(k), values, Int32(columns), other.values,
+      Int32(other.columns), 0, &out, Int32(n))
     return Matrix(rows: m, columns: n, values: out)
   }
 }
@@ -123,16 +121,13 @@ public func argmaxPerRow(_ m: Matrix) -> [Int] {
   }
 }
 
-/// BLAS and LAPACK, always single-threaded: OpenBLAS splits some sums differently with more
-/// threads (results then differ in the last digits), so GenreKit parallelises over disjoint
-/// outputs itself (`parallelMap`) and a result never depends on the thread count.
+/// BLAS and LAPACK (OpenBLAS, loaded on first use: `CBLASLAPACK`), always single-threaded:
+/// OpenBLAS splits some sums differently with more threads (results then differ in the last
+/// digits), so GenreKit parallelises over disjoint outputs itself (`parallelMap`) and a result
+/// never depends on the thread count.
 public enum LinearAlgebra {
-  private static let oneThread: Void = openblas_set_num_threads(1)
-
-  static func useOneThread() { _ = oneThread }
-
   /// The kernels OpenBLAS chose for this CPU (`SkylakeX`, `Haswell`, `Prescott`, …).
-  public static var kernels: String { String(cString: openblas_get_corename()) }
+  public static var kernels: String { String(cString: genrekit_blas_kernels()) }
 
   /// Kernels to ask OpenBLAS for (`OPENBLAS_CORETYPE`) instead of `chosen`, if it fell back to
   /// its SSE3 `Prescott` ones on a CPU with wider vectors: it does so on CPUs newer than the
@@ -150,11 +145,9 @@ public enum LinearAlgebra {
   /// a symmetric matrix, by LAPACK `dsyevd`.
   static func symmetricEigen(_ a: Matrix) throws(LearningError) -> (values: [Double], vectors: Matrix) {
     precondition(a.rows == a.columns, "a symmetric matrix is square")
-    useOneThread()
     var vectors = a.values
     var values = [Double](repeating: 0, count: a.rows)
-    let info = LAPACKE_dsyevd(
-      LAPACK_ROW_MAJOR, Int8(UInt8(ascii: "V")), Int8(UInt8(ascii: "U")), Int32(a.rows), &vectors, Int32(a.rows), &values)
+    let info = genrekit_dsyevd(Int32(a.rows), &vectors, &values)
     guard info == 0 else { throw .linearAlgebra(routine: "dsyevd", info: info) }
     return (values, Matrix(rows: a.rows, columns: a.rows, values: vectors))
   }

@@ -106,10 +106,7 @@ extension Float: NetworkScalar {
     beta: Float, _ c: UnsafeMutablePointer<Float>, ldc: Int
   ) {
     guard m > 0, n > 0, k > 0 else { return }
-    LinearAlgebra.useOneThread()
-    cblas_sgemm(
-      CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans, Int32(m), Int32(n), Int32(k), 1, a,
-      Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    genrekit_sgemm(transposeA ? 1 : 0, transposeB ? 1 : 0, Int32(m), Int32(n), Int32(k), a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
   }
   public static func exponential(_ x: Float) -> Float { Foundation.exp(x) }
   public static func logarithm(_ x: Float) -> Float { Foundation.log(x) }
@@ -197,10 +194,7 @@ extension Double: NetworkScalar {
     beta: Double, _ c: UnsafeMutablePointer<Double>, ldc: Int
   ) {
     guard m > 0, n > 0, k > 0 else { return }
-    LinearAlgebra.useOneThread()
-    cblas_dgemm(
-      CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans, Int32(m), Int32(n), Int32(k), 1, a,
-      Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    genrekit_dgemm(transposeA ? 1 : 0, transposeB ? 1 : 0, Int32(m), Int32(n), Int32(k), a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
   }
   public static func exponential(_ x: Double) -> Double { Foundation.exp(x) }
   public static func logarithm(_ x: Double) -> Double { Foundation.log(x) }

@@ -1,2 +1,0 @@
-#include <cblas.h>
-#include <lapacke.h>
