@@ -36,11 +36,13 @@ let package = Package(
     .target(name: "CSlidingMedian"),
     // The feature extractor's frame-wise loops, in C for their AVX2 versions chosen at run time.
     .target(name: "CSpectralKernels"),
-    // The direct convolution of a network's one-channel input, in C for its AVX2 version chosen at run time.
+    // Networks' kernels, in C for their AVX-512 and AVX2 versions chosen at run time: the direct
+    // convolutions, the MLP's dense layers on a batch, Adam and gradient column sums.
     .target(name: "CNetworkKernels"),
     // The k-d tree's leaf distances, in C for its AVX-512 and AVX2 versions chosen at run time.
     .target(name: "CDistanceKernels"),
-    // Row-by-row affine maps (predictions, logistic regression's training), eight rows per vector.
+    // Row-by-row affine maps (predictions, logistic regression's training), eight rows per vector,
+    // and softmax with glibc's exp eight values at a time.
     .target(name: "CAffineKernels"),
     .target(name: "TabularIO", dependencies: ["CCSV"]),
     .target(name: "TensorIO"),

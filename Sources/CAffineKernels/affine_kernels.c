@@ -4,8 +4,10 @@
 // and eight output columns per vector (the weights copied into rows padded to a multiple of
 // eight), so the vector width never changes what is summed in what order. In C because Swift
 // cannot compile one function for AVX-512 or AVX2 and choose it on the CPU at run time;
-// `target_clones` builds those versions and a baseline one and picks at load time. The MLP's
-// training batches gather their rows here too, with prefetches Swift has no way to ask for.
+// `target_clones` builds those versions and a baseline one and picks at load time. Every
+// softmax (these predictions, training steps, the networks') is here too, with glibc's exp
+// eight values at a time, and the MLP's training batches gather their rows here, with
+// prefetches Swift has no way to ask for.
 
 #include "affine_kernels.h"
 

@@ -115,6 +115,24 @@ static void transpose_padded(const double *m, size_t rows, size_t columns, size_
     for (; first < (count); first++) BLOCK(first, 1, V);                \
   } while (0)
 
+/// sum[r][v] = Σₖ a[r·row_step + k·inner_step] · b[k·b_step + 8v] for r < R, v < V, k < inner:
+/// one fused multiply-add per term, in the order of k, from zero. Every kernel's block is this
+/// product: a layer's rows by its weights, the rows' errors by the weights' transpose, or the
+/// inputs' columns by the errors.
+INLINE void block_product(
+    const double *a, size_t row_step, size_t inner_step, size_t inner, const int R, const double *b, size_t b_step, const int V,
+    f64x8 sum[MAX_BLOCK_ROWS][MAX_BLOCK_VECTORS]) {
+  UNROLL for (int r = 0; r < R; r++) UNROLL for (int v = 0; v < V; v++) sum[r][v] = (f64x8){0};
+  for (size_t k = 0; k < inner; k++) {
+    const double *bk = b + k * b_step;
+    UNROLL for (int r = 0; r < R; r++) {
+      const double ak = a[r * row_step + k * inner_step];
+      const f64x8 as = SPLAT(ak);
+      UNROLL for (int v = 0; v < V; v++) sum[r][v] = FMA(as, LOAD(bk + v * LANES), sum[r][v]);
+    }
+  }
+}
+
 // MARK: Forward
 
 /// Rows r0 … r0 + R − 1, columns column … column + 8V − 1 of the layer's output.
@@ -122,16 +140,7 @@ INLINE void forward_block(
     const double *x, size_t inputs, const double *w, size_t width, const double *bias, size_t outputs, int relu, size_t r0,
     const int R, size_t column, const int V, double *z) {
   f64x8 sum[MAX_BLOCK_ROWS][MAX_BLOCK_VECTORS];
-  UNROLL for (int r = 0; r < R; r++) UNROLL for (int v = 0; v < V; v++) sum[r][v] = (f64x8){0};
-  const double *row = x + r0 * inputs;
-  for (size_t k = 0; k < inputs; k++) {
-    const double *wk = w + k * width + column;
-    UNROLL for (int r = 0; r < R; r++) {
-      const double xk = row[r * inputs + k];
-      const f64x8 xs = SPLAT(xk);
-      UNROLL for (int v = 0; v < V; v++) sum[r][v] = FMA(xs, LOAD(wk + v * LANES), sum[r][v]);
-    }
-  }
+  block_product(x + r0 * inputs, inputs, 1, inputs, R, w + column, width, V, sum);
   // A value is kept where it is not below zero, or everywhere without the ReLU.
   const f64x8 zero = {0};
   const i64x8 keep_all = (i64x8){0} - (relu ? 0 : 1);
@@ -175,15 +184,7 @@ INLINE void weight_gradient_block(
     const double *x, size_t rows, size_t inputs, const double *delta, size_t outputs, const double *w, size_t width,
     double alpha, size_t i0, const int I, size_t column, const int V, double *gradient) {
   f64x8 sum[MAX_BLOCK_ROWS][MAX_BLOCK_VECTORS];
-  UNROLL for (int i = 0; i < I; i++) UNROLL for (int v = 0; v < V; v++) sum[i][v] = (f64x8){0};
-  for (size_t r = 0; r < rows; r++) {
-    const double *d = delta + r * outputs + column, *xr = x + r * inputs + i0;
-    UNROLL for (int i = 0; i < I; i++) {
-      const double xi = xr[i];
-      const f64x8 xs = SPLAT(xi);
-      UNROLL for (int v = 0; v < V; v++) sum[i][v] = FMA(xs, LOAD(d + v * LANES), sum[i][v]);
-    }
-  }
+  block_product(x + i0, 1, inputs, rows, I, delta + column, outputs, V, sum);
   const double n = (double)rows;
   UNROLL for (int i = 0; i < I; i++) UNROLL for (int v = 0; v < V; v++) {
     const size_t c = column + v * LANES;
@@ -222,16 +223,7 @@ INLINE void input_gradient_block(
     const double *delta, size_t outputs, const double *wt, size_t width, const double *x, size_t inputs, double scale,
     size_t r0, const int R, size_t column, const int V, double *x_gradient, double *sums) {
   f64x8 sum[MAX_BLOCK_ROWS][MAX_BLOCK_VECTORS];
-  UNROLL for (int r = 0; r < R; r++) UNROLL for (int v = 0; v < V; v++) sum[r][v] = (f64x8){0};
-  const double *d = delta + r0 * outputs;
-  for (size_t c = 0; c < outputs; c++) {
-    const double *wc = wt + c * width + column;
-    UNROLL for (int r = 0; r < R; r++) {
-      const double dc = d[r * outputs + c];
-      const f64x8 ds = SPLAT(dc);
-      UNROLL for (int v = 0; v < V; v++) sum[r][v] = FMA(ds, LOAD(wc + v * LANES), sum[r][v]);
-    }
-  }
+  block_product(delta + r0 * outputs, outputs, 1, outputs, R, wt + column, width, V, sum);
   const f64x8 zero = {0}, scales = SPLAT(scale);
   const double *xs = x + r0 * inputs + column;
   double *out = x_gradient + r0 * inputs + column;

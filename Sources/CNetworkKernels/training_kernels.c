@@ -1,12 +1,10 @@
-// A training step's elementwise passes: Adam and the bias gradients' column sums. Swift compiles them for its baseline
-// (two doubles per SSE2 instruction); here `target_clones` builds AVX-512, AVX2 and baseline
-// versions and picks one at load time. Each value goes through the same operations in the same
-// order as in the plain loops (contraction into fused multiply-adds off), and a sum's terms are
-// added in their order, so the vector width changes nothing but the speed.
+// A training step's elementwise passes: Adam and the bias gradients' column sums. Swift compiles
+// them for its baseline (two doubles per SSE2 instruction); here `target_clones` builds AVX-512,
+// AVX2 and baseline versions and picks one at load time. Each value goes through the same
+// operations in the same order as in the plain loops (no contraction into fused multiply-adds),
+// and a sum's terms are added in their order, so the vector width changes nothing but the speed.
 
 #include "training_kernels.h"
-
-#include <stdint.h>
 
 #pragma STDC FP_CONTRACT OFF
 
@@ -18,25 +16,25 @@ typedef float f32x16 __attribute__((vector_size(64), aligned(4)));
 #define LOAD(type, p) (*(const type *)(p))
 #define STORE(type, p, value) (*(type *)(p) = (value))
 
-// One Adam step for `count` values of one type, eight or sixteen at a time, then one at a time.
-#define ADAM(vector, lanes)                                                      \
-  do {                                                                           \
-    const __typeof__(beta1) keep1 = 1 - beta1, keep2 = 1 - beta2;                \
-    size_t i = 0;                                                                \
-    for (; i + (lanes) <= count; i += (lanes)) {                                 \
-      const vector g = LOAD(vector, gradient + i);                               \
-      const vector mi = beta1 * LOAD(vector, m + i) + keep1 * g;                 \
-      const vector vi = beta2 * LOAD(vector, v + i) + keep2 * g * g;             \
-      STORE(vector, m + i, mi);                                                  \
-      STORE(vector, v + i, vi);                                                  \
-      const vector step = rate * mi / (__builtin_elementwise_sqrt(vi) + epsilon); \
-      STORE(vector, parameters + i, LOAD(vector, parameters + i) - step);        \
-    }                                                                            \
-    for (; i < count; i++) {                                                     \
-      m[i] = beta1 * m[i] + keep1 * gradient[i];                                 \
-      v[i] = beta2 * v[i] + keep2 * gradient[i] * gradient[i];                   \
-      parameters[i] -= rate * m[i] / (__builtin_elementwise_sqrt(v[i]) + epsilon);              \
-    }                                                                            \
+// One Adam step for `count` values of one type, a vector of `lanes` at a time, then one at a time.
+#define ADAM(vector, lanes)                                                             \
+  do {                                                                                  \
+    const __typeof__(beta1) keep1 = 1 - beta1, keep2 = 1 - beta2;                       \
+    size_t i = 0;                                                                       \
+    for (; i + (lanes) <= count; i += (lanes)) {                                        \
+      const vector g = LOAD(vector, gradient + i);                                      \
+      const vector mi = beta1 * LOAD(vector, m + i) + keep1 * g;                        \
+      const vector vi = beta2 * LOAD(vector, v + i) + keep2 * g * g;                    \
+      STORE(vector, m + i, mi);                                                         \
+      STORE(vector, v + i, vi);                                                         \
+      const vector step = rate * mi / (__builtin_elementwise_sqrt(vi) + epsilon);       \
+      STORE(vector, parameters + i, LOAD(vector, parameters + i) - step);               \
+    }                                                                                   \
+    for (; i < count; i++) {                                                            \
+      m[i] = beta1 * m[i] + keep1 * gradient[i];                                        \
+      v[i] = beta2 * v[i] + keep2 * gradient[i] * gradient[i];                          \
+      parameters[i] -= rate * m[i] / (__builtin_elementwise_sqrt(v[i]) + epsilon);      \
+    }                                                                                   \
   } while (0)
 
 MULTIVERSIONED
@@ -54,35 +52,33 @@ void genrekit_adam_f32(
 
 // Each column's sum is one chain of dependent additions, so up to eight vectors of columns go
 // down the rows side by side; the last columns (fewer than a vector) ride in one vector's lanes.
-#define COLUMN_SUMS(scalar, vector, lanes)                                           \
-  do {                                                                               \
-    enum { BLOCK = 8 };                                                              \
-    size_t c = 0;                                                                    \
-    for (; c + (lanes) <= columns; ) {                                               \
-      const size_t width = (columns - c) / (lanes) < BLOCK ? (columns - c) / (lanes) : BLOCK; \
-      vector sum[BLOCK];                                                             \
-      for (size_t b = 0; b < width; b++) sum[b] = LOAD(vector, sums + c + b * (lanes)); \
-      for (size_t r = 0; r < rows; r++) {                                            \
-        const scalar *row = p + r * columns + c;                                     \
-        for (size_t b = 0; b < width; b++) sum[b] += LOAD(vector, row + b * (lanes)); \
-      }                                                                              \
-      for (size_t b = 0; b < width; b++) STORE(vector, sums + c + b * (lanes), sum[b]); \
-      c += width * (lanes);                                                          \
-    }                                                                                \
-    const size_t rest = columns - c;                                                 \
-    if (rest == 0) return;                                                           \
-    vector sum = {0};                                                                \
-    for (size_t k = 0; k < rest; k++) sum[k] = sums[c + k];                          \
-    for (size_t r = 0; r < rows; r++) {                                              \
-      vector row = {0};                                                              \
-      for (size_t k = 0; k < rest; k++) row[k] = p[r * columns + c + k];            \
-      sum += row;                                                                    \
-    }                                                                                \
-    for (size_t k = 0; k < rest; k++) sums[c + k] = sum[k];                          \
+#define COLUMN_SUMS(vector, lanes)                                                           \
+  do {                                                                                       \
+    enum { BLOCK = 8 };                                                                      \
+    size_t c = 0;                                                                            \
+    while (c + (lanes) <= columns) {                                                         \
+      const size_t whole = (columns - c) / (lanes), width = whole < BLOCK ? whole : BLOCK;   \
+      vector sum[BLOCK];                                                                     \
+      for (size_t b = 0; b < width; b++) sum[b] = LOAD(vector, sums + c + b * (lanes));      \
+      for (size_t r = 0; r < rows; r++)                                                      \
+        for (size_t b = 0; b < width; b++) sum[b] += LOAD(vector, p + r * columns + c + b * (lanes)); \
+      for (size_t b = 0; b < width; b++) STORE(vector, sums + c + b * (lanes), sum[b]);      \
+      c += width * (lanes);                                                                  \
+    }                                                                                        \
+    const size_t rest = columns - c;                                                         \
+    if (rest == 0) return;                                                                   \
+    vector sum = {0};                                                                        \
+    for (size_t k = 0; k < rest; k++) sum[k] = sums[c + k];                                  \
+    for (size_t r = 0; r < rows; r++) {                                                      \
+      vector row = {0};                                                                      \
+      for (size_t k = 0; k < rest; k++) row[k] = p[r * columns + c + k];                     \
+      sum += row;                                                                            \
+    }                                                                                        \
+    for (size_t k = 0; k < rest; k++) sums[c + k] = sum[k];                                  \
   } while (0)
 
 MULTIVERSIONED
-void genrekit_add_column_sums_f64(const double *p, size_t rows, size_t columns, double *sums) { COLUMN_SUMS(double, f64x8, 8); }
+void genrekit_add_column_sums_f64(const double *p, size_t rows, size_t columns, double *sums) { COLUMN_SUMS(f64x8, 8); }
 
 MULTIVERSIONED
-void genrekit_add_column_sums_f32(const float *p, size_t rows, size_t columns, float *sums) { COLUMN_SUMS(float, f32x16, 16); }
+void genrekit_add_column_sums_f32(const float *p, size_t rows, size_t columns, float *sums) { COLUMN_SUMS(f32x16, 16); }

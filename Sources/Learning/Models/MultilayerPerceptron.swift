@@ -285,7 +285,8 @@ public struct MultilayerPerceptron: RowClassifier {
       for (l, layer) in layers.enumerated() {
         let (fanIn, fanOut, z) = (layer.weights.rows, layer.weights.columns, outputs[l + 1])
         let hidden = l < layers.count - 1
-        genrekit_dense_forward_f64(outputs[l], count, fanIn, layer.weights.values, layer.biases, fanOut, hidden ? 1 : 0, buffers.scratch, z)
+        genrekit_dense_forward_f64(
+          outputs[l], count, fanIn, layer.weights.values, layer.biases, fanOut, hidden ? 1 : 0, buffers.scratch, z)
         if hidden {
           if dropout > 0 {
             for i in 0..<(count * fanOut) { z[i] = generator.nextUnit() < dropout ? 0 : z[i] / (1 - dropout) }
@@ -309,8 +310,10 @@ public struct MultilayerPerceptron: RowClassifier {
       for l in layers.indices.reversed() {
         let (fanIn, fanOut, input) = (layers[l].weights.rows, layers[l].weights.columns, outputs[l])
         let delta = l == layers.count - 1 ? probabilities : buffers.errors[l + 1]
-        genrekit_dense_weight_gradient_f64(input, count, fanIn, delta, fanOut, layers[l].weights.values, alpha, buffers.scratch, buffers.weightGradients[l])
-        // The bias gradient's column sums, from the layer above's pass below (or just above).
+        genrekit_dense_weight_gradient_f64(
+          input, count, fanIn, delta, fanOut, layers[l].weights.values, alpha, buffers.scratch, buffers.weightGradients[l])
+        // The bias gradient holds delta's column sums: summed above for the output layer, by the
+        // input gradient of the layer after it (below, one step earlier) for a hidden one.
         let biasGradient = buffers.biasGradients[l]
         for c in 0..<fanOut { biasGradient[c] /= n }
         guard l > 0 else { break }
