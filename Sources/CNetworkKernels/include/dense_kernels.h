@@ -4,8 +4,9 @@
 #include <stddef.h>
 
 // A dense layer's training passes on a batch, in double precision (the MLP's). Every product
-// Σₖ aₖ·bₖ is one fused multiply-add per term, in the order of k, starting from zero: the sums of
-// OpenBLAS's AVX2 and AVX-512 kernels, so on every CPU the bits are those BLAS gives there.
+// Σₖ aₖ·bₖ is one fused multiply-add per term, in the order of k, starting from zero, the same on
+// every CPU. OpenBLAS's AVX2 and AVX-512 kernels sum most such products (all of the Spotify
+// network's) that way too; for some shapes they do not, and the last bits differ.
 // Matrices are row-major and contiguous. Where noted, an input is read in whole vectors of eight
 // doubles, up to 7 doubles past its last row (allocate that much more); nothing is written past
 // an output.
