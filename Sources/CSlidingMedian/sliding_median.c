@@ -1,14 +1,18 @@
 // The HPSS median filters are most of the feature extractor's time (librosa spends it in scipy's
-// per-output selection). This kernel keeps, for each of 8 lanes, the window sorted in 31 vectors
-// (one rank per vector) and moves to the next window with no branches and no data-dependent
-// addressing: insert the incoming value, then delete the outgoing one, both as element-wise
-// min/max/compare/select across the ranks. Written in C with clang vector extensions because Swift
-// cannot compile one function for AVX2 and dispatch on the CPU at run time; `target_clones` builds
-// an AVX2 version and a baseline one and picks at load time.
+// per-output selection). This kernel runs 8 sequences side by side, one per vector lane, with no
+// branches and no data-dependent addressing: every step is element-wise min/max/compare/select.
+// A window is kept sorted in one vector per rank and moved to the next window by inserting the
+// incoming value and deleting the outgoing one (`slide`); HPSS's 31-point window goes 8 windows at
+// a time instead, from sorting networks over what neighbouring windows share (`slide31`). Written
+// in C with clang vector extensions because Swift cannot compile one function for AVX2 and
+// dispatch on the CPU at run time; `target_clones` builds an AVX2 version and a baseline one and
+// picks at load time.
 
 #include "sliding_median.h"
 
 #include <math.h>
+
+#include "median_networks.h"
 
 // The rank loops are unrolled in full for the constant 31-point window; the instantiations for
 // other windows (a run-time count) cannot be, which clang would report at every build.
@@ -55,41 +59,88 @@ static inline __attribute__((always_inline)) void replace(
   }
 }
 
+// Windows first ..< first + count, one step at a time: the first window built by insertion, each
+// next one by `replace`. 4 vector operations per rank and step.
 static inline __attribute__((always_inline)) void slide(
-    const float *input, ptrdiff_t input_stride, const int32_t *positions, size_t position_count,
-    const int window, float *output, ptrdiff_t output_stride) {
+    const float *input, ptrdiff_t input_stride, const int32_t *positions, const int window, size_t first,
+    size_t count, float *output, ptrdiff_t output_stride) {
 #define ELEMENT(i) (input + positions[i] * input_stride)
-  if (position_count < (size_t)window) return;
   f32x8 sorted[GENREKIT_MEDIAN_MAX_WINDOW];
   for (int rank = 0; rank < window; rank++) sorted[rank] = (f32x8){0} + INFINITY;
-  for (int i = 0; i < window; i++) insert(sorted, window, ELEMENT(i));
-  const int middle = window / 2;
-  *(f32x8 *)output = sorted[middle];
-  const size_t output_count = position_count - window + 1;
-  for (size_t k = 1; k < output_count; k++) {
+  for (int i = 0; i < window; i++) insert(sorted, window, ELEMENT(first + i));
+  *(f32x8 *)output = sorted[window / 2];
+  for (size_t k = first + 1; k < first + count; k++) {
     replace(sorted, window, ELEMENT(k - 1), ELEMENT(k + window - 1));
-    *(f32x8 *)(output + k * output_stride) = sorted[middle];
+    *(f32x8 *)(output + (k - first) * output_stride) = sorted[window / 2];
   }
 #undef ELEMENT
 }
 
-// Each group's window is advanced through all the steps before the next group's: its 31 vectors
-// stay in L1 for the steps instead of streaming every group's window through it at every step.
-static inline __attribute__((always_inline)) void push(
-    float *sorted, size_t groups, const int window, size_t steps, const float *const *outgoing,
-    const float *const *incoming, float *medians, ptrdiff_t medians_stride) {
-  const size_t lanes = GENREKIT_MEDIAN_LANES;
-  for (size_t group = 0; group < groups; group++) {
-    f32x8 *window_of_group = (f32x8 *)(sorted + group * window * lanes);
-    const size_t column = group * lanes;
-    for (size_t step = 0; step < steps; step++) {
-      if (outgoing[step])
-        replace(window_of_group, window, outgoing[step] + column, incoming[step] + column);
-      else
-        insert(window_of_group, window, incoming[step] + column);
-      if (medians) *(f32x8 *)(medians + step * medians_stride + column) = window_of_group[window / 2];
+// HPSS's 31-point window in blocks of 8 windows (k = s ..< s + 8), after Adams, "Fast median
+// filters using separable sorting networks" (2021): the 8 windows share the 24 elements
+// s + 7 ..< s + 31, and window k adds 7 more, those of k ..< s + 7 and s + 31 ..< k + 31. The
+// median (rank 15 of 31) is at most 7 ranks away from rank 15 of the shared 24, so it is rank 7 of
+// the shared ranks 8..15 and the 7 others. The shared elements are three sorted runs of 8: each run
+// is sorted once, each pair of neighbouring runs merged once, and the next block reuses two runs and
+// their merge. The 7 others are kept sorted from window to window (one out, one in, as `replace`).
+// Per window about half of `slide`'s 31 × 4 vector operations, in registers.
+
+#define COMPARE_EXCHANGE(v, i, j)           \
+  do {                                      \
+    const f32x8 smaller_ = MIN(v[i], v[j]); \
+    v[j] = MAX(v[i], v[j]);                 \
+    v[i] = smaller_;                        \
+  } while (0)
+
+// Runs a comparator table whose positions are constants once the loop is unrolled, so that `v`
+// stays in registers.
+#define RUN_NETWORK(network, v)                                                              \
+  _Pragma("clang loop unroll(full)") for (size_t c_ = 0; c_ < sizeof(network) / 2; c_++) \
+      COMPARE_EXCHANGE(v, network[c_][0], network[c_][1])
+
+static inline __attribute__((always_inline)) void slide31(
+    const float *input, ptrdiff_t input_stride, const int32_t *positions, size_t first, size_t count,
+    float *output, ptrdiff_t output_stride) {
+  const size_t end = first + count;
+  // Every element read is in one of the windows first ..< end (a partial last block's runs too).
+#define ELEMENT(i) (*(const f32x8 *)(input + positions[i] * input_stride))
+  // The block's first two shared runs, each sorted, and the two merged.
+  f32x8 runs[16], merged[16];
+  for (int i = 0; i < 16; i++) runs[i] = ELEMENT(first + 7 + i);
+  RUN_NETWORK(sort8_network, runs);
+  RUN_NETWORK(sort8_network, (runs + 8));
+  for (int i = 0; i < 16; i++) merged[i] = runs[i];
+  RUN_NETWORK(merge8_network, merged);
+  for (size_t s = first; s < end; s += 8) {
+    f32x8 wires[24 + 2 * sizeof(middle_ranks_network) / 2];
+    for (int i = 0; i < 16; i++) wires[i] = merged[i];
+    for (int i = 0; i < 8; i++) wires[16 + i] = ELEMENT(s + 23 + i);
+    RUN_NETWORK(sort8_network, (wires + 16));
+#pragma clang loop unroll(full)
+    for (size_t c = 0; c < sizeof(middle_ranks_network) / 2; c++) {
+      const f32x8 a = wires[middle_ranks_network[c][0]], b = wires[middle_ranks_network[c][1]];
+      wires[24 + 2 * c] = MIN(a, b);
+      wires[25 + 2 * c] = MAX(a, b);
     }
+    f32x8 middle[8], others[7];
+    for (int i = 0; i < 8; i++) middle[i] = wires[middle_ranks_outputs[i]];
+    for (int i = 0; i < 7; i++) others[i] = ELEMENT(s + i);
+    RUN_NETWORK(sort7_network, others);
+    for (size_t k = s; k < s + 8 && k < end; k++) {
+      // Rank 7 of the two sorted runs: the largest min(middle[i], others[7 − i]), others[7] = +∞.
+      f32x8 median = middle[0];
+      for (int i = 1; i < 8; i++) median = MAX(median, MIN(middle[i], others[7 - i]));
+      *(f32x8 *)(output + (k - first) * output_stride) = median;
+      if (k + 1 < s + 8 && k + 1 < end) replace(others, 7, (const float *)&ELEMENT(k), (const float *)&ELEMENT(k + 31));
+    }
+    for (int i = 0; i < 8; i++) {
+      runs[i] = runs[8 + i];
+      runs[8 + i] = wires[16 + i];
+    }
+    for (int i = 0; i < 16; i++) merged[i] = runs[i];
+    RUN_NETWORK(merge8_network, merged);
   }
+#undef ELEMENT
 }
 
 #if defined(__x86_64__)
@@ -100,27 +151,13 @@ static inline __attribute__((always_inline)) void push(
 
 MULTIVERSIONED
 void genrekit_sliding_median_x8(
-    const float *input, ptrdiff_t input_stride, const int32_t *positions, size_t position_count,
-    int window, float *output, ptrdiff_t output_stride) {
-  // A constant window lets the compiler unroll the rank loops of HPSS's 31-point filters.
+    const float *input, ptrdiff_t input_stride, const int32_t *positions, int window, size_t first, size_t count,
+    float *output, ptrdiff_t output_stride) {
+  if (count == 0) return;
   if (window == GENREKIT_MEDIAN_MAX_WINDOW)
-    slide(input, input_stride, positions, position_count, GENREKIT_MEDIAN_MAX_WINDOW, output, output_stride);
+    slide31(input, input_stride, positions, first, count, output, output_stride);
   else
-    slide(input, input_stride, positions, position_count, window, output, output_stride);
-}
-
-void genrekit_sliding_median_start_x8(float *sorted, size_t groups, int window) {
-  for (size_t i = 0; i < groups * (size_t)window * GENREKIT_MEDIAN_LANES; i++) sorted[i] = INFINITY;
-}
-
-MULTIVERSIONED
-void genrekit_sliding_median_push_x8(
-    float *sorted, size_t groups, int window, size_t steps, const float *const *outgoing,
-    const float *const *incoming, float *medians, ptrdiff_t medians_stride) {
-  if (window == GENREKIT_MEDIAN_MAX_WINDOW)
-    push(sorted, groups, GENREKIT_MEDIAN_MAX_WINDOW, steps, outgoing, incoming, medians, medians_stride);
-  else
-    push(sorted, groups, window, steps, outgoing, incoming, medians, medians_stride);
+    slide(input, input_stride, positions, window, first, count, output, output_stride);
 }
 
 // 8 × 8 transpose in registers: dst row j = column j of the 8 source rows.
