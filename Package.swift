@@ -85,7 +85,7 @@ let package = Package(
     .testTarget(name: "TabularIOTests", dependencies: ["TabularIO"]),
     .testTarget(name: "TensorIOTests", dependencies: ["TensorIO"]),
     .testTarget(
-      name: "AudioFeaturesTests", dependencies: ["AudioFeatures", "TabularIO", "TensorIO", "CSndFile", "Learning", "TestSupport"],
+      name: "AudioFeaturesTests", dependencies: ["AudioFeatures", "TabularIO", "TensorIO", "CFFTW", "CSndFile", "Learning", "TestSupport"],
       resources: [.copy("Fixtures")]),
     .testTarget(name: "LearningTests", dependencies: ["CNetworkKernels", "Learning", "TabularIO", "TensorIO"], resources: [.copy("Fixtures")]),
     .testTarget(name: "FiguresTests", dependencies: ["Figures"], resources: [.copy("Golden")]),

@@ -1,3 +1,4 @@
+import CFFTW
 import CSpectralKernels
 import Foundation
 import Learning
@@ -35,6 +36,38 @@ import Testing
         "rows \(rows), columns \(columns), window \(window)")
       #expect(MedianFilter.alongColumns(x, rows: rows, columns: columns, window: window) == expectedColumns,
         "rows \(rows), columns \(columns), window \(window)")
+    }
+  }
+
+  /// The FFT plans start from the wisdom GenreKit carries (`FFTWisdom`): FFTW must take it (it is
+  /// that of Debian's FFTW 3.3.10, which scripts/install-system-packages installs) and plan from it
+  /// exactly what its own search plans.
+  @Test func fftWisdomGivesThePlansOfTheSearch() {
+    func plans() -> [String] {
+      [2048, 1024].flatMap { size in
+        let real = fftw_alloc_real(size)!
+        let complex = fftw_alloc_complex(size / 2 + 1)!
+        let forward = fftw_plan_dft_r2c_1d(Int32(size), real, complex, UInt32(FFTW_ESTIMATE))!
+        let inverse = fftw_plan_dft_c2r_1d(Int32(size), complex, real, UInt32(FFTW_ESTIMATE))!
+        defer {
+          fftw_destroy_plan(forward)
+          fftw_destroy_plan(inverse)
+          fftw_free(real)
+          fftw_free(complex)
+        }
+        return [forward, inverse].map { plan in
+          let text = fftw_sprint_plan(plan)!
+          defer { free(text) }
+          return String(cString: text)
+        }
+      }
+    }
+    RealFFT.withPlanner {
+      fftw_forget_wisdom()
+      let searched = plans()
+      fftw_forget_wisdom()
+      #expect(fftw_import_wisdom_from_string(FFTWisdom.estimatePlans) != 0, "FFTW did not take the wisdom")
+      #expect(plans() == searched)
     }
   }
 

@@ -7,7 +7,8 @@ import Foundation
 /// Plans use `FFTW_ESTIMATE`, never `FFTW_MEASURE`: a measured plan may pick a different algorithm
 /// from one run to the next, and a last-bit change can flip a tempo or tuning decision.
 /// Only the planner is not thread-safe, so planning is serialised; executing a plan on other
-/// (equally aligned) buffers is thread-safe.
+/// (equally aligned) buffers is thread-safe. The planner starts from `FFTWisdom`, what its search
+/// found for these plans, instead of searching in every process.
 final class RealFFT: @unchecked Sendable {
   let size: Int
   var binCount: Int { size / 2 + 1 }
@@ -15,6 +16,9 @@ final class RealFFT: @unchecked Sendable {
   private let inversePlan: fftw_plan
 
   private static let plannerLock = NSLock()
+  /// Whether FFTW took the wisdom (not from another version or build of itself); first read
+  /// with the planner lock held.
+  private static let wisdomImported = fftw_import_wisdom_from_string(FFTWisdom.estimatePlans) != 0
 
   static let frame2048 = RealFFT(size: 2048)
   static let frame1024 = RealFFT(size: 1024)
@@ -22,12 +26,20 @@ final class RealFFT: @unchecked Sendable {
   private init(size: Int) {
     self.size = size
     let buffers = FFTBuffers(size: size)
-    RealFFT.plannerLock.lock()
-    defer { RealFFT.plannerLock.unlock() }
-    forwardPlan = fftw_plan_dft_r2c_1d(
-      Int32(size), buffers.real, buffers.complex, UInt32(FFTW_ESTIMATE))
-    inversePlan = fftw_plan_dft_c2r_1d(
-      Int32(size), buffers.complex, buffers.real, UInt32(FFTW_ESTIMATE))
+    (forwardPlan, inversePlan) = RealFFT.withPlanner {
+      _ = RealFFT.wisdomImported
+      return (
+        fftw_plan_dft_r2c_1d(Int32(size), buffers.real, buffers.complex, UInt32(FFTW_ESTIMATE)),
+        fftw_plan_dft_c2r_1d(Int32(size), buffers.complex, buffers.real, UInt32(FFTW_ESTIMATE))
+      )
+    }
+  }
+
+  /// Runs `body` with the planner to itself (FFTW's planner and its wisdom are process-wide).
+  static func withPlanner<T>(_ body: () throws -> T) rethrows -> T {
+    plannerLock.lock()
+    defer { plannerLock.unlock() }
+    return try body()
   }
 
   /// `buffers.complex = rfft(buffers.real)` (no scaling).
