@@ -1,3 +1,4 @@
+import CDistanceKernels
 import Testing
 
 @testable import Learning
@@ -30,6 +31,68 @@ import Testing
         let expected = Self.bruteForce(training, queries.row(q), k: k)
         #expect(Array(UnsafeBufferPointer(start: found.rows, count: k)) == expected.rows, "d \(d), k \(k), query \(q)")
         #expect(Array(UnsafeBufferPointer(start: found.distances, count: k)) == expected.distances)
+      }
+    }
+  }
+
+  /// Real coordinates at scales from 10⁻³⁰ to past float32's range (10¹⁹, read in double
+  /// throughout), in tight clusters so that many distances nearly tie: float32's first reading of
+  /// the leaves must not lose a neighbour or change an order.
+  @Test(arguments: [1e-30, 1e-3, 1.0, 1e6, 1e17, 1e19])
+  func neighboursAreExactAtAnyScale(scale: Double) {
+    var generator = SeededGenerator(seed: UInt64(scale.exponent + 200))
+    let d = 12
+    let centres = (0..<20).map { _ in (0..<d).map { _ in Double.random(in: -1...1, using: &generator) } }
+    func point() -> [Double] {
+      let centre = centres[Int(generator.next() % 20)]
+      return centre.map { ($0 + Double.random(in: -1e-6...1e-6, using: &generator)) * scale }
+    }
+    let training = Matrix(rows: 2_000, columns: d, values: (0..<2_000).flatMap { _ in point() })
+    let queries = (0..<200).map { _ in point() }
+    let tree = KDTree(training)
+    let scratch = KDTree.SearchScratch(dimensions: d)
+    let found = Neighbours(k: 5)
+    for (q, query) in queries.enumerated() {
+      tree.nearest(query, into: found, scratch: scratch)
+      let distances = (0..<training.rows).map { r in training.values.withUnsafeBufferPointer { squaredDistance(query, $0.baseAddress! + r * d, d) } }
+      let expected = (0..<training.rows).sorted { (distances[$0], $0) < (distances[$1], $1) }.prefix(5)
+      #expect(Array(UnsafeBufferPointer(start: found.rows, count: 5)) == Array(expected), "scale \(scale), query \(q)")
+      #expect(Array(UnsafeBufferPointer(start: found.distances, count: 5)) == expected.map { distances[$0] })
+    }
+  }
+
+  /// float32's threshold admits every point whose double distance is within the bound, at every
+  /// scale and for distances a few ulps either side of it, and rules out those clearly beyond.
+  @Test(arguments: [1e-35, 1e-3, 1.0, 1e4, 1e12, 1e17])
+  func floatCandidatesHoldEveryPointWithinTheBound(scale: Double) {
+    var generator = SeededGenerator(seed: UInt64(scale.exponent + 300))
+    let lanes = KDTree.Lanes.scalarCount
+    let count = KDTree.maxBlocksPerCall
+    let scratch = UnsafeMutablePointer<Float>.allocate(capacity: count * lanes)
+    defer { scratch.deallocate() }
+    for d in [1, 3, 4, 12, 15, 17] {
+      for _ in 0..<20 {
+        let query = (0..<d).map { _ in Double.random(in: -1...1, using: &generator) * scale }
+        // Points on a shell around the query (radius about the scale), the first at the bound;
+        // the last 16 twice as far (told apart wherever float32 squares them without underflow).
+        let radius = scale * Double.random(in: 0.01...1, using: &generator)
+        let points = (0..<(count * lanes)).map { i in
+          let direction = (0..<d).map { _ in Double.random(in: -1...1, using: &generator) }
+          let norm = direction.reduce(0) { $0 + $1 * $1 }.squareRoot()
+          let length = radius * (i >= count * lanes - 16 ? 2 : 1 + Double.random(in: -1e-6...1e-6, using: &generator))
+          return zip(query, direction).map { $0 + $1 / norm * length }
+        }
+        let blocks = (0..<(count * d * lanes)).map { i in points[i / (d * lanes) * lanes + i % lanes][i / lanes % d] }
+        let distances = points.map { squaredDistance(query, $0, d) }
+        let bound = distances[0]
+        let pointScale = points.joined().reduce(0) { max($0, abs($1)) }
+        let margin = genrekit_candidate_margin_for(query.reduce(0) { max($0, abs($1)) } + pointScale, d)
+        let candidates = genrekit_blocks_candidates(
+          query.map { Float($0) }, blocks.map { Float($0) }, count, d, genrekit_candidate_threshold(margin, bound), scratch)
+        for (i, distance) in distances.enumerated() {
+          if distance <= bound { #expect((candidates >> i) & 1 == 1, "d \(d), scale \(scale), point \(i)") }
+          if i >= count * lanes - 16 && scale >= 1e-3 { #expect((candidates >> i) & 1 == 0, "d \(d), scale \(scale), far point \(i)") }
+        }
       }
     }
   }

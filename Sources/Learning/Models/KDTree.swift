@@ -7,7 +7,9 @@ import CDistanceKernels
 /// coordinate's offset changes from a node to its far child), so a node costs O(1), not O(d).
 ///
 /// The neighbours are exactly the brute-force ones, ordered by (squared distance, training row):
-/// ties go to the lower row (`Neighbours`).
+/// ties go to the lower row (`Neighbours`). A leaf is read in float32 first and only the points
+/// float32 cannot rule out (its error bounded from the coordinates' magnitudes) are measured in
+/// double; coordinates beyond 10¹⁸ are read in double throughout.
 struct KDTree: Sendable {
   struct Node: Sendable {
     /// The node's points, `start..<end` in tree order.
@@ -32,14 +34,18 @@ struct KDTree: Sendable {
   /// b, coordinate j, lane l at (b·d + j)·lanes + l), so that a query meets a block's points in
   /// one pass. Lanes past a leaf's end hold NaN, which no bound admits.
   let blocks: [Double]
+  /// `blocks` rounded to float32, read first (`genrekit_blocks_candidates`).
+  let floatBlocks: [Float]
+  /// The largest magnitude of a training coordinate, which bounds float32's rounding.
+  let scale: Double
   /// Per point in tree order, its training row.
   let rows: [Int]
   let nodes: [Node]
 
-  /// A node of at most `leafSize` points is a leaf. 64, not scikit-learn's 30: with a leaf's
-  /// points measured eight at a time in one call, larger leaves cost less to visit than their
-  /// extra points (Spotify, 12 features: 48 → 64 is 10–15 % faster; 128 no faster again).
-  init(_ x: Matrix, leafSize: Int = 64) {
+  /// A node of at most `leafSize` points is a leaf. 128, not scikit-learn's 30: with a leaf's
+  /// points measured eight at a time in float32, larger leaves cost less to visit than their
+  /// extra points (Spotify, 12 features: 64 → 128 is 7 % faster; 256 no faster again).
+  init(_ x: Matrix, leafSize: Int = 128) {
     let d = x.columns
     let lanes = Lanes.scalarCount
     var order = Array(0..<x.rows)
@@ -91,6 +97,8 @@ struct KDTree: Sendable {
     }
     self.dimensions = d
     self.blocks = blocks
+    floatBlocks = blocks.map { Float($0) }
+    scale = x.values.reduce(0) { max($0, abs($1)) }
     self.rows = order
     self.nodes = nodes
   }
@@ -145,28 +153,45 @@ struct KDTree: Sendable {
   func nearest(_ query: UnsafePointer<Double>, into found: Neighbours, scratch: SearchScratch) {
     found.removeAll()
     scratch.offsets.update(repeating: 0, count: dimensions)
+    var queryScale = 0.0
+    for j in 0..<dimensions {
+      scratch.floatQuery[j] = Float(query[j])
+      queryScale = max(queryScale, abs(query[j]))
+    }
+    // Beyond this scale float32's squares could overflow: every leaf is read in double.
+    let candidateMargin = scale + queryScale <= GENREKIT_CANDIDATE_MAX_SCALE ? genrekit_candidate_margin_for(scale + queryScale, dimensions) : nil
     blocks.withUnsafeBufferPointer { blocks in
-      nodes.withUnsafeBufferPointer { nodes in
-        rows.withUnsafeBufferPointer { rows in
-          Search(
-            query: query, dimensions: dimensions, nodes: nodes.baseAddress!, blocks: blocks.baseAddress!, rows: rows.baseAddress!,
-            found: found, offsets: scratch.offsets, distances: scratch.distances
-          ).visit(0, 0)
+      floatBlocks.withUnsafeBufferPointer { floatBlocks in
+        nodes.withUnsafeBufferPointer { nodes in
+          rows.withUnsafeBufferPointer { rows in
+            Search(
+              query: query, floatQuery: scratch.floatQuery, candidateMargin: candidateMargin, dimensions: dimensions, nodes: nodes.baseAddress!,
+              blocks: blocks.baseAddress!, floatBlocks: floatBlocks.baseAddress!, rows: rows.baseAddress!, found: found,
+              offsets: scratch.offsets, distances: scratch.distances, floatDistances: scratch.floatDistances
+            ).visit(0, 0)
+          }
         }
       }
     }
   }
 
   /// One query's buffers, allocated once per thread: the offsets from the query to the current
-  /// cell (one per coordinate) and a run of blocks' distances.
+  /// cell (one per coordinate), the query in float32 and a run of blocks' distances.
   final class SearchScratch {
     let offsets: UnsafeMutablePointer<Double>
+    let floatQuery: UnsafeMutablePointer<Float>
     let distances = UnsafeMutablePointer<Double>.allocate(capacity: KDTree.maxBlocksPerCall * Lanes.scalarCount)
+    let floatDistances = UnsafeMutablePointer<Float>.allocate(capacity: KDTree.maxBlocksPerCall * Lanes.scalarCount)
 
-    init(dimensions: Int) { offsets = .allocate(capacity: dimensions) }
+    init(dimensions: Int) {
+      offsets = .allocate(capacity: dimensions)
+      floatQuery = .allocate(capacity: dimensions)
+    }
     deinit {
       offsets.deallocate()
+      floatQuery.deallocate()
       distances.deallocate()
+      floatDistances.deallocate()
     }
   }
 
@@ -174,14 +199,19 @@ struct KDTree: Sendable {
   /// the distance kernel per 64 points (one call for any leaf the build made of distinct points).
   private struct Search {
     let query: UnsafePointer<Double>
+    let floatQuery: UnsafePointer<Float>
+    /// How far float32's distances may exceed double's, when float32 may read the leaves first.
+    let candidateMargin: genrekit_candidate_margin?
     let dimensions: Int
     let nodes: UnsafePointer<Node>
     let blocks: UnsafePointer<Double>
+    let floatBlocks: UnsafePointer<Float>
     let rows: UnsafePointer<Int>
     let found: Neighbours
     /// The per-coordinate offsets of the current cell from the query.
     let offsets: UnsafeMutablePointer<Double>
     let distances: UnsafeMutablePointer<Double>
+    let floatDistances: UnsafeMutablePointer<Float>
 
     /// `cell`: the squared distance from the query to node n's cell.
     func visit(_ n: Int, _ cell: Double) {
@@ -204,7 +234,21 @@ struct KDTree: Sendable {
       let blockCount = (node.end - node.start + lanes - 1) / lanes
       for first in stride(from: 0, to: blockCount, by: KDTree.maxBlocksPerCall) {
         let count = min(KDTree.maxBlocksPerCall, blockCount - first)
-        let block = blocks + (node.firstBlock + first) &* dimensions &* lanes
+        let offset = (node.firstBlock + first) &* dimensions &* lanes
+        let block = blocks + offset
+        // Until k points are found every point is a candidate: then double at once.
+        if let candidateMargin, found.bound < .infinity {
+          // The few points float32 cannot rule out, measured in double.
+          let threshold = genrekit_candidate_threshold(candidateMargin, found.bound)
+          var candidates = genrekit_blocks_candidates(floatQuery, floatBlocks + offset, count, dimensions, threshold, floatDistances)
+          while candidates != 0 {
+            let point = Int(candidates.trailingZeroBitCount)
+            let distance = genrekit_block_point_squared_distance(query, block + (point / lanes) &* dimensions &* lanes, point % lanes, dimensions)
+            found.offer(distance, row: rows[node.start + first * lanes + point])
+            candidates &= candidates - 1
+          }
+          continue
+        }
         var admitted = KDTree.squaredDistances(query, blocks: block, count: count, dimensions, within: found.bound, into: distances)
         while admitted != 0 {
           let point = admitted.trailingZeroBitCount
