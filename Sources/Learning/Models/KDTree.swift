@@ -196,7 +196,7 @@ struct KDTree: Sendable {
   }
 
   /// A query's descent, on raw pointers: a node costs a few instructions, and a leaf one call of
-  /// the distance kernel per 64 points (one call for any leaf the build made of distinct points).
+  /// the float32 kernel per 64 points and a double distance per candidate.
   private struct Search {
     let query: UnsafePointer<Double>
     let floatQuery: UnsafePointer<Float>
