@@ -17,74 +17,45 @@ typedef long long i64x8 __attribute__((vector_size(64), aligned(8)));
 typedef float f32x8 __attribute__((vector_size(32), aligned(4)));
 typedef int i32x8 __attribute__((vector_size(32), aligned(4)));
 
-#define LOAD(p) (*(const f64x8 *)(p))
-#define LOAD32(p) (*(const f32x8 *)(p))
-
-__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-unsigned long long genrekit_blocks_squared_distances(const double *query, const double *blocks, long block_count, long dimensions, double bound, double *out) {
-  // Whether any lane of any block is within the bound, reduced across lanes once: most runs
-  // have none, and the lane-by-lane mask is built only for those that do.
-  i64x8 any_within = {0};
-  for (long b = 0; b < block_count; b++) {
-    const double *block = blocks + b * dimensions * GENREKIT_DISTANCE_LANES;
-    f64x8 s0 = {0}, s1 = {0}, s2 = {0}, s3 = {0};
-    long j = 0;
-    for (; j + 4 <= dimensions; j += 4) {
-      f64x8 t0 = query[j] - LOAD(block + j * 8), t1 = query[j + 1] - LOAD(block + (j + 1) * 8);
-      f64x8 t2 = query[j + 2] - LOAD(block + (j + 2) * 8), t3 = query[j + 3] - LOAD(block + (j + 3) * 8);
-      s0 += t0 * t0;
-      s1 += t1 * t1;
-      s2 += t2 * t2;
-      s3 += t3 * t3;
-    }
-    f64x8 total = s0 + s1 + s2 + s3;
-    for (; j < dimensions; j++) {
-      f64x8 t = query[j] - LOAD(block + j * 8);
-      total += t * t;
-    }
-    *(f64x8 *)(out + b * GENREKIT_DISTANCE_LANES) = total;
-    any_within |= total <= bound;
+// One kernel for both precisions: the squared distances of a run of blocks into `out`, and the
+// lanes within `bound` as bits. Whether any lane of any block is within the bound is reduced
+// across lanes once: most runs have none, and the lane-by-lane mask is built only for those
+// that do.
+#define DEFINE_BLOCKS_WITHIN(name, scalar, vector, mask)                                                                      \
+  __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) unsigned long long name(                    \
+      const scalar *query, const scalar *blocks, long block_count, long dimensions, scalar bound, scalar *out) {             \
+    mask any_within = {0};                                                                                                    \
+    for (long b = 0; b < block_count; b++) {                                                                                  \
+      const scalar *block = blocks + b * dimensions * GENREKIT_DISTANCE_LANES;                                                \
+      vector s0 = {0}, s1 = {0}, s2 = {0}, s3 = {0};                                                                          \
+      long j = 0;                                                                                                             \
+      for (; j + 4 <= dimensions; j += 4) {                                                                                   \
+        vector t0 = query[j] - *(const vector *)(block + j * 8), t1 = query[j + 1] - *(const vector *)(block + (j + 1) * 8);  \
+        vector t2 = query[j + 2] - *(const vector *)(block + (j + 2) * 8);                                                    \
+        vector t3 = query[j + 3] - *(const vector *)(block + (j + 3) * 8);                                                    \
+        s0 += t0 * t0;                                                                                                        \
+        s1 += t1 * t1;                                                                                                        \
+        s2 += t2 * t2;                                                                                                        \
+        s3 += t3 * t3;                                                                                                        \
+      }                                                                                                                       \
+      vector total = s0 + s1 + s2 + s3;                                                                                       \
+      for (; j < dimensions; j++) {                                                                                           \
+        vector t = query[j] - *(const vector *)(block + j * 8);                                                               \
+        total += t * t;                                                                                                       \
+      }                                                                                                                       \
+      *(vector *)(out + b * GENREKIT_DISTANCE_LANES) = total;                                                                 \
+      any_within |= total <= bound;                                                                                           \
+    }                                                                                                                         \
+    long long any = 0;                                                                                                        \
+    for (int l = 0; l < GENREKIT_DISTANCE_LANES; l++) any |= any_within[l];                                                   \
+    if (!any) return 0;                                                                                                       \
+    unsigned long long within_bound = 0;                                                                                      \
+    for (long i = 0; i < block_count * GENREKIT_DISTANCE_LANES; i++) within_bound |= (unsigned long long)(out[i] <= bound) << i; \
+    return within_bound;                                                                                                      \
   }
-  long long any = 0;
-  for (int l = 0; l < GENREKIT_DISTANCE_LANES; l++) any |= any_within[l];
-  if (!any) return 0;
-  unsigned long long within_bound = 0;
-  for (long i = 0; i < block_count * GENREKIT_DISTANCE_LANES; i++) within_bound |= (unsigned long long)(out[i] <= bound) << i;
-  return within_bound;
-}
 
-__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-unsigned long long genrekit_blocks_candidates(
-    const float *query, const float *blocks, long block_count, long dimensions, float threshold, float *scratch) {
-  // As above: the lanes' bits are gathered only for the few runs that hold a candidate.
-  i32x8 any_within = {0};
-  for (long b = 0; b < block_count; b++) {
-    const float *block = blocks + b * dimensions * GENREKIT_DISTANCE_LANES;
-    f32x8 s0 = {0}, s1 = {0}, s2 = {0}, s3 = {0};
-    long j = 0;
-    for (; j + 4 <= dimensions; j += 4) {
-      f32x8 t0 = query[j] - LOAD32(block + j * 8), t1 = query[j + 1] - LOAD32(block + (j + 1) * 8);
-      f32x8 t2 = query[j + 2] - LOAD32(block + (j + 2) * 8), t3 = query[j + 3] - LOAD32(block + (j + 3) * 8);
-      s0 += t0 * t0;
-      s1 += t1 * t1;
-      s2 += t2 * t2;
-      s3 += t3 * t3;
-    }
-    f32x8 total = s0 + s1 + s2 + s3;
-    for (; j < dimensions; j++) {
-      f32x8 t = query[j] - LOAD32(block + j * 8);
-      total += t * t;
-    }
-    *(f32x8 *)(scratch + b * GENREKIT_DISTANCE_LANES) = total;
-    any_within |= total <= threshold;
-  }
-  int any = 0;
-  for (int l = 0; l < GENREKIT_DISTANCE_LANES; l++) any |= any_within[l];
-  if (!any) return 0;
-  unsigned long long candidates = 0;
-  for (long i = 0; i < block_count * GENREKIT_DISTANCE_LANES; i++) candidates |= (unsigned long long)(scratch[i] <= threshold) << i;
-  return candidates;
-}
+DEFINE_BLOCKS_WITHIN(genrekit_blocks_squared_distances, double, f64x8, i64x8)
+DEFINE_BLOCKS_WITHIN(genrekit_blocks_candidates, float, f32x8, i32x8)
 
 genrekit_candidate_margin genrekit_candidate_margin_for(double scale, long dimensions) {
   const double u = 0x1p-24, tiny = 0x1p-147;

@@ -21,11 +21,11 @@ unsigned long long genrekit_blocks_squared_distances(const double *query, const 
 
 /// The points of `block_count` (at most 8) blocks, a float32 copy of those above (same layout),
 /// whose float32 squared distance from `query` (the query rounded to float32) is at most
-/// `threshold`: point i of the run as bit i. With the threshold below, a superset of the points
-/// whose `genrekit_blocks_squared_distances` is within the bound. `scratch` holds block_count · 8
-/// floats.
+/// `threshold`: point i of the run as bit i, the distances in `out` (block_count · 8 values).
+/// With the threshold below, a superset of the points whose `genrekit_blocks_squared_distances`
+/// is within the bound.
 unsigned long long genrekit_blocks_candidates(
-    const float *query, const float *blocks, long block_count, long dimensions, float threshold, float *scratch);
+    const float *query, const float *blocks, long block_count, long dimensions, float threshold, float *out);
 
 /// How far above a bound on double squared distances float32's may lie: `bound · factor + addend`.
 typedef struct {
