@@ -88,22 +88,34 @@ final class ColumnMedians {
   private let columns: Int
   private let window: Int
   private let positions: [Int32]
+  /// The left-over columns (`columns mod 8`) of a block's rows padded to 8 lanes, then their
+  /// medians, and the positions of those rows in it (0, 1, 2, …).
+  private let padded: UnsafeMutablePointer<Float>
+  private let paddedPositions: [Int32]
   /// The next row whose medians are due.
   private var row = 0
 
   /// - Parameter x: `rows × columns` values that must outlive this filter.
   init(of x: UnsafePointer<Float>, rows: Int, columns: Int, window: Int) {
+    let lanes = MedianFilter.lanes
     self.x = x
     self.rows = rows
     self.columns = columns
     self.window = window
     positions = MedianFilter.reflectedPositions(length: rows, window: window).map { Int32($0) }
+    paddedPositions = (0..<Int32(lanes + window - 1)).map { $0 }
+    // Lanes past the left-over columns stay 0.
+    padded = .allocate(capacity: (paddedPositions.count + lanes) * lanes)
+    padded.initialize(repeating: 0, count: (paddedPositions.count + lanes) * lanes)
   }
 
-  /// Writes the medians of the next `count` rows to `out`, row-major (`count × columns` floats).
+  deinit { padded.deallocate() }
+
+  /// Writes the medians of the next `count` rows (at most 8) to `out`, row-major (`count ×
+  /// columns` floats).
   func next(_ count: Int, into out: UnsafeMutablePointer<Float>) {
-    precondition(row + count <= rows, "more rows than the matrix has")
     let lanes = MedianFilter.lanes
+    precondition(count <= lanes && row + count <= rows, "at most 8 rows at a time, and no more than the matrix has")
     let fullGroups = columns / lanes
     // Row r's window is extended elements r ..< r + window.
     positions.withUnsafeBufferPointer { positions in
@@ -114,15 +126,11 @@ final class ColumnMedians {
     }
     let leftOver = columns - fullGroups * lanes
     if leftOver > 0 {
-      // The left-over columns of the rows these windows read, padded to 8 lanes.
       let first = fullGroups * lanes
       let span = count + window - 1
-      let padded = UnsafeMutablePointer<Float>.allocate(capacity: (span + count) * lanes)
-      defer { padded.deallocate() }
-      padded.initialize(repeating: 0, count: (span + count) * lanes)
       for i in 0..<span { (padded + i * lanes).update(from: x + Int(positions[row + i]) * columns + first, count: leftOver) }
-      let medians = padded + span * lanes
-      genrekit_sliding_median_x8(padded, lanes, (0..<Int32(span)).map { $0 }, Int32(window), 0, count, medians, lanes)
+      let medians = padded + paddedPositions.count * lanes
+      genrekit_sliding_median_x8(padded, lanes, paddedPositions, Int32(window), 0, count, medians, lanes)
       for i in 0..<count { (out + i * columns + first).update(from: medians + i * lanes, count: leftOver) }
     }
     row += count
