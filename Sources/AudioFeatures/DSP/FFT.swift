@@ -16,9 +16,9 @@ final class RealFFT: @unchecked Sendable {
   private let inversePlan: fftw_plan
 
   private static let plannerLock = NSLock()
-  /// Whether FFTW took the wisdom (not from another version or build of itself); first read
-  /// with the planner lock held.
-  private static let wisdomImported = fftw_import_wisdom_from_string(FFTWisdom.estimatePlans) != 0
+  /// Gives FFTW the wisdom once, at the first plan, with the planner lock held. Another version or
+  /// build of FFTW refuses it and plans as it would have.
+  private static let importWisdom: Void = { _ = fftw_import_wisdom_from_string(FFTWisdom.estimatePlans) }()
 
   static let frame2048 = RealFFT(size: 2048)
   static let frame1024 = RealFFT(size: 1024)
@@ -27,7 +27,7 @@ final class RealFFT: @unchecked Sendable {
     self.size = size
     let buffers = FFTBuffers(size: size)
     (forwardPlan, inversePlan) = RealFFT.withPlanner {
-      _ = RealFFT.wisdomImported
+      RealFFT.importWisdom
       return (
         fftw_plan_dft_r2c_1d(Int32(size), buffers.real, buffers.complex, UInt32(FFTW_ESTIMATE)),
         fftw_plan_dft_c2r_1d(Int32(size), buffers.complex, buffers.real, UInt32(FFTW_ESTIMATE))
