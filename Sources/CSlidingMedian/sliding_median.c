@@ -83,7 +83,9 @@ static inline __attribute__((always_inline)) void slide(
 // the shared ranks 8..15 and the 7 others. The shared elements are three sorted runs of 8: each run
 // is sorted once, each pair of neighbouring runs merged once, and the next block reuses two runs and
 // their merge. The 7 others are kept sorted from window to window (one out, one in, as `replace`).
-// Per window about half of `slide`'s 31 × 4 vector operations, in registers.
+// Per window about half of `slide`'s 31 × 4 vector operations, in registers. A call that
+// continues where the previous one stopped (`carried`, `resume`) takes its first block's two runs
+// and their merge from that call instead of sorting them again.
 
 #define COMPARE_EXCHANGE(v, i, j)           \
   do {                                      \
@@ -98,19 +100,29 @@ static inline __attribute__((always_inline)) void slide(
   _Pragma("clang loop unroll(full)") for (size_t c_ = 0; c_ < sizeof(network) / 2; c_++) \
       COMPARE_EXCHANGE(v, network[c_][0], network[c_][1])
 
+// The state one block leaves for the next: the next block's first two runs merged (16 vectors),
+// then its second run (8).
+#define CARRIED_VECTORS 24
+
 static inline __attribute__((always_inline)) void slide31(
     const float *input, ptrdiff_t input_stride, const int32_t *positions, size_t first, size_t count,
-    float *output, ptrdiff_t output_stride) {
+    float *output, ptrdiff_t output_stride, f32x8 *carried, int resume) {
   const size_t end = first + count;
   // Every element read is in one of the windows first ..< end (a partial last block's runs too).
 #define ELEMENT(i) (*(const f32x8 *)(input + positions[i] * input_stride))
-  // The block's first two shared runs, each sorted, and the two merged.
+  // The block's first two shared runs, each sorted, and the two merged (runs[0 ..< 8] is only
+  // written, to be merged at the block's end).
   f32x8 runs[16], merged[16];
-  for (int i = 0; i < 16; i++) runs[i] = ELEMENT(first + 7 + i);
-  RUN_NETWORK(sort8_network, runs);
-  RUN_NETWORK(sort8_network, (runs + 8));
-  for (int i = 0; i < 16; i++) merged[i] = runs[i];
-  RUN_NETWORK(merge8_network, merged);
+  if (resume) {
+    for (int i = 0; i < 16; i++) merged[i] = carried[i];
+    for (int i = 0; i < 8; i++) runs[8 + i] = carried[16 + i];
+  } else {
+    for (int i = 0; i < 16; i++) runs[i] = ELEMENT(first + 7 + i);
+    RUN_NETWORK(sort8_network, runs);
+    RUN_NETWORK(sort8_network, (runs + 8));
+    for (int i = 0; i < 16; i++) merged[i] = runs[i];
+    RUN_NETWORK(merge8_network, merged);
+  }
   for (size_t s = first; s < end; s += 8) {
     f32x8 wires[24 + 2 * sizeof(middle_ranks_network) / 2];
     for (int i = 0; i < 16; i++) wires[i] = merged[i];
@@ -140,6 +152,10 @@ static inline __attribute__((always_inline)) void slide31(
     for (int i = 0; i < 16; i++) merged[i] = runs[i];
     RUN_NETWORK(merge8_network, merged);
   }
+  if (carried) {
+    for (int i = 0; i < 16; i++) carried[i] = merged[i];
+    for (int i = 0; i < 8; i++) carried[16 + i] = runs[8 + i];
+  }
 #undef ELEMENT
 }
 
@@ -155,9 +171,17 @@ void genrekit_sliding_median_x8(
     float *output, ptrdiff_t output_stride) {
   if (count == 0) return;
   if (window == GENREKIT_MEDIAN_MAX_WINDOW)
-    slide31(input, input_stride, positions, first, count, output, output_stride);
+    slide31(input, input_stride, positions, first, count, output, output_stride, NULL, 0);
   else
     slide(input, input_stride, positions, window, first, count, output, output_stride);
+}
+
+MULTIVERSIONED
+void genrekit_sliding_median31_x8_carrying(
+    const float *input, ptrdiff_t input_stride, const int32_t *positions, size_t first, size_t count,
+    float *output, ptrdiff_t output_stride, float *carried, int resume) {
+  if (count == 0) return;
+  slide31(input, input_stride, positions, first, count, output, output_stride, (f32x8 *)carried, resume);
 }
 
 // 8 × 8 transpose in registers: dst row j = column j of the 8 source rows.

@@ -14,8 +14,10 @@ import Testing
     var generator = SeededGenerator(seed: 7)
     for (rows, columns, window, distinctValues) in [
       (37, 45, 31, 5), (20, 70, 31, 1000), (9, 17, 3, 2), (16, 8, 5, 50), (3, 40, 31, 3), (1, 1, 31, 4),
-      // Many of the 31-point kernel's blocks of 8 windows, and a partial last one, both ways.
-      (9, 301, 31, 1 << 20), (301, 9, 31, 7),
+      // Many of the 31-point kernel's blocks of 8 windows, and a partial last one, both ways; down
+      // columns, each call of 8 rows continues from the state the one before left (per group of 8
+      // columns: two groups and a left-over column in the last case).
+      (9, 301, 31, 1 << 20), (301, 9, 31, 7), (120, 17, 31, 1 << 20),
     ] {
       let x = (0..<(rows * columns)).map { _ in Float(generator.next() % UInt64(distinctValues)) }
       // scipy's mode='reflect' (d c b a | a b c d | d c b a) built out explicitly: the line and its

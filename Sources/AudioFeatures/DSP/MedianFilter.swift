@@ -92,6 +92,10 @@ final class ColumnMedians {
   /// medians, and the positions of those rows in it (0, 1, 2, …).
   private let padded: UnsafeMutablePointer<Float>
   private let paddedPositions: [Int32]
+  /// With the 31-row window, what each group of 8 columns' windows share with the next call's
+  /// (`genrekit_sliding_median31_x8_carrying`), and whether the last call left it for this row.
+  private let carried: UnsafeMutablePointer<Float>?
+  private var carriedIsForThisRow = false
   /// The next row whose medians are due.
   private var row = 0
 
@@ -107,9 +111,14 @@ final class ColumnMedians {
     // Lanes past the left-over columns stay 0.
     padded = .allocate(capacity: (paddedPositions.count + lanes) * lanes)
     padded.initialize(repeating: 0, count: (paddedPositions.count + lanes) * lanes)
+    carried = window == GENREKIT_MEDIAN_MAX_WINDOW
+      ? .allocate(capacity: columns / lanes * Int(GENREKIT_MEDIAN31_CARRIED_FLOATS)) : nil
   }
 
-  deinit { padded.deallocate() }
+  deinit {
+    padded.deallocate()
+    carried?.deallocate()
+  }
 
   /// Writes the medians of the next `count` rows (at most 8) to `out`, row-major (`count ×
   /// columns` floats).
@@ -120,10 +129,17 @@ final class ColumnMedians {
     // Row r's window is extended elements r ..< r + window.
     positions.withUnsafeBufferPointer { positions in
       for group in 0..<fullGroups {
-        genrekit_sliding_median_x8(
-          x + group * lanes, columns, positions.baseAddress!, Int32(window), row, count, out + group * lanes, columns)
+        let (input, output) = (x + group * lanes, out + group * lanes)
+        if let carried {
+          genrekit_sliding_median31_x8_carrying(
+            input, columns, positions.baseAddress!, row, count, output, columns,
+            carried + group * Int(GENREKIT_MEDIAN31_CARRIED_FLOATS), carriedIsForThisRow ? 1 : 0)
+        } else {
+          genrekit_sliding_median_x8(input, columns, positions.baseAddress!, Int32(window), row, count, output, columns)
+        }
       }
     }
+    carriedIsForThisRow = count == lanes
     let leftOver = columns - fullGroups * lanes
     if leftOver > 0 {
       let first = fullGroups * lanes
