@@ -340,21 +340,19 @@ void genrekit_block_square_sums(const float *samples, size_t length, size_t coun
 }
 
 MULTIVERSIONED
-void genrekit_power_spectrum(double *spectrum, size_t bins) {
-  for (size_t k = 0; k < bins; k++) {
-    const double re = spectrum[2 * k], im = spectrum[2 * k + 1];
-    spectrum[2 * k] = re * re + im * im;
-    spectrum[2 * k + 1] = 0;
-  }
-}
-
-MULTIVERSIONED
-void genrekit_add_normalized(const double *autocorrelation, size_t count, double *sum) {
-  double peak = 0;
-  for (size_t lag = 0; lag < count; lag++) {
-    const double size = fabs(autocorrelation[lag]);
-    peak = size >= peak ? size : peak;
-  }
-  if (!(peak >= DBL_MIN)) return;
-  for (size_t lag = 0; lag < count; lag++) sum[lag] += autocorrelation[lag] / peak;
+void genrekit_add_normalized_power_spectrum(const double *spectrum, size_t bins, double *sum) {
+#define POWER(k) (spectrum[2 * (k)] * spectrum[2 * (k)] + spectrum[2 * (k) + 1] * spectrum[2 * (k) + 1])
+  // The inverse real FFT's lag-0 output: bins 0 and n/2 once, the others twice (their conjugates).
+  // Summed in 8 interleaved chains (a fixed order, so every version rounds alike).
+  double partial[8] = {0};
+  size_t k = 1;
+  for (; k + 8 < bins; k += 8)
+    for (int j = 0; j < 8; j++) partial[j] += POWER(k + j);
+  for (int j = 0; k + 1 < bins; k++, j++) partial[j] += POWER(k);
+  double twice = 0;
+  for (int j = 0; j < 8; j++) twice += partial[j];
+  const double lag0 = POWER(0) + POWER(bins - 1) + 2 * twice;
+  if (!(lag0 >= DBL_MIN)) return;
+  for (k = 0; k < bins; k++) sum[k] += POWER(k) / lag0;
+#undef POWER
 }

@@ -64,7 +64,8 @@ enum Tempo {
 
   /// `tempogram(onset_envelope, win_length=344)` averaged over frames: per frame, the Hann-windowed
   /// 344-frame excerpt centred on it (linear-ramp padding), autocorrelated (linear, via a
-  /// zero-padded FFT) and divided by its lag-0 value.
+  /// zero-padded FFT) and divided by its lag-0 value. The inverse FFT is linear, so the frames'
+  /// power spectra, each divided by its lag-0 value, are summed and inverted once, not per frame.
   static func meanTempogram(_ oenv: [Float]) -> [Double] {
     let w = windowLength
     let half = w / 2
@@ -81,19 +82,18 @@ enum Tempo {
     let fft = RealFFT.frame1024
     precondition(fft.size >= 2 * w - 1, "autocorrelation FFT must not wrap around")
     let buffers = FFTBuffers(size: fft.size)
-    var sum = [Double](repeating: 0, count: w)
+    var powerSum = [Double](repeating: 0, count: fft.binCount)
     let spectrum = UnsafeMutableRawPointer(buffers.complex).assumingMemoryBound(to: Double.self)
     ext.withUnsafeBufferPointer { ext in
       for t in 0..<n {
         genrekit_window_frame(window, ext.baseAddress! + t, w, buffers.real)
         (buffers.real + w).update(repeating: 0, count: fft.size - w)
         fft.forward(buffers)
-        genrekit_power_spectrum(spectrum, fft.binCount)
-        fft.inverse(buffers)
-        genrekit_add_normalized(buffers.real, w, &sum)
+        genrekit_add_normalized_power_spectrum(spectrum, fft.binCount, &powerSum)
       }
     }
-    return sum.map { $0 / Double(n) }
+    for k in 0..<fft.binCount { (spectrum[2 * k], spectrum[2 * k + 1]) = (powerSum[k], 0) }
+    fft.inverse(buffers)
+    return (0..<w).map { buffers.real[$0] / Double(n) }
   }
 }
-

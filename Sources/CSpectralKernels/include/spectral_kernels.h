@@ -59,12 +59,11 @@ void genrekit_harmonic_percussive_moments(
 /// square in float32, the sum in double and in order of i < length.
 void genrekit_block_square_sums(const float *samples, size_t length, size_t count, double *sums);
 
-/// The tempogram's autocorrelation spectrum, in place: bin k's (re, im) → (re² + im², 0).
-void genrekit_power_spectrum(double *spectrum, size_t bins);
-
-/// Adds `autocorrelation[lag] / peak` to `sum[lag]` for lag < count, with peak the largest
-/// `|autocorrelation[lag]|`; adds nothing when that is below double's smallest normal.
-void genrekit_add_normalized(const double *autocorrelation, size_t count, double *sum);
+/// Adds a tempogram frame's power spectrum (`bins` (re, im) pairs of a real FFT), divided by its
+/// autocorrelation's lag-0 value, to `sum`: the inverse FFT of the sum over frames is the sum of
+/// the frames' autocorrelations, each divided by its peak. Adds nothing for a frame whose lag-0
+/// value is below double's smallest normal.
+void genrekit_add_normalized_power_spectrum(const double *spectrum, size_t bins, double *sum);
 
 /// MFCCs of a band-major `bands × frames` log-mel spectrogram: `out[q · frames + t] =
 /// (float)Σ_j dct[j · count + q] · (double)mel[j · frames + t]` for q < count, the sum over the bands
