@@ -57,6 +57,23 @@ void genrekit_mask_spectrum(const float *values, const float *mask, size_t bins,
   }
 }
 
+MULTIVERSIONED
+void genrekit_overlap_add(const double *window, const double *frame, size_t length, size_t hop, size_t start, double *ring) {
+  for (size_t part = 0; part < length; part += hop) {
+    double *target = ring + (start + part) % length;
+    for (size_t i = 0; i < hop; i++) target[i] += window[part + i] * frame[part + i];
+  }
+}
+
+MULTIVERSIONED
+void genrekit_normalize_overlap(const double *sums, const double *norms, size_t count, float *out) {
+  // Divided unconditionally and selected after, so that the loop vectorises.
+  for (size_t i = 0; i < count; i++) {
+    const double quotient = sums[i] / norms[i];
+    out[i] = (float)(norms[i] > (double)FLT_MIN ? quotient : sums[i]);
+  }
+}
+
 typedef float f32x8 __attribute__((vector_size(32), aligned(4)));
 typedef double f64x4 __attribute__((vector_size(32), aligned(8)));
 typedef int32_t i32x8 __attribute__((vector_size(32), aligned(4)));

@@ -151,13 +151,9 @@ final class InverseSTFT {
     let t = added
     fill(buffers.complex)
     RealFFT.frame2048.inverse(buffers)
+    // The frame's four hops land on four whole hops of the ring (frames start on hops).
     Framing.synthesisWindow.withUnsafeBufferPointer { w in
-      // The frame's four hops land on four whole hops of the ring (frames start on hops).
-      for part in stride(from: 0, to: n, by: hop) {
-        let target = ring + ((t * hop + part) & (n - 1))
-        let (window, samples) = (w.baseAddress! + part, buffers.real + part)
-        for i in 0..<hop { target[i] += window[i] * samples[i] }
-      }
+      genrekit_overlap_add(w.baseAddress!, buffers.real, n, hop, (t * hop) & (n - 1), ring)
     }
     // Once frame t is added, the hop starting at 512t is complete.
     emitHop(startingAt: t * hop)
@@ -184,12 +180,8 @@ final class InverseSTFT {
     if low < high {
       normalisation.hop(startingAt: first, into: hopNormalisation)
       output.withUnsafeMutableBufferPointer { out in
-        let (sums, norms, target) = (hopInRing + (low - first), hopNormalisation + (low - first), out.baseAddress! + (low - start))
-        // Divided unconditionally and selected after, and indexed from 0, so that the loop vectorises.
-        for i in 0..<(high - low) {
-          let quotient = sums[i] / norms[i]
-          target[i] = Float(norms[i] > Double(Float.leastNormalMagnitude) ? quotient : sums[i])
-        }
+        genrekit_normalize_overlap(
+          hopInRing + (low - first), hopNormalisation + (low - first), high - low, out.baseAddress! + (low - start))
       }
     }
     hopInRing.update(repeating: 0, count: hop)

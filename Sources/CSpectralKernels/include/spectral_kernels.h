@@ -21,6 +21,15 @@ void genrekit_harmonic_soft_mask(float *harmonic, const float *percussive, size_
 /// widened to double, `spectrum[2k], spectrum[2k + 1]`.
 void genrekit_mask_spectrum(const float *values, const float *mask, size_t bins, double *spectrum);
 
+/// The inverse STFT's overlap-add of one frame into a ring of `length` sums: `ring[(start + i) mod
+/// length] += window[i] · frame[i]` for i < length, in whole hops (`start` and `length` are
+/// multiples of `hop`).
+void genrekit_overlap_add(const double *window, const double *frame, size_t length, size_t hop, size_t start, double *ring);
+
+/// The inverse STFT's normalisation: `out[i] = (float)(sums[i] / norms[i])`, or `(float)sums[i]`
+/// where `norms[i]` is not above float32's smallest normal (librosa's `window_sumsquare` rule).
+void genrekit_normalize_overlap(const double *sums, const double *norms, size_t count, float *out);
+
 /// `out[r] = Σ_i x[i] · rows[r · row_stride + i]`, i < count, for r < row_count, in float32 and
 /// always in one order: eight partial sums (sum j takes i ≡ j mod 8 up to the last whole eight),
 /// added in lane order to −0, then the last count mod 8 products one by one.
