@@ -370,6 +370,8 @@ void genrekit_add_normalized_power_spectrum(const double *spectrum, size_t bins,
   for (int j = 0; j < 8; j++) twice += partial[j];
   const double lag0 = POWER(0) + POWER(bins - 1) + 2 * twice;
   if (!(lag0 >= DBL_MIN)) return;
-  for (k = 0; k < bins; k++) sum[k] += POWER(k) / lag0;
+  // Times the reciprocal, not divided: the sum only ranks tempo candidates.
+  const double scale = 1 / lag0;
+  for (k = 0; k < bins; k++) sum[k] += POWER(k) * scale;
 #undef POWER
 }
