@@ -22,9 +22,11 @@ public enum Framing {
 /// Receives the frames of an STFT as they are computed, in order: HPSS, which then needs no stored
 /// copy of the complex values.
 protocol SpectrogramConsumer: AnyObject {
-  /// Frame t's 1025 complex64 bins (interleaved re, im); `magnitude` points at frame 0 of the
+  /// Where the STFT writes frame t's 1025 complex64 bins (interleaved re, im), just before `frame(t, …)`.
+  func storage(forFrame t: Int) -> UnsafeMutablePointer<Float>
+  /// Frame t's values are in `storage(forFrame: t)`; `magnitude` points at frame 0 of the
   /// frame-major magnitude, written up to frame t.
-  func frame(_ t: Int, values: UnsafePointer<Float>, magnitude: UnsafePointer<Float>)
+  func frame(_ t: Int, magnitude: UnsafePointer<Float>)
   /// Every frame was given; `magnitude` holds all of them.
   func end(magnitude: UnsafePointer<Float>)
 }
@@ -59,8 +61,6 @@ public struct Spectrogram: Sendable {
     // The transform as bins × (re, im) doubles.
     let spectrum = UnsafeRawPointer(buffers.complex).assumingMemoryBound(to: Double.self)
     var values: [Float] = []
-    let frameValues = UnsafeMutablePointer<Float>.allocate(capacity: consumer == nil ? 0 : 2 * bins)
-    defer { frameValues.deallocate() }
     let magnitude = [Float](unsafeUninitializedCapacity: bins * frames) { magnitude, magnitudeCount in
       let storedValues = consumer == nil ? 2 * bins * frames : 0
       values = [Float](unsafeUninitializedCapacity: storedValues) { values, valuesCount in
@@ -79,9 +79,9 @@ public struct Spectrogram: Sendable {
                 }
               }
               fft.forward(buffers)
-              let complex64 = consumer == nil ? values.baseAddress! + 2 * bins * t : frameValues
+              let complex64 = consumer?.storage(forFrame: t) ?? values.baseAddress! + 2 * bins * t
               genrekit_round_spectrum(spectrum, bins, complex64, magnitude.baseAddress! + bins * t)
-              consumer?.frame(t, values: complex64, magnitude: magnitude.baseAddress!)
+              consumer?.frame(t, magnitude: magnitude.baseAddress!)
             }
           }
         }

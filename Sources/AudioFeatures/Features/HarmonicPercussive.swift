@@ -19,7 +19,9 @@ enum HarmonicPercussive {
     spectrogram.magnitude.withUnsafeBufferPointer { magnitude in
       values.withUnsafeBufferPointer { x in
         for t in 0..<spectrogram.frameCount {
-          separator.frame(t, values: x.baseAddress! + 2 * t * Framing.binCount, magnitude: magnitude.baseAddress!)
+          let frameValues = x.baseAddress! + 2 * t * Framing.binCount
+          separator.storage(forFrame: t).update(from: frameValues, count: 2 * Framing.binCount)
+          separator.frame(t, magnitude: magnitude.baseAddress!)
         }
       }
       separator.end(magnitude: magnitude.baseAddress!)
@@ -66,9 +68,12 @@ enum HarmonicPercussive {
       masks.deallocate()
     }
 
-    func frame(_ t: Int, values: UnsafePointer<Float>, magnitude: UnsafePointer<Float>) {
-      let bins = Framing.binCount
-      (ring + (t % Separator.ringFrames) * 2 * bins).update(from: values, count: 2 * bins)
+    /// Frame t's slot in the ring: frame t − 32 has been inverted by the time t is computed.
+    func storage(forFrame t: Int) -> UnsafeMutablePointer<Float> {
+      ring + (t % Separator.ringFrames) * 2 * Framing.binCount
+    }
+
+    func frame(_ t: Int, magnitude: UnsafePointer<Float>) {
       // A block's last frame needs its medians' window: 15 frames on (or the last frame).
       while nextBlock < frameCount && t >= min(frameCount - 1, nextBlock + MedianFilter.lanes - 1 + kernelSize / 2) {
         invertBlock(magnitude: magnitude)
