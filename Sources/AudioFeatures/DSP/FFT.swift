@@ -42,7 +42,8 @@ final class RealFFT: @unchecked Sendable {
     return try body()
   }
 
-  /// `buffers.complex = rfft(buffers.real)` (no scaling).
+  /// `buffers.complex = rfft(buffers.real)` (no scaling); `buffers.real` is left as it was (FFTW
+  /// preserves the input of an out-of-place real-input transform).
   func forward(_ buffers: FFTBuffers) {
     fftw_execute_dft_r2c(forwardPlan, buffers.real, buffers.complex)
   }

@@ -84,10 +84,12 @@ enum Tempo {
     let buffers = FFTBuffers(size: fft.size)
     var powerSum = [Double](repeating: 0, count: fft.binCount)
     let spectrum = UnsafeMutableRawPointer(buffers.complex).assumingMemoryBound(to: Double.self)
+    // The zero padding is written once: the forward FFT (out of place, real input) leaves its
+    // input as it was.
+    (buffers.real + w).update(repeating: 0, count: fft.size - w)
     ext.withUnsafeBufferPointer { ext in
       for t in 0..<n {
         genrekit_window_frame(window, ext.baseAddress! + t, w, buffers.real)
-        (buffers.real + w).update(repeating: 0, count: fft.size - w)
         fft.forward(buffers)
         genrekit_add_normalized_power_spectrum(spectrum, fft.binCount, &powerSum)
       }
