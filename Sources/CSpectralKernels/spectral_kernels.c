@@ -59,10 +59,14 @@ void genrekit_mask_spectrum(const float *values, const float *mask, size_t bins,
 
 MULTIVERSIONED
 void genrekit_overlap_add(const double *window, const double *frame, size_t length, size_t hop, size_t start, double *ring) {
-  for (size_t part = 0; part < length; part += hop) {
+  const size_t last = length - hop;
+  for (size_t part = 0; part < last; part += hop) {
     double *target = ring + (start + part) % length;
     for (size_t i = 0; i < hop; i++) target[i] += window[part + i] * frame[part + i];
   }
+  // No earlier frame reached the last hop: its sums start here, from +0 as a cleared ring's did.
+  double *target = ring + (start + last) % length;
+  for (size_t i = 0; i < hop; i++) target[i] = 0.0 + window[last + i] * frame[last + i];
 }
 
 MULTIVERSIONED

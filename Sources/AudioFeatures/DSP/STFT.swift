@@ -171,7 +171,7 @@ final class InverseSTFT {
 
   /// Writes out the hop of the buffer starting at `first` (normalised, rounded once from Double:
   /// numpy rounds to float32 after every frame's add, which differs by float32 rounding, far below
-  /// the features' tolerance) and clears it in the ring.
+  /// the features' tolerance). The next frame's overlap-add starts that ring slot afresh.
   private func emitHop(startingAt first: Int) {
     let (n, hop) = (Framing.frameLength, Framing.hopLength)
     let start = n / 2
@@ -184,7 +184,6 @@ final class InverseSTFT {
           hopInRing + (low - first), hopNormalisation + (low - first), high - low, out.baseAddress! + (low - start))
       }
     }
-    hopInRing.update(repeating: 0, count: hop)
   }
 }
 

@@ -23,7 +23,8 @@ void genrekit_mask_spectrum(const float *values, const float *mask, size_t bins,
 
 /// The inverse STFT's overlap-add of one frame into a ring of `length` sums: `ring[(start + i) mod
 /// length] += window[i] · frame[i]` for i < length, in whole hops (`start` and `length` are
-/// multiples of `hop`).
+/// multiples of `hop`), except the last hop, which no earlier frame reached: there the sums start,
+/// `ring[…] = +0 + window[i] · frame[i]`, so the ring needs no clearing between frames.
 void genrekit_overlap_add(const double *window, const double *frame, size_t length, size_t hop, size_t start, double *ring);
 
 /// The inverse STFT's normalisation: `out[i] = (float)(sums[i] / norms[i])`, or `(float)sums[i]`
