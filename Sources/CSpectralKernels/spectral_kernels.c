@@ -13,6 +13,7 @@
 #include <float.h>
 #include <math.h>
 #include <stdint.h>
+#include <string.h>
 
 #pragma STDC FP_CONTRACT OFF
 
@@ -67,6 +68,26 @@ void genrekit_overlap_add(const double *window, const double *frame, size_t leng
   // No earlier frame reached the last hop: its sums start here, from +0 as a cleared ring's did.
   double *target = ring + (start + last) % length;
   for (size_t i = 0; i < hop; i++) target[i] = 0.0 + window[last + i] * frame[last + i];
+}
+
+MULTIVERSIONED
+size_t genrekit_first_non_finite(const float *samples, size_t count) {
+  // Blocks tested branch-free (an exponent of all ones), so that the test vectorises; only a block
+  // that has one is searched.
+  const size_t block = 4096;
+  for (size_t start = 0; start < count; start += block) {
+    const size_t end = start + block < count ? start + block : count;
+    uint32_t non_finite = 0;
+    for (size_t i = start; i < end; i++) {
+      uint32_t bits;
+      memcpy(&bits, &samples[i], sizeof bits);
+      non_finite |= (bits & 0x7f800000u) == 0x7f800000u;
+    }
+    if (non_finite)
+      for (size_t i = start; i < end; i++)
+        if (!isfinite(samples[i])) return i;
+  }
+  return count;
 }
 
 MULTIVERSIONED

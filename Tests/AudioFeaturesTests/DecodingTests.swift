@@ -47,6 +47,19 @@ func temporaryDirectory() throws -> URL { try makeTemporaryFolder(prefix: "genre
     #expect(audio.integrityWarning?.contains("truncated") == true)
   }
 
+  /// A compressed file can hold far more frames than bytes (300,000 frames of near-silence in a
+  /// few kilobytes): decoding outgrows the buffer sized by the file and still returns every sample.
+  @Test func aCompressedFileLongerThanItsBytesDecodesWhole() throws {
+    let quiet = (0..<300_000).map { Float(($0 / 1000) % 3 - 1) / 32768 }
+    let path = try temporaryDirectory().appendingPathComponent("quiet.flac").path
+    try writeAudio(path, quiet, format: SF_FORMAT_FLAC | SF_FORMAT_PCM_16)
+    let bytes = try #require(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
+    #expect(bytes < quiet.count / 4, "the file must be smaller than the first buffer: \(bytes) bytes")
+    let audio = try decodeAudio(atPath: path)
+    #expect(audio.samples == quiet)
+    #expect(audio.integrityWarning == nil)
+  }
+
   @Test(arguments: losslessFormats)
   func losslessFormatsDecodeExactly(name: String, format: Int) throws {
     let path = try temporaryDirectory().appendingPathComponent("x.\(name)").path
@@ -140,6 +153,12 @@ func temporaryDirectory() throws -> URL { try makeTemporaryFolder(prefix: "genre
     let nan = directory.appendingPathComponent("nan.wav").path
     try writeAudio(nan, [0, 0.5, .nan, 0], format: SF_FORMAT_WAV | SF_FORMAT_FLOAT)
     #expect(throws: AudioDecodingError.nonFiniteSample(index: 2)) { _ = try decodeAudio(atPath: nan) }
+    // Past the first read of 65,536 frames and the first block the finiteness test scans.
+    var late = [Float](repeating: 0.25, count: 100_000)
+    (late[70_001], late[90_000]) = (.infinity, .nan)
+    let infinite = directory.appendingPathComponent("late-infinity.wav").path
+    try writeAudio(infinite, late, format: SF_FORMAT_WAV | SF_FORMAT_FLOAT)
+    #expect(throws: AudioDecodingError.nonFiniteSample(index: 70_001)) { _ = try decodeAudio(atPath: infinite) }
     // A header that claims 1 Hz (a fuzzer's find: resampled, 830 samples became 18 million).
     let slow = directory.appendingPathComponent("slow.wav").path
     try writeAudio(slow, [Float](repeating: 0.1, count: 830), rate: 1, format: SF_FORMAT_WAV | SF_FORMAT_PCM_16)

@@ -1,4 +1,5 @@
 import CSndFile
+import CSpectralKernels
 import Foundation
 
 /// Why a file produced no signal. The description is the reason shown to the user, after the path.
@@ -58,31 +59,49 @@ public func decodeAudio(atPath path: String) throws(AudioDecodingError) -> Decod
     throw .unreadable("its header's sample rate, \(info.samplerate) Hz, is not an audio rate (\(plausibleSampleRates.lowerBound)–\(plausibleSampleRates.upperBound) Hz)")
   }
 
-  var mono = [Float]()
-  // The header's frame count is untrusted (a 551-byte FLAC claimed 537 million frames, found by
-  // fuzzing): the reservation is at most one frame per byte of the file, enough for PCM; what a
-  // compressed file holds beyond it grows the array as it is read.
-  if info.frames > 0 { mono.reserveCapacity(Int(min(info.frames, Int64(status.st_size)))) }
+  // Mono files are decoded straight into one buffer, other files a chunk at a time and averaged
+  // into it. The header's frame count is untrusted (a 551-byte FLAC claimed 537 million frames,
+  // found by fuzzing): the buffer starts at most one frame per byte of the file, enough for PCM,
+  // and doubles when a compressed file holds more.
   let chunkFrames = 1 << 16
-  var chunk = [Float](repeating: 0, count: chunkFrames * channels)
+  var capacity = max(chunkFrames, Int(min(max(info.frames, 0), Int64(status.st_size))))
+  var samples = UnsafeMutablePointer<Float>.allocate(capacity: capacity)
+  defer { samples.deallocate() }
+  let interleaved = channels == 1 ? nil : UnsafeMutablePointer<Float>.allocate(capacity: chunkFrames * channels)
+  defer { interleaved?.deallocate() }
+  var count = 0
   while true {
-    let read = Int(sf_readf_float(file, &chunk, sf_count_t(chunkFrames)))
-    guard read > 0 else { break }
-    if channels == 1 {
-      mono.append(contentsOf: chunk[0..<read])
-    } else {
-      for i in 0..<read {
-        var sum: Float = 0
-        for c in 0..<channels { sum += chunk[i * channels + c] }
-        mono.append(sum / Float(channels))
-      }
+    if capacity - count < chunkFrames {
+      capacity *= 2
+      let grown = UnsafeMutablePointer<Float>.allocate(capacity: capacity)
+      grown.moveInitialize(from: samples, count: count)
+      samples.deallocate()
+      samples = grown
     }
+    let read: Int
+    if let interleaved {
+      read = Int(sf_readf_float(file, interleaved, sf_count_t(chunkFrames)))
+      for i in 0..<max(read, 0) {
+        var sum: Float = 0
+        for c in 0..<channels { sum += interleaved[i * channels + c] }
+        samples[count + i] = sum / Float(channels)
+      }
+    } else {
+      read = Int(sf_readf_float(file, samples + count, sf_count_t(chunkFrames)))
+    }
+    guard read > 0 else { break }
+    count += read
   }
   // A decoder error after some samples (a FLAC cut short loses sync) still leaves those samples.
   let decoderError = sf_error(file) != 0 ? String(cString: sf_strerror(file)) : nil
-  if let decoderError, mono.isEmpty { throw .unreadable(decoderError) }
-  guard !mono.isEmpty else { throw .noSamples }
-  if let bad = mono.firstIndex(where: { !$0.isFinite }) { throw .nonFiniteSample(index: bad) }
+  if let decoderError, count == 0 { throw .unreadable(decoderError) }
+  guard count > 0 else { throw .noSamples }
+  let bad = genrekit_first_non_finite(samples, count)
+  guard bad == count else { throw .nonFiniteSample(index: bad) }
+  let mono = [Float](unsafeUninitializedCapacity: count) { mono, initialized in
+    mono.baseAddress!.initialize(from: samples, count: count)
+    initialized = count
+  }
   let warning = integrityWarning(
     file, announcedFrames: info.frames, decodedFrames: mono.count, sampleRate: Int(info.samplerate), decoderError: decoderError)
   return DecodedAudio(samples: mono, sampleRate: Int(info.samplerate), integrityWarning: warning)

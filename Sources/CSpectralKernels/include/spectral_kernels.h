@@ -27,6 +27,9 @@ void genrekit_mask_spectrum(const float *values, const float *mask, size_t bins,
 /// `ring[…] = +0 + window[i] · frame[i]`, so the ring needs no clearing between frames.
 void genrekit_overlap_add(const double *window, const double *frame, size_t length, size_t hop, size_t start, double *ring);
 
+/// The index of the first NaN or infinity among `count` samples, or `count` if there is none.
+size_t genrekit_first_non_finite(const float *samples, size_t count);
+
 /// The inverse STFT's normalisation: `out[i] = (float)(sums[i] / norms[i])`, or `(float)sums[i]`
 /// where `norms[i]` is not above float32's smallest normal (librosa's `window_sumsquare` rule).
 void genrekit_normalize_overlap(const double *sums, const double *norms, size_t count, float *out);
