@@ -6,6 +6,38 @@ import Testing
 
 @testable import AudioFeatures
 
+/// Whole-matrix filters over `RowMedians` and `ColumnMedians` (HPSS streams them instead), 8 rows
+/// per call as HPSS calls them.
+extension MedianFilter {
+  /// `out[r, c] = median(x[r − h ... r + h, c])`, h = window / 2, reflected at the first and last row.
+  static func alongColumns(_ x: [Float], rows: Int, columns: Int, window: Int) -> [Float] {
+    [Float](unsafeUninitializedCapacity: rows * columns) { out, count in
+      x.withUnsafeBufferPointer { x in
+        let medians = ColumnMedians(of: x.baseAddress!, rows: rows, columns: columns, window: window)
+        for first in stride(from: 0, to: rows, by: lanes) {
+          medians.next(min(lanes, rows - first), into: out.baseAddress! + first * columns)
+        }
+      }
+      count = rows * columns
+    }
+  }
+
+  /// `out[r, c] = median(x[r, c − h ... c + h])`, h = window / 2, reflected at the first and last column.
+  static func alongRows(_ x: [Float], rows: Int, columns: Int, window: Int) -> [Float] {
+    [Float](unsafeUninitializedCapacity: rows * columns) { out, count in
+      x.withUnsafeBufferPointer { x in
+        let medians = RowMedians(columns: columns, window: window)
+        for first in stride(from: 0, to: rows, by: lanes) {
+          medians.compute(
+            rows: x.baseAddress! + first * columns, count: min(lanes, rows - first),
+            into: out.baseAddress! + first * columns)
+        }
+      }
+      count = rows * columns
+    }
+  }
+}
+
 @Suite struct BuildingBlockTests {
   /// Both filter directions against sorting every (reflect-extended) window, on shapes whose sides
   /// are not multiples of the kernel's 8 lanes, with few distinct values (many ties, the hard case

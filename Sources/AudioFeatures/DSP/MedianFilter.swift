@@ -11,34 +11,6 @@ import CSlidingMedian
 enum MedianFilter {
   static let lanes = Int(GENREKIT_MEDIAN_LANES)
 
-  /// `out[r, c] = median(x[r − h ... r + h, c])`, h = window / 2, reflected at the first and last row.
-  static func alongColumns(_ x: [Float], rows: Int, columns: Int, window: Int) -> [Float] {
-    [Float](unsafeUninitializedCapacity: rows * columns) { out, count in
-      x.withUnsafeBufferPointer { x in
-        let medians = ColumnMedians(of: x.baseAddress!, rows: rows, columns: columns, window: window)
-        for first in stride(from: 0, to: rows, by: lanes) {
-          medians.next(min(lanes, rows - first), into: out.baseAddress! + first * columns)
-        }
-      }
-      count = rows * columns
-    }
-  }
-
-  /// `out[r, c] = median(x[r, c − h ... c + h])`, h = window / 2, reflected at the first and last column.
-  static func alongRows(_ x: [Float], rows: Int, columns: Int, window: Int) -> [Float] {
-    [Float](unsafeUninitializedCapacity: rows * columns) { out, count in
-      x.withUnsafeBufferPointer { x in
-        let medians = RowMedians(columns: columns, window: window)
-        for first in stride(from: 0, to: rows, by: lanes) {
-          medians.compute(
-            rows: x.baseAddress! + first * columns, count: min(lanes, rows - first),
-            into: out.baseAddress! + first * columns)
-        }
-      }
-      count = rows * columns
-    }
-  }
-
   /// Where element i of a sequence extended by h = window / 2 on both sides comes from, under
   /// scipy's `reflect` (d c b a | a b c d | d c b a, repeated however far the window reaches).
   static func reflectedPositions(length: Int, window: Int) -> [Int] {
