@@ -71,7 +71,8 @@ enum FuzzTarget: String, CaseIterable {
   /// `bytes` as the scratch file for this target (rewritten for every input).
   static func file(_ bytes: [UInt8], extension suffix: String) -> String {
     let path = PathName.joining(scratch, "input.\(suffix)")
-    FileManager.default.createFile(atPath: path, contents: Data(bytes))
+    // A scratch file that cannot be written would leave the target reading the previous input.
+    precondition(FileManager.default.createFile(atPath: path, contents: Data(bytes)), "cannot write the scratch file \(path)")
     return path
   }
 }
