@@ -100,10 +100,6 @@ static inline __attribute__((always_inline)) void slide(
   _Pragma("clang loop unroll(full)") for (size_t c_ = 0; c_ < sizeof(network) / 2; c_++) \
       COMPARE_EXCHANGE(v, network[c_][0], network[c_][1])
 
-// The state one block leaves for the next: the next block's first two runs merged (16 vectors),
-// then its second run (8).
-#define CARRIED_VECTORS 24
-
 static inline __attribute__((always_inline)) void slide31(
     const float *input, ptrdiff_t input_stride, const int32_t *positions, size_t first, size_t count,
     float *output, ptrdiff_t output_stride, f32x8 *carried, int resume) {
@@ -152,6 +148,8 @@ static inline __attribute__((always_inline)) void slide31(
     for (int i = 0; i < 16; i++) merged[i] = runs[i];
     RUN_NETWORK(merge8_network, merged);
   }
+  // The state this call leaves for the next (GENREKIT_MEDIAN31_CARRIED_FLOATS): the next block's
+  // first two runs merged (16 vectors), then its second run (8).
   if (carried) {
     for (int i = 0; i < 16; i++) carried[i] = merged[i];
     for (int i = 0; i < 8; i++) carried[16 + i] = runs[8 + i];
