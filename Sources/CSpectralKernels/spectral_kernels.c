@@ -1,11 +1,12 @@
 // The feature extractor's frame-wise loops (the STFT's and its inverse's, HPSS masking's, the
-// filter banks', MFCC, spectral shape, tempogram, tuning, RMS, the parts' moments, and decoding's
-// finiteness check): a fifth of its time, and twice that as Swift. In C because Swift compiles
+// filter banks', MFCC, spectral shape, tempogram, tuning, RMS, the parts' moments, decibels, and
+// decoding's finiteness check): a fifth of its time, and twice that as Swift. In C because Swift compiles
 // them for its baseline x86-64 (two doubles per vector) and cannot compile one function for AVX2
 // and choose it on the CPU at run time;
 // `target_clones` builds those versions and a baseline one and picks at load time. Every version
 // rounds alike: the same operations in the same order as librosa's (or the Swift code's they
-// replaced), none contracted into a fused multiply-add, so the features do not depend on the CPU.
+// replaced), none contracted into a fused multiply-add (the only ones are glibc's logf's, written
+// out), so the features do not depend on the CPU.
 // Where a sum is one chain of dependent additions, other frames', rows' or sequences' chains run
 // beside it instead of reordering it.
 
@@ -103,6 +104,7 @@ void genrekit_normalize_overlap(const double *sums, const double *norms, size_t 
 typedef float f32x8 __attribute__((vector_size(32), aligned(4)));
 typedef double f64x4 __attribute__((vector_size(32), aligned(8)));
 typedef int32_t i32x8 __attribute__((vector_size(32), aligned(4)));
+typedef double f64x8 __attribute__((vector_size(64), aligned(8)));
 
 // A row's sum as genrekit_dot_rows states it, from its eight partial sums (which the caller
 // stores: a 256-bit vector argument to a function built without AVX changes the ABI).
@@ -400,4 +402,69 @@ void genrekit_add_normalized_power_spectrum(const double *spectrum, size_t bins,
   const double scale = 1 / lag0;
   for (k = 0; k < bins; k++) sum[k] += POWER(k) * scale;
 #undef POWER
+}
+
+// glibc's logf table (2.28 and later, from Arm's optimized-routines): 1/c and log(c) for the
+// centre c of each of 16 subintervals of [0x1.66p-1, 0x1.66p0).
+static const double logf_table[16][2] = {
+    {0x1.661ec79f8f3bep+0, -0x1.57bf7808caadep-2}, {0x1.571ed4aaf883dp+0, -0x1.2bef0a7c06ddbp-2},
+    {0x1.49539f0f010bp+0, -0x1.01eae7f513a67p-2},  {0x1.3c995b0b80385p+0, -0x1.b31d8a68224e9p-3},
+    {0x1.30d190c8864a5p+0, -0x1.6574f0ac07758p-3}, {0x1.25e227b0b8eap+0, -0x1.1aa2bc79c81p-3},
+    {0x1.1bb4a4a1a343fp+0, -0x1.a4e76ce8c0e5ep-4}, {0x1.12358f08ae5bap+0, -0x1.1973c5a611cccp-4},
+    {0x1.0953f419900a7p+0, -0x1.252f438e10c1ep-5}, {0x1p+0, 0x0p+0},
+    {0x1.e608cfd9a47acp-1, 0x1.aa5aa5df25984p-5},  {0x1.ca4b31f026aap-1, 0x1.c5e53aa362eb4p-4},
+    {0x1.b2036576afce6p-1, 0x1.526e57720db08p-3},  {0x1.9c2d163a1aa2dp-1, 0x1.bc2860d22477p-3},
+    {0x1.886e6037841edp-1, 0x1.1058bc8a07ee1p-2},  {0x1.767dcf5534862p-1, 0x1.4043057b6ee09p-2},
+};
+
+// log10f(x) of eight lanes, to the bit glibc's (2.36) as it runs where glibc picks its FMA build
+// of logf (CPUs with AVX2 and FMA), so the decibels no longer depend on the CPU. glibc's log10f
+// splits x = 2^(k + i)·m in float32 (m in [1, 2), or [0.5, 1) when k < 0, i = 1) and returns
+// (logf(m)·ivln10 + y·log10_2lo) + y·log10_2hi with y = k + i; logf reduces m by the table and
+// evaluates a cubic in double, with these fused multiply-adds in this order. Lanes that are not
+// positive, normal and finite go to libm's log10f itself.
+static inline __attribute__((always_inline)) void log10f8(const f32x8 *x_in, f32x8 *out) {
+  const f32x8 x = *x_in;
+  const i32x8 bits = (i32x8)x;
+  const i32x8 k = (bits >> 23) - 127, i = (k < 0) & 1;
+  const i32x8 m = (bits & 0x7fffff) | ((0x7f - i) << 23);
+  const f32x8 y = __builtin_convertvector(k + i, f32x8);
+  // logf(m): m = 2^e·z with z near a table centre c, log(m) = e·ln2 + log(c) + log1p(z/c − 1).
+  const i32x8 offset = m - 0x3f330000;
+  const i32x8 slot = (offset >> 19) & 15, e = offset >> 23;
+  const f64x8 z = __builtin_convertvector((f32x8)(m - (offset & (int32_t)0xff800000)), f64x8);
+  f64x8 inverse_centre, log_centre;
+  for (int lane = 0; lane < 8; lane++) {
+    inverse_centre[lane] = logf_table[slot[lane]][0];
+    log_centre[lane] = logf_table[slot[lane]][1];
+  }
+  const double ln2 = 0x1.62e42fefa39efp-1, a0 = -0x1.00ea348b88334p-2, a1 = 0x1.5575b0be00b6ap-2, a2 = -0x1.ffffef20a4123p-2;
+  const f64x8 r = __builtin_elementwise_fma(z, inverse_centre, (f64x8){0} - 1.0);
+  const f64x8 y0 = __builtin_elementwise_fma(__builtin_convertvector(e, f64x8), (f64x8){0} + ln2, log_centre);
+  f64x8 p = __builtin_elementwise_fma(r, (f64x8){0} + a1, (f64x8){0} + a2);
+  const f64x8 r2 = r * r;
+  p = __builtin_elementwise_fma(r2, (f64x8){0} + a0, p);
+  const f32x8 log_m = __builtin_convertvector(__builtin_elementwise_fma(r2, p, r + y0), f32x8);
+  f32x8 result = (log_m * 0x1.bcb7b2p-2f + y * 0x1.a84fb6p-21f) + y * 0x1.3441p-2f;
+  const i32x8 special = (bits < 0x00800000) | (bits >= 0x7f800000);
+  if (__builtin_reduce_or(special))
+    for (int lane = 0; lane < 8; lane++)
+      if (special[lane]) result[lane] = log10f(x[lane]);
+  *out = result;
+}
+
+MULTIVERSIONED
+void genrekit_decibels(const float *values, size_t count, float factor, float floor, float *out, size_t stride) {
+  for (size_t i = 0; i < count; i += 8) {
+    const size_t lanes = count - i < 8 ? count - i : 8;
+    // Lanes past the end take 1 (whose logarithm is 0) and are not written.
+    f32x8 v = {1, 1, 1, 1, 1, 1, 1, 1};
+    for (size_t lane = 0; lane < lanes; lane++) v[lane] = values[i + lane];
+    // Swift's max(floor, v): v where v >= floor, floor otherwise (also for a NaN).
+    v = (f32x8)(((i32x8)v & (v >= floor)) | ((i32x8)((f32x8){0} + floor) & ~(v >= floor)));
+    f32x8 decibels;
+    log10f8(&v, &decibels);
+    decibels *= factor;
+    for (size_t lane = 0; lane < lanes; lane++) out[(i + lane) * stride] = decibels[lane];
+  }
 }

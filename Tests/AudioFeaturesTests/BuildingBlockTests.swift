@@ -242,6 +242,39 @@ extension MedianFilter {
     }
   }
 
+  /// glibc runs its FMA build of logf (the one the decibel kernel reproduces) only on CPUs with
+  /// AVX2 and FMA; elsewhere its last bits may differ.
+  static let cpuHasFusedMultiplyAdd: Bool = {
+    guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+      let flags = info.split(separator: "\n").first(where: { $0.hasPrefix("flags") })
+    else { return false }
+    let set = Set(flags.split(separator: " ").map(String.init))
+    return set.contains("fma") && set.contains("avx2")
+  }()
+
+  /// The decibel kernel's log10f against glibc's, to the bit, on every 257th float32 bit pattern
+  /// (all 2^32 of them, in both the AVX2 and the baseline build, agreed when it was written), and
+  /// its floor, factor, stride and a count that is not a multiple of its eight lanes.
+  @Test(.enabled(if: cpuHasFusedMultiplyAdd, "glibc runs its FMA build of logf only with AVX2 and FMA"))
+  func decibelsUseGlibcsLog10ToTheBit() {
+    let x = stride(from: UInt64(0), to: 1 << 32, by: 257).map { Float(bitPattern: UInt32($0)) }
+    var out = [Float](repeating: 0, count: x.count)
+    genrekit_decibels(x, x.count, 1, -.infinity, &out, 1)
+    let wrong = x.indices.filter { i in
+      let expected = log10(max(-Float.infinity, x[i]))
+      return !(out[i].bitPattern == expected.bitPattern || (out[i].isNaN && expected.isNaN))
+    }
+    #expect(wrong.isEmpty, "\(wrong.count) values differ, first at x = \(wrong.first.map { x[$0] } ?? 0)")
+
+    let power: [Float] = [0, 1e-12, .nan, 1, 100, 3e-3, .infinity, 7, 1e-10, 2e-10, 0.5]
+    var columns = [Float](repeating: -1, count: 3 * power.count)
+    genrekit_decibels(power, power.count, 10, 1e-10, &columns, 3)
+    let expected = power.map { 10 * log10(max(Float(1e-10), $0)) }
+    #expect(stride(from: 0, to: columns.count, by: 3).map { columns[$0] } == expected)
+    #expect(columns.indices.filter { $0 % 3 != 0 }.allSatisfy { columns[$0] == -1 }, "only every third value is written")
+    #expect(expected[0] == -100 && expected[2] == -100 && expected[3] == 0 && expected[6] == .infinity)
+  }
+
   /// Values from `scipy.ndimage.median_filter(..., mode='reflect')`.
   @Test func medianFilterUsesScipysReflectBoundary() {
     #expect(MedianFilter.alongRows([1, 5, 2], rows: 1, columns: 3, window: 3) == [1, 2, 2])

@@ -1,3 +1,4 @@
+import CSpectralKernels
 import Foundation
 
 /// A frame-wise feature as librosa returns it: `rows` values (bands, coefficients) per frame,
@@ -87,10 +88,15 @@ public struct FrameAnalysis: Sendable {
     let bins = Framing.binCount
     let frames = frameCount
     let magnitude = spectrogram.magnitude
-    let reference = 20 * log10(max(1e-5, magnitude.max() ?? 0))
+    var reference: Float = 0
+    genrekit_decibels([magnitude.max() ?? 0], 1, 20, 1e-5, &reference, 1)
     var values = [Float](repeating: 0, count: bins * frames)
-    for t in 0..<frames {
-      for k in 0..<bins { values[k * frames + t] = max(-80, 20 * log10(max(1e-5, magnitude[t * bins + k])) - reference) }
+    values.withUnsafeMutableBufferPointer { values in
+      magnitude.withUnsafeBufferPointer { magnitude in
+        // 20·log10(max(1e-5, |X|)) of every bin of frame t, into column t.
+        for t in 0..<frames { genrekit_decibels(magnitude.baseAddress! + t * bins, bins, 20, 1e-5, values.baseAddress! + t, frames) }
+      }
+      for i in values.indices { values[i] = max(-80, values[i] - reference) }
     }
     return FrameMatrix(rows: bins, frames: frames, values: values)
   }

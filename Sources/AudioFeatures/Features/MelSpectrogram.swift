@@ -81,7 +81,8 @@ struct MelDecibels {
     values.withUnsafeMutableBufferPointer { out in
       forEachPowerFrame(of: magnitude, frames: frames) { t, frame in
         genrekit_sparse_dot_rows(frame, bank.weights, bank.start, bank.firstBin, bank.length, bands, &sums)
-        for i in 0..<bands { out[i * frames + t] = 10 * log10(max(1e-10, sums[i])) }
+        // 10·log10(max(1e-10, sum)) of every band, into column t.
+        genrekit_decibels(sums, bands, 10, 1e-10, out.baseAddress! + t, frames)
       }
       // The clamp uses the global maximum over the whole clip or segment.
       let floor = (out.max() ?? 0) - MelDecibels.topDecibels

@@ -89,4 +89,9 @@ void genrekit_sparse_dot_rows(
     const float *x, const float *weights, const int32_t *starts, const int32_t *first, const int32_t *lengths, size_t rows,
     float *out);
 
+/// Decibels: `out[i · stride] = factor · log10f(max(floor, values[i]))` for i < count, in float32,
+/// with Swift's `max` (a NaN value gives `floor`) and glibc's log10f to the bit as glibc computes it
+/// on CPUs with AVX2 and FMA, on every CPU.
+void genrekit_decibels(const float *values, size_t count, float factor, float floor, float *out, size_t stride);
+
 #endif
