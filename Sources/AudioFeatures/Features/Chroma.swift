@@ -1,5 +1,6 @@
 import CSpectralKernels
 import Foundation
+import Synchronization
 
 /// `librosa.feature.chroma_stft(y, sr=22050)`: tuning estimated from the power spectrogram, a
 /// 12-bin chroma filter bank shifted by that tuning, and each frame divided by its maximum.
@@ -9,7 +10,7 @@ enum Chroma {
   /// Chromagram of the power spectrogram `magnitude²`, frame-major `frames × 12` float32.
   static func chromagram(magnitude: [Float], frames: Int) -> [Float] {
     let bins = Framing.binCount
-    let filters = filterBank(tuning: estimateTuning(magnitude: magnitude, frames: frames))
+    let filters = sharedFilterBank(tuning: estimateTuning(magnitude: magnitude, frames: frames))
     var chroma = [Float](repeating: 0, count: frames * binsPerOctave)
     // raw[t, c] = Σ_k P[t, k] · W[c, k]
     filters.withUnsafeBufferPointer { w in
@@ -88,39 +89,52 @@ enum Chroma {
     return edges[counts.firstIndex(of: counts.max()!)!]
   }
 
+  /// Filter banks by tuning, each made once per process: a tuning is one of the 100 edges of the
+  /// 0.01-semitone histogram (or 0), so clips and a clip's segments share them (at most 4.9 MB).
+  private static let filterBanks = Mutex<[Double: [Float]]>([:])
+
+  /// `filterBank(tuning:)`, made at the first use of each tuning.
+  static func sharedFilterBank(tuning: Double) -> [Float] {
+    if let bank = filterBanks.withLock({ $0[tuning] }) { return bank }
+    let bank = filterBank(tuning: tuning)
+    filterBanks.withLock { $0[tuning] = bank }
+    return bank
+  }
+
   /// `librosa.filters.chroma(sr=22050, n_fft=2048, tuning)`: Gaussian bumps in log-frequency per
   /// pitch class, L2-normalised per FFT bin, weighted around octave 5, row 0 = C. `12 × 1025` float32.
   static func filterBank(tuning: Double) -> [Float] {
     let n = Framing.frameLength
     let chroma = binsPerOctave
+    // librosa makes all n columns and keeps the non-negative frequencies' 1025; each column is
+    // normalised on its own, so only those are made (and the next bin's position, for the width).
+    let bins = Framing.binCount
     let a440 = 440.0 * pow(2.0, tuning / Double(chroma))
-    var octaveBins = [Double](repeating: 0, count: n)
-    for j in 1..<n {
+    var octaveBins = [Double](repeating: 0, count: bins + 1)
+    for j in 1...bins {
       let f = Double(j) * Double(Framing.sampleRate) / Double(n)
       octaveBins[j] = Double(chroma) * log2(f / (a440 / 16))
     }
     octaveBins[0] = octaveBins[1] - 1.5 * Double(chroma)
-    var binWidth = [Double](repeating: 1, count: n)
-    for j in 0..<(n - 1) { binWidth[j] = max(octaveBins[j + 1] - octaveBins[j], 1) }
+    let binWidth = (0..<bins).map { max(octaveBins[$0 + 1] - octaveBins[$0], 1) }
     let halfChroma = (Double(chroma) / 2).rounded()
-    var weights = [Double](repeating: 0, count: chroma * n)
-    for j in 0..<n {
+    var weights = [Double](repeating: 0, count: chroma * bins)
+    for j in 0..<bins {
       var norm = 0.0
       for c in 0..<chroma {
         let shifted = octaveBins[j] - Double(c) + halfChroma + 10 * Double(chroma)
         let d = floorRemainder(shifted, Double(chroma)) - halfChroma
         let w = exp(-0.5 * pow(2 * d / binWidth[j], 2))
-        weights[c * n + j] = w
+        weights[c * bins + j] = w
         norm += w * w
       }
       let octaveWeight = exp(-0.5 * pow((octaveBins[j] / Double(chroma) - 5) / 2, 2))
-      for c in 0..<chroma { weights[c * n + j] = weights[c * n + j] / norm.squareRoot() * octaveWeight }
+      for c in 0..<chroma { weights[c * bins + j] = weights[c * bins + j] / norm.squareRoot() * octaveWeight }
     }
-    // Roll so that row 0 is C (base_c), and keep the non-negative frequencies.
-    let bins = Framing.binCount
+    // Roll so that row 0 is C (base_c).
     var out = [Float](repeating: 0, count: chroma * bins)
     for c in 0..<chroma {
-      for k in 0..<bins { out[c * bins + k] = Float(weights[((c + 3) % chroma) * n + k]) }
+      for k in 0..<bins { out[c * bins + k] = Float(weights[((c + 3) % chroma) * bins + k]) }
     }
     return out
   }
