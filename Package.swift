@@ -21,6 +21,7 @@ let package = Package(
   targets: [
     // MARK: C libraries (Debian -dev packages; see README)
     .systemLibrary(name: "CSndFile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
+    .systemLibrary(name: "CFLAC", pkgConfig: "flac", providers: [.apt(["libflac-dev"])]),
     .systemLibrary(name: "CFFTW", pkgConfig: "fftw3", providers: [.apt(["libfftw3-dev"])]),
     // libcsv ships no pkg-config file: the module map links "csv" directly.
     .systemLibrary(name: "CCSV", providers: [.apt(["libcsv-dev"])]),
@@ -48,7 +49,7 @@ let package = Package(
     .target(name: "TensorIO"),
     .target(
       name: "AudioFeatures",
-      dependencies: ["CSndFile", "CFFTW", "CSoxr", "CSlidingMedian", "CSpectralKernels", "TabularIO", "TensorIO"]),
+      dependencies: ["CSndFile", "CFLAC", "CFFTW", "CSoxr", "CSlidingMedian", "CSpectralKernels", "TabularIO", "TensorIO"]),
     .target(name: "Learning", dependencies: ["CAffineKernels", "CBLASLAPACK", "CDistanceKernels", "CNetworkKernels", "TabularIO", "TensorIO"], resources: [.copy("Resources")]),
     // SVG charts from plain values: no model, no audio.
     .target(name: "Figures"),

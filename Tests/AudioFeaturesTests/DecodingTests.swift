@@ -1,6 +1,7 @@
 import AudioFeatures
 import CSndFile
 import Foundation
+import Learning
 import TestSupport
 import Testing
 
@@ -45,6 +46,13 @@ func temporaryDirectory() throws -> URL { try makeTemporaryFolder(prefix: "genre
     #expect(audio.samples == samples)
     #expect(audio.samples.capacity <= max(bytes.count, 2 * samples.count), "capacity \(audio.samples.capacity)")
     #expect(audio.integrityWarning?.contains("truncated") == true)
+
+    // A total of 0: the encoder did not know it. Everything decodes, without a warning.
+    bytes[21] &= 0xF0
+    bytes.replaceSubrange(22...25, with: [0, 0, 0, 0])
+    try Data(bytes).write(to: URL(fileURLWithPath: path))
+    let unknown = try decodeAudio(atPath: path)
+    #expect(unknown.samples == samples && unknown.integrityWarning == nil)
   }
 
   /// A compressed file can hold far more frames than bytes (300,000 frames of near-silence in a
@@ -99,6 +107,53 @@ func temporaryDirectory() throws -> URL { try makeTemporaryFolder(prefix: "genre
     let claimed = try decodeAudio(atPath: short)
     #expect(claimed.samples == Array(long.prefix(long.count / 2)))
     #expect(claimed.integrityWarning?.contains("disagrees with its header") == true, "\(String(describing: claimed.integrityWarning))")
+  }
+
+  /// The file as libsndfile reads it, channels averaged in float32 in channel order.
+  static func libsndfileMono(_ path: String) throws -> [Float] {
+    var info = SF_INFO()
+    let file = try #require(sf_open(path, Int32(SFM_READ), &info))
+    defer { sf_close(file) }
+    let channels = Int(info.channels)
+    var interleaved = [Float](repeating: 0, count: Int(info.frames) * channels)
+    let read = Int(sf_readf_float(file, &interleaved, info.frames))
+    return (0..<read).map { i in
+      var sum: Float = 0
+      for c in 0..<channels { sum += interleaved[i * channels + c] }
+      return sum / Float(channels)
+    }
+  }
+
+  /// Native FLAC is decoded by libFLAC directly: the samples libsndfile reads from the same file
+  /// (each integer scaled to float32, channels averaged in float32), for 8-, 16- and 24-bit, mono
+  /// and three channels, at another rate.
+  @Test(arguments: [SF_FORMAT_PCM_S8, SF_FORMAT_PCM_16, SF_FORMAT_PCM_24], [1, 3])
+  func flacDecodesAsLibsndfileReadsIt(bits: Int, channels: Int) throws {
+    var generator = SeededGenerator(seed: UInt64(bits * 10 + channels))
+    let interleaved = (0..<(20_000 * channels)).map { _ in Float.random(in: -1..<1, using: &generator) }
+    let path = try temporaryDirectory().appendingPathComponent("x\(bits)_\(channels).flac").path
+    try writeAudio(path, interleaved, channels: channels, rate: 44100, format: SF_FORMAT_FLAC | bits)
+    let audio = try decodeAudio(atPath: path)
+    #expect(audio.sampleRate == 44100 && audio.integrityWarning == nil)
+    let expected = try Self.libsndfileMono(path)
+    #expect(expected.count == 20_000 && audio.samples == expected)
+  }
+
+  /// A FLAC damaged in its middle gives the samples before the damaged frame, exactly, and a
+  /// warning that names the damage; nothing from the damaged frame on (libFLAC delivers it as
+  /// silence).
+  @Test func aDamagedFLACFrameEndsDecodingWithAWarning() throws {
+    let long = (0..<66_150).map { Float(Int((sin(Double($0) * 0.01) * 20000).rounded())) / 32768 }
+    let url = try temporaryDirectory().appendingPathComponent("damaged.flac")
+    try writeAudio(url.path, long, format: SF_FORMAT_FLAC | SF_FORMAT_PCM_16)
+    var bytes = [UInt8](try Data(contentsOf: url))
+    for i in (bytes.count / 2)..<(bytes.count / 2 + 16) { bytes[i] ^= 0x5A }
+    try Data(bytes).write(to: url)
+    let audio = try decodeAudio(atPath: url.path)
+    #expect(!audio.samples.isEmpty && audio.samples.count < long.count * 2 / 3, "\(audio.samples.count) samples")
+    #expect(audio.samples == Array(long.prefix(audio.samples.count)))
+    let warning = audio.integrityWarning ?? ""
+    #expect(warning.hasPrefix("truncated: the header announces 3.00 s, only ") && warning.hasSuffix("decoded: the FLAC stream lost sync (damaged or cut short)"), "\(warning)")
   }
 
   static let lossyFormats: [(String, Int)] = [

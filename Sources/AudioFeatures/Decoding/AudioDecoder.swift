@@ -37,7 +37,8 @@ public struct DecodedAudio: Sendable {
 
 /// Reads any format libsndfile reads (WAV, AIFF, AU, FLAC, OGG/Vorbis, MP3, …), as
 /// `librosa.load` (through soundfile) does: integer PCM scaled by 2^−(bits−1) (16-bit: x/32768),
-/// float data passed through, channels averaged to mono in float32.
+/// float data passed through, channels averaged to mono in float32. Native FLAC goes to libFLAC
+/// directly (`decodeFLAC`), with the same samples.
 public func decodeAudio(atPath path: String) throws(AudioDecodingError) -> DecodedAudio {
   var status = stat()
   guard stat(path, &status) == 0 else {
@@ -45,6 +46,7 @@ public func decodeAudio(atPath path: String) throws(AudioDecodingError) -> Decod
   }
   // Only regular files: a FIFO or device named *.wav would block the reader forever.
   guard (status.st_mode & S_IFMT) == S_IFREG else { throw .notARegularFile }
+  if startsWithFLACMarker(path) { return try decodeFLAC(atPath: path, fileSize: Int64(status.st_size)) }
 
   var info = SF_INFO()
   guard let file = sf_open(path, Int32(SFM_READ), &info) else {
@@ -52,77 +54,98 @@ public func decodeAudio(atPath path: String) throws(AudioDecodingError) -> Decod
   }
   defer { sf_close(file) }
   let channels = Int(info.channels)
-  guard channels > 0, info.samplerate > 0 else { throw .unreadable("invalid header") }
-  // Resampling a file that claims a few hertz to 22,050 Hz would make a few bytes into hours of
-  // audio (found by fuzzing): rates outside what audio uses are refused.
-  guard plausibleSampleRates.contains(Int(info.samplerate)) else {
-    throw .unreadable("its header's sample rate, \(info.samplerate) Hz, is not an audio rate (\(plausibleSampleRates.lowerBound)–\(plausibleSampleRates.upperBound) Hz)")
-  }
+  guard channels > 0 else { throw .unreadable("invalid header") }
+  try checkSampleRate(Int(info.samplerate))
 
-  // Mono files are decoded straight into one buffer, other files a chunk at a time and averaged
-  // into it. The header's frame count is untrusted (a 551-byte FLAC claimed 537 million frames,
-  // found by fuzzing): the buffer starts at most one frame per byte of the file, enough for PCM,
-  // and doubles when a compressed file holds more.
-  let chunkFrames = 1 << 16
-  var capacity = max(chunkFrames, Int(min(max(info.frames, 0), Int64(status.st_size))))
-  var samples = UnsafeMutablePointer<Float>.allocate(capacity: capacity)
-  defer { samples.deallocate() }
-  let interleaved = channels == 1 ? nil : UnsafeMutablePointer<Float>.allocate(capacity: chunkFrames * channels)
+  // Mono files are decoded straight into the signal's storage, other files a chunk at a time and
+  // averaged into it.
+  let interleaved = channels == 1 ? nil : UnsafeMutablePointer<Float>.allocate(capacity: decodingChunkFrames * channels)
   defer { interleaved?.deallocate() }
-  var count = 0
-  while true {
-    if capacity - count < chunkFrames {
-      capacity *= 2
-      let grown = UnsafeMutablePointer<Float>.allocate(capacity: capacity)
-      grown.moveInitialize(from: samples, count: count)
-      samples.deallocate()
-      samples = grown
+  let samples = collectSamples(capacity: initialCapacity(announcedFrames: info.frames, fileSize: Int64(status.st_size))) {
+    target, room in
+    let frames = sf_count_t(min(room, decodingChunkFrames))
+    guard let interleaved else { return max(0, Int(sf_readf_float(file, target, frames))) }
+    let read = max(0, Int(sf_readf_float(file, interleaved, frames)))
+    for i in 0..<read {
+      var sum: Float = 0
+      for c in 0..<channels { sum += interleaved[i * channels + c] }
+      target[i] = sum / Float(channels)
     }
-    let read: Int
-    if let interleaved {
-      read = Int(sf_readf_float(file, interleaved, sf_count_t(chunkFrames)))
-      for i in 0..<max(read, 0) {
-        var sum: Float = 0
-        for c in 0..<channels { sum += interleaved[i * channels + c] }
-        samples[count + i] = sum / Float(channels)
-      }
-    } else {
-      read = Int(sf_readf_float(file, samples + count, sf_count_t(chunkFrames)))
-    }
-    guard read > 0 else { break }
-    count += read
+    return read
   }
   // A decoder error after some samples (a FLAC cut short loses sync) still leaves those samples.
   let decoderError = sf_error(file) != 0 ? String(cString: sf_strerror(file)) : nil
-  if let decoderError, count == 0 { throw .unreadable(decoderError) }
-  guard count > 0 else { throw .noSamples }
-  let bad = genrekit_first_non_finite(samples, count)
-  guard bad == count else { throw .nonFiniteSample(index: bad) }
-  let mono = [Float](unsafeUninitializedCapacity: count) { mono, initialized in
-    mono.baseAddress!.initialize(from: samples, count: count)
-    initialized = count
-  }
+  if let decoderError, samples.isEmpty { throw .unreadable(decoderError) }
+  guard !samples.isEmpty else { throw .noSamples }
+  let bad = samples.withUnsafeBufferPointer { genrekit_first_non_finite($0.baseAddress!, $0.count) }
+  guard bad == samples.count else { throw .nonFiniteSample(index: bad) }
   let warning = integrityWarning(
-    file, announcedFrames: info.frames, decodedFrames: mono.count, sampleRate: Int(info.samplerate), decoderError: decoderError)
-  return DecodedAudio(samples: mono, sampleRate: Int(info.samplerate), integrityWarning: warning)
+    announcedFrames: info.frames, decodedFrames: samples.count, sampleRate: Int(info.samplerate), decoderError: decoderError,
+    sizesDisagree: sizesDisagreeWithHeader(file))
+  return DecodedAudio(samples: samples, sampleRate: Int(info.samplerate), integrityWarning: warning)
 }
 
-/// Whether a file decoded whole. libsndfile reports a short stream (fewer frames than the header
-/// announces, or a decoder error) directly; a WAV or AIFF whose chunk sizes disagree with the file
-/// (cut short, or a header claiming fewer samples than the file holds) only in its log.
-private func integrityWarning(
-  _ file: OpaquePointer, announcedFrames: sf_count_t, decodedFrames: Int, sampleRate: Int, decoderError: String?
-) -> String? {
+/// Resampling a file that claims a few hertz to 22,050 Hz would make a few bytes into hours of
+/// audio (found by fuzzing): rates outside what audio uses are refused.
+func checkSampleRate(_ rate: Int) throws(AudioDecodingError) {
+  guard plausibleSampleRates.contains(rate) else {
+    throw .unreadable("its header's sample rate, \(rate) Hz, is not an audio rate (\(plausibleSampleRates.lowerBound)–\(plausibleSampleRates.upperBound) Hz)")
+  }
+}
+
+/// The frames libsndfile is asked for at a time.
+let decodingChunkFrames = 1 << 16
+
+/// The samples a decoder makes room for at first. The header's frame count is untrusted (a
+/// 551-byte FLAC claimed 537 million frames, found by fuzzing): at most one frame per byte of the
+/// file, enough for PCM; a compressed file that holds more continues past it.
+func initialCapacity(announcedFrames: Int64, fileSize: Int64) -> Int {
+  Int(min(max(announcedFrames, 0), fileSize))
+}
+
+/// A decoder's samples in one array, without a copy: `decode(target, room)` writes at most `room`
+/// samples at `target` and returns how many, 0 at the end. The first `capacity` go straight into
+/// the array's storage; a file that holds more continues a chunk at a time, appended.
+func collectSamples(capacity: Int, decode: (_ target: UnsafeMutablePointer<Float>, _ room: Int) -> Int) -> [Float] {
+  var samples = [Float](unsafeUninitializedCapacity: capacity) { storage, initialized in
+    initialized = 0
+    while initialized < capacity {
+      let count = decode(storage.baseAddress! + initialized, capacity - initialized)
+      guard count > 0 else { return }
+      initialized += count
+    }
+  }
+  guard samples.count == capacity else { return samples }
+  let chunk = UnsafeMutablePointer<Float>.allocate(capacity: decodingChunkFrames)
+  defer { chunk.deallocate() }
+  while case let count = decode(chunk, decodingChunkFrames), count > 0 {
+    samples.append(contentsOf: UnsafeBufferPointer(start: chunk, count: count))
+  }
+  return samples
+}
+
+/// Whether libsndfile's log says a WAV's or AIFF's chunk sizes disagree with the file (cut short,
+/// or a header claiming fewer samples than the file holds): it reports that only there.
+private func sizesDisagreeWithHeader(_ file: OpaquePointer) -> Bool {
   var log = [UInt8](repeating: 0, count: 16_384)
   let length = Int(sf_command(file, Int32(SFC_GET_LOG_INFO), &log, Int32(log.count)))
   let text = String(decoding: log.prefix(min(max(length, 0), log.count)), as: UTF8.self)
-  let sizesDisagree = ["(should be", "> file length", "Unknown chunk marker"].contains { text.contains($0) }
-  guard decoderError != nil || Int64(decodedFrames) < Int64(announcedFrames) || sizesDisagree else { return nil }
+  return ["(should be", "> file length", "Unknown chunk marker"].contains { text.contains($0) }
+}
+
+/// The warning for a file that decoded only in part: fewer frames than its header announces, a
+/// decoder error, or (libsndfile's WAV and AIFF) chunk sizes that disagree with the file; nil for a
+/// whole file.
+func integrityWarning(
+  announcedFrames: Int64, decodedFrames: Int, sampleRate: Int, decoderError: String?, sizesDisagree: Bool = false
+) -> String? {
   let decoded = String(format: "%.2f s (%d samples at %d Hz)", Double(decodedFrames) / Double(sampleRate), decodedFrames, sampleRate)
-  if Int64(decodedFrames) < Int64(announcedFrames) {
+  if Int64(decodedFrames) < announcedFrames {
     let announced = String(format: "%.2f s", Double(announcedFrames) / Double(sampleRate))
-    return "truncated: the header announces \(announced), only \(decoded) decoded"
+    return "truncated: the header announces \(announced), only \(decoded) decoded" + (decoderError.map { ": \($0)" } ?? "")
   }
+  if let decoderError { return "damaged: \(decoderError); decoded \(decoded)" }
+  guard sizesDisagree else { return nil }
   return "the file's size disagrees with its header (cut short, or more data than the header claims); decoded \(decoded)"
 }
 
