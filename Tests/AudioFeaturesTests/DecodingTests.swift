@@ -109,6 +109,25 @@ func temporaryDirectory() throws -> URL { try makeTemporaryFolder(prefix: "genre
     #expect(claimed.integrityWarning?.contains("disagrees with its header") == true, "\(String(describing: claimed.integrityWarning))")
   }
 
+  /// A file that decodes to more samples than the limit is refused, whatever its header says and
+  /// however few its bytes (300,000 samples of near-silence in a few kilobytes of FLAC); one at the
+  /// limit decodes whole. The limit holds at 22050 Hz too: 8 kHz grows 2.76 times there.
+  @Test func filesLongerThanTheLimitAreRefused() throws {
+    let directory = try temporaryDirectory()
+    let quiet = (0..<300_000).map { Float(($0 / 1000) % 3 - 1) / 32768 }
+    for (name, format) in [("long.flac", SF_FORMAT_FLAC | SF_FORMAT_PCM_16), ("long.wav", SF_FORMAT_WAV | SF_FORMAT_PCM_16)] {
+      let path = directory.appendingPathComponent(name).path
+      try writeAudio(path, quiet, format: format)
+      #expect(throws: AudioDecodingError.tooLong(limit: 299_999), "\(name)") { try decodeAudio(atPath: path, maximumSamples: 299_999) }
+      #expect(try decodeAudio(atPath: path, maximumSamples: 300_000).samples == quiet, "\(name)")
+    }
+    let narrow = directory.appendingPathComponent("narrow.wav").path
+    try writeAudio(narrow, Array(quiet.prefix(20_000)), rate: 8000, format: SF_FORMAT_WAV | SF_FORMAT_PCM_16)
+    #expect(throws: AudioDecodingError.tooLong(limit: 50_000)) { try loadSignal(atPath: narrow, maximumSamples: 50_000) }
+    #expect(try loadSignal(atPath: narrow, maximumSamples: 55_125).samples.count == 55_125)
+    #expect(AudioDecodingError.tooLong(limit: maximumDecodedSamples).description.contains("(101.4 minutes at 44,100 Hz)"))
+  }
+
   /// The file as libsndfile reads it, channels averaged in float32 in channel order.
   static func libsndfileMono(_ path: String) throws -> [Float] {
     var info = SF_INFO()

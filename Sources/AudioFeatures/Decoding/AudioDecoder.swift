@@ -10,6 +10,7 @@ public enum AudioDecodingError: Error, Equatable, CustomStringConvertible {
   case noSamples
   case nonFiniteSample(index: Int)
   case resamplingFailed(String)
+  case tooLong(limit: Int)
 
   public var description: String {
     switch self {
@@ -19,12 +20,19 @@ public enum AudioDecodingError: Error, Equatable, CustomStringConvertible {
     case .noSamples: return "the file contains no audio samples"
     case .nonFiniteSample(let index): return "sample \(index) is not a finite number (NaN or infinity)"
     case .resamplingFailed(let reason): return "resampling failed: \(reason)"
+    case .tooLong(let limit):
+      let minutes = String(format: "%.1f", Double(limit) / 44_100 / 60)
+      return "it holds more than \(limit) samples (\(minutes) minutes at 44,100 Hz), more than GenreKit reads: cut it into parts"
     }
   }
 }
 
 /// The sample rates decoding accepts: telephone speech to studio masters.
 public let plausibleSampleRates = 1_000...768_000
+
+/// The most samples (mono) a file may hold, at its own rate and at 22050 Hz: 1 GB as float32, 101
+/// minutes at 44,100 Hz. A few hundred kilobytes of FLAC (constant frames) can decode to billions.
+public let maximumDecodedSamples = 1 << 28
 
 /// Decoded audio: mono float32 samples at the file's own rate.
 public struct DecodedAudio: Sendable {
@@ -39,14 +47,14 @@ public struct DecodedAudio: Sendable {
 /// `librosa.load` (through soundfile) does: integer PCM scaled by 2^−(bits−1) (16-bit: x/32768),
 /// float data passed through, channels averaged to mono in float32. Native FLAC goes to libFLAC
 /// directly (`decodeFLAC`), with the same samples.
-public func decodeAudio(atPath path: String) throws(AudioDecodingError) -> DecodedAudio {
+public func decodeAudio(atPath path: String, maximumSamples: Int = maximumDecodedSamples) throws(AudioDecodingError) -> DecodedAudio {
   var status = stat()
   guard stat(path, &status) == 0 else {
     throw errno == ENOENT ? .notFound : .unreadable(String(cString: strerror(errno)))
   }
   // Only regular files: a FIFO or device named *.wav would block the reader forever.
   guard (status.st_mode & S_IFMT) == S_IFREG else { throw .notARegularFile }
-  if startsWithFLACMarker(path) { return try decodeFLAC(atPath: path, fileSize: Int64(status.st_size)) }
+  if startsWithFLACMarker(path) { return try decodeFLAC(atPath: path, fileSize: Int64(status.st_size), maximumSamples: maximumSamples) }
 
   var info = SF_INFO()
   guard let file = sf_open(path, Int32(SFM_READ), &info) else {
@@ -61,7 +69,8 @@ public func decodeAudio(atPath path: String) throws(AudioDecodingError) -> Decod
   // averaged into it.
   let interleaved = channels == 1 ? nil : UnsafeMutablePointer<Float>.allocate(capacity: decodingChunkFrames * channels)
   defer { interleaved?.deallocate() }
-  let samples = collectSamples(capacity: initialCapacity(announcedFrames: info.frames, fileSize: Int64(status.st_size))) {
+  let capacity = initialCapacity(announcedFrames: info.frames, fileSize: Int64(status.st_size), maximumSamples: maximumSamples)
+  let samples = try collectSamples(capacity: capacity, maximumSamples: maximumSamples) {
     target, room in
     let frames = sf_count_t(min(room, decodingChunkFrames))
     guard let interleaved else { return max(0, Int(sf_readf_float(file, target, frames))) }
@@ -98,15 +107,19 @@ let decodingChunkFrames = 1 << 16
 
 /// The samples a decoder makes room for at first. The header's frame count is untrusted (a
 /// 551-byte FLAC claimed 537 million frames, found by fuzzing): at most one frame per byte of the
-/// file, enough for PCM; a compressed file that holds more continues past it.
-func initialCapacity(announcedFrames: Int64, fileSize: Int64) -> Int {
-  Int(min(max(announcedFrames, 0), fileSize))
+/// file, enough for PCM, and one more than the most it may decode; a compressed file that holds
+/// more continues past it.
+func initialCapacity(announcedFrames: Int64, fileSize: Int64, maximumSamples: Int) -> Int {
+  Int(min(max(announcedFrames, 0), fileSize, Int64(maximumSamples) + 1))
 }
 
 /// A decoder's samples in one array, without a copy: `decode(target, room)` writes at most `room`
 /// samples at `target` and returns how many, 0 at the end. The first `capacity` go straight into
-/// the array's storage; a file that holds more continues a chunk at a time, appended.
-func collectSamples(capacity: Int, decode: (_ target: UnsafeMutablePointer<Float>, _ room: Int) -> Int) -> [Float] {
+/// the array's storage; a file that holds more continues a chunk at a time, appended, up to
+/// `maximumSamples`.
+func collectSamples(
+  capacity: Int, maximumSamples: Int, decode: (_ target: UnsafeMutablePointer<Float>, _ room: Int) -> Int
+) throws(AudioDecodingError) -> [Float] {
   var samples = [Float](unsafeUninitializedCapacity: capacity) { storage, initialized in
     initialized = 0
     while initialized < capacity {
@@ -118,9 +131,10 @@ func collectSamples(capacity: Int, decode: (_ target: UnsafeMutablePointer<Float
   guard samples.count == capacity else { return samples }
   let chunk = UnsafeMutablePointer<Float>.allocate(capacity: decodingChunkFrames)
   defer { chunk.deallocate() }
-  while case let count = decode(chunk, decodingChunkFrames), count > 0 {
+  while samples.count <= maximumSamples, case let count = decode(chunk, decodingChunkFrames), count > 0 {
     samples.append(contentsOf: UnsafeBufferPointer(start: chunk, count: count))
   }
+  guard samples.count <= maximumSamples else { throw .tooLong(limit: maximumSamples) }
   return samples
 }
 
@@ -150,9 +164,15 @@ func integrityWarning(
 }
 
 /// The signal every feature is computed on: decoded, mono, at 22050 Hz (resampled with soxr HQ
-/// when the file has another rate), and the decoder's integrity warning, if any.
-public func loadSignal(atPath path: String) throws(AudioDecodingError) -> (samples: [Float], warning: String?) {
-  let audio = try decodeAudio(atPath: path)
+/// when the file has another rate), and the decoder's integrity warning, if any. At most
+/// `maximumSamples` samples both as decoded and at 22050 Hz (a file at 8 kHz grows 2.8 times).
+public func loadSignal(
+  atPath path: String, maximumSamples: Int = maximumDecodedSamples
+) throws(AudioDecodingError) -> (samples: [Float], warning: String?) {
+  let audio = try decodeAudio(atPath: path, maximumSamples: maximumSamples)
   guard audio.sampleRate != Framing.sampleRate else { return (audio.samples, audio.integrityWarning) }
+  guard Int64(audio.samples.count) * Int64(Framing.sampleRate) / Int64(audio.sampleRate) <= maximumSamples else {
+    throw .tooLong(limit: maximumSamples)
+  }
   return (try resample(audio.samples, from: audio.sampleRate, to: Framing.sampleRate), audio.integrityWarning)
 }

@@ -16,7 +16,7 @@ func startsWithFLACMarker(_ path: String) -> Bool {
 /// the first error libFLAC reports (a damaged frame, lost sync); the samples before it are kept,
 /// with a warning. Every bit depth libFLAC decodes (4 to 32) is read, where libsndfile reads 8,
 /// 16 and 24 only.
-func decodeFLAC(atPath path: String, fileSize: Int64) throws(AudioDecodingError) -> DecodedAudio {
+func decodeFLAC(atPath path: String, fileSize: Int64, maximumSamples: Int) throws(AudioDecodingError) -> DecodedAudio {
   guard let decoder = FLAC__stream_decoder_new() else { throw .unreadable("out of memory") }
   defer { FLAC__stream_decoder_delete(decoder) }
   let stream = FLACStream()
@@ -31,14 +31,16 @@ func decodeFLAC(atPath path: String, fileSize: Int64) throws(AudioDecodingError)
   guard let info = stream.info else { throw .unreadable(stream.errorDescription ?? "no FLAC stream header") }
   try checkSampleRate(info.sampleRate)
 
-  let capacity = initialCapacity(announcedFrames: info.announcedFrames, fileSize: fileSize)
+  let capacity = initialCapacity(announcedFrames: info.announcedFrames, fileSize: fileSize, maximumSamples: maximumSamples)
   var samples = [Float](unsafeUninitializedCapacity: capacity) { storage, count in
     stream.storage = storage.baseAddress
     stream.capacity = capacity
+    stream.maximumSamples = maximumSamples
     FLAC__stream_decoder_process_until_end_of_stream(decoder)
     count = stream.stored
     stream.storage = nil
   }
+  guard !stream.tooLong else { throw .tooLong(limit: maximumSamples) }
   samples += stream.overflow
   let state = FLAC__stream_decoder_get_state(decoder)
   let decoderError =
@@ -54,7 +56,7 @@ func decodeFLAC(atPath path: String, fileSize: Int64) throws(AudioDecodingError)
 }
 
 /// What libFLAC's callbacks fill in: the stream header, the first error, the mono samples (into
-/// `storage` up to `capacity`, the rest into `overflow`).
+/// `storage` up to `capacity`, the rest into `overflow`, at most `maximumSamples`).
 private final class FLACStream {
   struct Info {
     var sampleRate: Int
@@ -67,6 +69,9 @@ private final class FLACStream {
   var capacity = 0
   var stored = 0
   var overflow: [Float] = []
+  var maximumSamples = Int.max
+  /// Set, and decoding stopped, when the next block would pass `maximumSamples`.
+  var tooLong = false
 }
 
 private func flacStream(_ client: UnsafeMutableRawPointer?) -> FLACStream {
@@ -97,8 +102,13 @@ private let writeFLACFrame: FLAC__StreamDecoderWriteCallback = { _, frame, buffe
   guard stream.errorDescription == nil, let frame, let buffer else { return FLAC__STREAM_DECODER_WRITE_STATUS_ABORT }
   let header = frame.pointee.header
   let length = Int(header.blocksize)
+  guard stream.stored + stream.overflow.count + length <= stream.maximumSamples else {
+    stream.tooLong = true
+    return FLAC__STREAM_DECODER_WRITE_STATUS_ABORT
+  }
   let channels = (0..<Int(header.channels)).map { buffer[$0]! }
-  let scale = 1 / Float(Int64(1) << (header.bits_per_sample - 1))
+  // libFLAC gives 1 to 32 bits (STREAMINFO's 5-bit field plus 1); the guard keeps a shift by −1 out.
+  let scale = 1 / Float(Int64(1) << (max(Int(header.bits_per_sample), 1) - 1))
   let fitting = min(length, stream.capacity - stream.stored)
   if fitting > 0 {
     mixFLACBlock(channels, scale: scale, samples: 0..<fitting, into: stream.storage! + stream.stored)
