@@ -88,7 +88,8 @@ let package = Package(
     .testTarget(
       name: "AudioFeaturesTests", dependencies: ["AudioFeatures", "TabularIO", "TensorIO", "CFFTW", "CSndFile", "Learning", "TestSupport"],
       resources: [.copy("Fixtures")]),
-    .testTarget(name: "LearningTests", dependencies: ["CNetworkKernels", "Learning", "TabularIO", "TensorIO"], resources: [.copy("Fixtures")]),
+    .testTarget(
+      name: "LearningTests", dependencies: ["CNetworkKernels", "Learning", "TabularIO", "TensorIO", "TestSupport"], resources: [.copy("Fixtures")]),
     .testTarget(name: "FiguresTests", dependencies: ["Figures"], resources: [.copy("Golden")]),
     .testTarget(name: "NotebooksTests", dependencies: ["Notebooks"]),
     .testTarget(

@@ -2,6 +2,7 @@ import CFFTW
 import CSpectralKernels
 import Foundation
 import Learning
+import TestSupport
 import Testing
 
 @testable import AudioFeatures
@@ -241,16 +242,6 @@ extension MedianFilter {
       }
     }
   }
-
-  /// glibc runs its FMA build of logf (the one the decibel kernel reproduces) only on CPUs with
-  /// AVX2 and FMA; elsewhere its last bits may differ.
-  static let cpuHasFusedMultiplyAdd: Bool = {
-    guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
-      let flags = info.split(separator: "\n").first(where: { $0.hasPrefix("flags") })
-    else { return false }
-    let set = Set(flags.split(separator: " ").map(String.init))
-    return set.contains("fma") && set.contains("avx2")
-  }()
 
   /// The decibel kernel's log10f against glibc's, to the bit, on every 1,021st float32 bit pattern
   /// (all 2^32 of them, in both the AVX2 and the baseline build, agreed when it was written), and

@@ -1,19 +1,12 @@
 import CAffineKernels
 import Foundation
+import TestSupport
 import Testing
 
 /// The vector exp against glibc's own, and the softmax rows against the loop they replaced, to
 /// the bit. glibc runs its FMA build of exp where the CPU has AVX2 and FMA; elsewhere it runs
 /// another build, whose last bits may differ, so the comparison with glibc needs those.
 @Suite struct SoftmaxKernelTests {
-  static let cpuHasFusedMultiplyAdd: Bool = {
-    guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
-      let flags = info.split(separator: "\n").first(where: { $0.hasPrefix("flags") })
-    else { return false }
-    let set = Set(flags.split(separator: " ").map(String.init))
-    return set.contains("fma") && set.contains("avx2")
-  }()
-
   /// Doubles from an LCG: uniform in [low, high).
   struct Uniform {
     var state: UInt64
