@@ -102,7 +102,8 @@ func checkSampleRate(_ rate: Int) throws(AudioDecodingError) {
   }
 }
 
-/// The frames libsndfile is asked for at a time.
+/// The frames libsndfile is asked for at a time, and the chunks a decoder continues in past its
+/// first buffer.
 let decodingChunkFrames = 1 << 16
 
 /// The samples a decoder makes room for at first. The header's frame count is untrusted (a
