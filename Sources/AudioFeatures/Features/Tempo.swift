@@ -24,10 +24,13 @@ enum Tempo {
       mel.values.withUnsafeBufferPointer { d in
         for u in 0..<max(0, frames - delay) {
           var positives = 0
-          for m in 0..<bands {
-            let increase = d[m * frames + u + 1] - d[m * frames + u]
+          // Down the bands by pointer steps: no overflow-checked index products in the loop.
+          var band = d.baseAddress! + u
+          for _ in 0..<bands {
+            let increase = band[1] - band[0]
             column[positives] = increase
             positives += increase > 0 ? 1 : 0
+            band += frames
           }
           let zeros = bands - positives
           let increases = UnsafeMutableBufferPointer(rebasing: column[..<positives])
