@@ -1,9 +1,9 @@
 // The feature extractor's frame-wise loops (the STFT's and its inverse's, HPSS masking's, the
 // filter banks', MFCC, spectral shape, tempogram, tuning, RMS, the parts' moments, decibels, and
-// decoding's finiteness check): a fifth of its time, and twice that as Swift. In C because Swift compiles
-// them for its baseline x86-64 (two doubles per vector) and cannot compile one function for AVX2
-// and choose it on the CPU at run time;
-// `target_clones` builds those versions and a baseline one and picks at load time. Every version
+// decoding's finiteness check): a fifth of its time, and twice that as Swift. In C because Swift
+// compiles them for its baseline x86-64 (two doubles per vector) and cannot compile one function
+// for AVX2 and choose it on the CPU at run time; `target_clones` builds those versions and a
+// baseline one and picks at load time. Every version
 // rounds alike: the same operations in the same order as librosa's (or the Swift code's they
 // replaced), none contracted into a fused multiply-add (the only ones are glibc's logf's, written
 // out), so the features do not depend on the CPU.

@@ -19,7 +19,7 @@ func startsWithFLACMarker(_ path: String) -> Bool {
 func decodeFLAC(atPath path: String, fileSize: Int64, maximumSamples: Int) throws(AudioDecodingError) -> DecodedAudio {
   guard let decoder = FLAC__stream_decoder_new() else { throw .unreadable("out of memory") }
   defer { FLAC__stream_decoder_delete(decoder) }
-  let stream = FLACStream()
+  let stream = FLACStream(maximumSamples: maximumSamples)
   let client = Unmanaged.passUnretained(stream).toOpaque()
   // `stream` outlives the decoder's use of `client`: it is read after the last libFLAC call.
   let initialized = FLAC__stream_decoder_init_file(decoder, path, writeFLACFrame, readFLACMetadata, noteFLACError, client)
@@ -35,7 +35,6 @@ func decodeFLAC(atPath path: String, fileSize: Int64, maximumSamples: Int) throw
   var samples = [Float](unsafeUninitializedCapacity: capacity) { storage, count in
     stream.storage = storage.baseAddress
     stream.capacity = capacity
-    stream.maximumSamples = maximumSamples
     FLAC__stream_decoder_process_until_end_of_stream(decoder)
     count = stream.stored
     stream.storage = nil
@@ -69,9 +68,11 @@ private final class FLACStream {
   var capacity = 0
   var stored = 0
   var overflow: [Float] = []
-  var maximumSamples = Int.max
+  let maximumSamples: Int
   /// Set, and decoding stopped, when the next block would pass `maximumSamples`.
   var tooLong = false
+
+  init(maximumSamples: Int) { self.maximumSamples = maximumSamples }
 }
 
 private func flacStream(_ client: UnsafeMutableRawPointer?) -> FLACStream {
