@@ -83,7 +83,7 @@ let package = Package(
     // MARK: Tests
     // Helpers the test targets share (temporary folders removed at exit).
     .target(name: "TestSupport", path: "Tests/TestSupport"),
-    .testTarget(name: "TabularIOTests", dependencies: ["TabularIO"]),
+    .testTarget(name: "TabularIOTests", dependencies: ["TabularIO", "TestSupport"]),
     .testTarget(name: "TensorIOTests", dependencies: ["TensorIO"]),
     .testTarget(
       name: "AudioFeaturesTests", dependencies: ["AudioFeatures", "TabularIO", "TensorIO", "CFFTW", "CSndFile", "Learning", "TestSupport"],

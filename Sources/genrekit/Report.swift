@@ -117,23 +117,35 @@ struct CommandRunner {
 
   func run(_ arguments: [String]) throws -> (status: Int32, standardOutput: String, standardError: String) {
     // Both streams go to files, so that a command printing much to one never blocks on the other.
-    let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("genrekit-report-\(UUID().uuidString)")
-    let (outputFile, errorFile) = (scratch.appendingPathExtension("out"), scratch.appendingPathExtension("err"))
-    defer { for file in [outputFile, errorFile] { try? FileManager.default.removeItem(at: file) } }
-    for file in [outputFile, errorFile] where !FileManager.default.createFile(atPath: file.path, contents: nil) {
-      throw FileError(path: file.path, reason: "cannot create a temporary file for the command's output")
-    }
+    let (output, error) = (try Self.unnamedFile(), try Self.unnamedFile())
     let process = Process()
     process.executableURL = executable
     process.arguments = arguments
     process.currentDirectoryURL = directory
-    process.standardOutput = try FileHandle(forWritingTo: outputFile)
-    process.standardError = try FileHandle(forWritingTo: errorFile)
+    process.standardOutput = output
+    process.standardError = error
     try process.run()
     process.waitUntilExit()
-    return (
-      process.terminationStatus, try String(contentsOf: outputFile, encoding: .utf8), try String(contentsOf: errorFile, encoding: .utf8)
-    )
+    return (process.terminationStatus, try Self.contents(of: output), try Self.contents(of: error))
+  }
+
+  /// A new file in the temporary folder, removed from the folder as soon as it is open: nothing is
+  /// left behind, even when this process is killed.
+  private static func unnamedFile() throws -> FileHandle {
+    var template = Array(FileManager.default.temporaryDirectory.appendingPathComponent("genrekit-report-XXXXXX").path.utf8CString)
+    let descriptor = mkstemp(&template)
+    let path = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+    guard descriptor >= 0 else {
+      throw FileError(path: path, reason: "cannot create a temporary file for the command's output: \(String(cString: strerror(errno)))")
+    }
+    unlink(path)
+    return FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+  }
+
+  /// What the command wrote to `file` (which it shares, offset included, with this process).
+  private static func contents(of file: FileHandle) throws -> String {
+    try file.seek(toOffset: 0)
+    return String(decoding: try file.readToEnd() ?? Data(), as: UTF8.self)
   }
 
   /// `path` (relative to the current folder, or absolute) relative to the output folder.

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Learning
@@ -121,7 +122,7 @@ func separableData(for input: InputKind, perClass: Int = 40, seed: UInt64 = 1) -
     let pipeline = FittedPipeline(kind: kind, inputColumns: columns, imputer: nil, encoder: nil, scaler: nil, pca: nil, model: model)
     let file = ModelFile(
       pipeline: pipeline, hyperparameters: try settings(kind).summary, classNames: ["x", "y", "z"], labelColumn: "label", input: input)
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("model-\(UUID()).json").path
+    let path = try makeTemporaryFolder(prefix: "model").appendingPathComponent("model.json").path
     try file.write(to: path)
     let loaded = try ModelFile.read(path: path)
     #expect(loaded == file)

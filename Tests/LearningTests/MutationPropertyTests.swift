@@ -1,6 +1,7 @@
 import Foundation
 import TabularIO
 import TensorIO
+import TestSupport
 import Testing
 
 @testable import Learning
@@ -26,8 +27,7 @@ import Testing
         let options = ["forest": ["trees": "3"], "mlp": ["hidden": "4", "max-iter": "3"]][kind.name] ?? [:]
         let settings = PipelineSettings(model: try! kind.settings(seed: 1, options: options), pcaComponents: pca, imputation: imputation)
         let file = ModelFile(pipeline: try! settings.fit(data, threads: 1), hyperparameters: [:], classNames: data.classNames, labelColumn: "label")
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mutation-\(UUID())")
-        try! FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try! makeTemporaryFolder(prefix: "mutation")
         let path = directory.appendingPathComponent("model.json").path
         try! file.write(to: path)
         files.append((try! String(contentsOfFile: path, encoding: .utf8), [UInt8](try! Data(contentsOf: URL(fileURLWithPath: ModelFile.tensorFilePath(for: path))))))
@@ -45,8 +45,7 @@ import Testing
 
   @Test func mutatedModelFilesNeverCrash() throws {
     var generator = SeededGenerator(seed: 20261201)
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mutations-\(UUID())")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    let directory = try makeTemporaryFolder(prefix: "mutations")
     let jsonPath = directory.appendingPathComponent("model.json").path
     let tensorPath = directory.appendingPathComponent("model.safetensors").path
     var loaded = 0

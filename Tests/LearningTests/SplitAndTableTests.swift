@@ -1,6 +1,7 @@
 import Foundation
 @testable import Learning
 import TabularIO
+import TestSupport
 import Testing
 
 @Suite struct SplitTests {
@@ -113,7 +114,7 @@ import Testing
   @Test func splitFileRoundTrip() throws {
     let data = segmentedDataset()
     let folds = try Splitter.stratifiedGroupKFold(data, k: 4, seed: 9)
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("split-\(UUID()).csv").path
+    let path = try makeTemporaryFolder(prefix: "split").appendingPathComponent("folds.csv").path
     try SplitFiles.csv(folds: folds, of: data).write(toFile: path, atomically: true, encoding: .utf8)
     let (reread, leftOut) = try Splitter.folds(of: data, strategy: .assignment(try SplitFiles.read(path: path)), seed: 0)
     #expect(leftOut == 0)

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import TabularIO
+import TestSupport
+import Testing
 
 @Suite struct CSVReaderTests {
   func parse(_ text: String, delimiter: UInt8? = nil) throws -> [CSVRecord] {
@@ -44,8 +45,7 @@ import TabularIO
   }
 
   @Test func atomicWriterReplacesOnlyOnCommit() throws {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tabular-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    let directory = try makeTemporaryFolder(prefix: "tabular")
     let path = directory.appendingPathComponent("out.csv").path
     try Data("old\n".utf8).write(to: URL(fileURLWithPath: path))
     let abandoned = try AtomicFileWriter(destination: path)
