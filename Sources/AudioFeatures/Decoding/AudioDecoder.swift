@@ -154,13 +154,15 @@ private func sizesDisagreeWithHeader(_ file: OpaquePointer) -> Bool {
 func integrityWarning(
   announcedFrames: Int64, decodedFrames: Int, sampleRate: Int, decoderError: String?, sizesDisagree: Bool = false
 ) -> String? {
+  let truncated = Int64(decodedFrames) < announcedFrames
+  // Formatted only for a warning: `String(format:)` costs a one-clip process 0.4 ms on its first call.
+  guard truncated || decoderError != nil || sizesDisagree else { return nil }
   let decoded = String(format: "%.2f s (%d samples at %d Hz)", Double(decodedFrames) / Double(sampleRate), decodedFrames, sampleRate)
-  if Int64(decodedFrames) < announcedFrames {
+  if truncated {
     let announced = String(format: "%.2f s", Double(announcedFrames) / Double(sampleRate))
     return "truncated: the header announces \(announced), only \(decoded) decoded" + (decoderError.map { ": \($0)" } ?? "")
   }
   if let decoderError { return "damaged: \(decoderError); decoded \(decoded)" }
-  guard sizesDisagree else { return nil }
   return "the file's size disagrees with its header (cut short, or more data than the header claims); decoded \(decoded)"
 }
 
