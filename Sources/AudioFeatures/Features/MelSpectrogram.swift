@@ -45,18 +45,21 @@ struct MelFilterBank: Sendable {
       let lowerWidth = melF[i + 1] - melF[i]
       let upperWidth = melF[i + 2] - melF[i + 1]
       let areaNorm = 2.0 / (melF[i + 2] - melF[i])
-      var row = [Float](repeating: 0, count: bins)
-      for k in 0..<bins {
+      // A weight is 0 outside melF[i] < f < melF[i + 2]: only the bins there (and one more on each
+      // side, against rounding) are computed.
+      let binHertz = Framing.binFrequency(1)
+      let candidates = max(0, Int(melF[i] / binHertz) - 1)...min(bins - 1, Int(melF[i + 2] / binHertz) + 1)
+      let row = candidates.map { k in
         let f = Framing.binFrequency(k)
         let lower = -(melF[i] - f) / lowerWidth
         let upper = (melF[i + 2] - f) / upperWidth
         let w = Float(max(0, min(lower, upper)))
-        row[k] = Float(Double(w) * areaNorm)
+        return Float(Double(w) * areaNorm)
       }
       let first = row.firstIndex { $0 != 0 } ?? 0
       let last = row.lastIndex { $0 != 0 } ?? 0
       start.append(Int32(weights.count))
-      firstBin.append(Int32(first))
+      firstBin.append(Int32(candidates.lowerBound + first))
       length.append(Int32(last - first + 1))
       weights.append(contentsOf: row[first...last])
     }
