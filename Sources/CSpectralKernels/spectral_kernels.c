@@ -189,13 +189,6 @@ void genrekit_mfcc(const float *mel, size_t bands, size_t frames, const double *
     }
 }
 
-MULTIVERSIONED
-void genrekit_sparse_dot_rows(
-    const float *x, const float *weights, const int32_t *starts, const int32_t *first, const int32_t *lengths, size_t rows,
-    float *out) {
-  for (size_t r = 0; r < rows; r++) out[r] = dot_row(weights + starts[r], x + first[r], (size_t)lengths[r]);
-}
-
 // The four partial sums as genrekit_spectral_centroid_bandwidth states: `rest` holds sum 0 with
 // the terms after the last whole four added.
 static inline double add_partial_sums(const double *partial, double rest) {
@@ -453,6 +446,15 @@ static inline __attribute__((always_inline)) void log10f8(const f32x8 *x_in, f32
   *out = result;
 }
 
+// factor · log10f(max(floor, v)) of eight lanes, as genrekit_decibels states it.
+static inline __attribute__((always_inline)) void decibels8(const f32x8 *values, float factor, float floor, f32x8 *out) {
+  const f32x8 v = *values;
+  // Swift's max(floor, v): v where v >= floor, floor otherwise (also for a NaN).
+  const f32x8 floored = (f32x8)(((i32x8)v & (v >= floor)) | ((i32x8)((f32x8){0} + floor) & ~(v >= floor)));
+  log10f8(&floored, out);
+  *out *= factor;
+}
+
 MULTIVERSIONED
 void genrekit_decibels(const float *values, size_t count, float factor, float floor, float *out, size_t stride) {
   for (size_t i = 0; i < count; i += 8) {
@@ -460,11 +462,35 @@ void genrekit_decibels(const float *values, size_t count, float factor, float fl
     // Lanes past the end take 1 (whose logarithm is 0) and are not written.
     f32x8 v = {1, 1, 1, 1, 1, 1, 1, 1};
     for (size_t lane = 0; lane < lanes; lane++) v[lane] = values[i + lane];
-    // Swift's max(floor, v): v where v >= floor, floor otherwise (also for a NaN).
-    v = (f32x8)(((i32x8)v & (v >= floor)) | ((i32x8)((f32x8){0} + floor) & ~(v >= floor)));
     f32x8 decibels;
-    log10f8(&v, &decibels);
-    decibels *= factor;
+    decibels8(&v, factor, floor, &decibels);
     for (size_t lane = 0; lane < lanes; lane++) out[(i + lane) * stride] = decibels[lane];
+  }
+}
+
+// Eight frames in the lanes: each weight is multiplied into all eight at once, and each frame's
+// sum is still the one chain genrekit_dot_rows states (no reordering), eight of them side by side.
+// Per frame this is a fifth of the instructions of one frame's row after row, whose short rows
+// (the mel bands average 16 weights) spent most of their time on the partial sums' final addition.
+MULTIVERSIONED
+void genrekit_filter_bank_decibels_x8(
+    float *block, size_t bins, const float *weights, const int32_t *starts, const int32_t *first, const int32_t *lengths,
+    size_t rows, size_t count, float factor, float floor, float *out, size_t stride) {
+  f32x8 *power = (f32x8 *)block;
+  for (size_t k = 0; k < bins; k++) power[k] = power[k] * power[k];
+  for (size_t r = 0; r < rows; r++) {
+    const float *w = weights + starts[r];
+    const f32x8 *x = power + first[r];
+    const size_t length = (size_t)lengths[r], whole = length / 8 * 8;
+    f32x8 partial[8];
+    for (int lane = 0; lane < 8; lane++) partial[lane] = (f32x8){0};
+    for (size_t i = 0; i < whole; i += 8)
+      for (int lane = 0; lane < 8; lane++) partial[lane] += w[i + lane] * x[i + lane];
+    f32x8 sum = -(f32x8){0};
+    for (int lane = 0; lane < 8; lane++) sum += partial[lane];
+    for (size_t i = whole; i < length; i++) sum += w[i] * x[i];
+    f32x8 decibels;
+    decibels8(&sum, factor, floor, &decibels);
+    for (size_t frame = 0; frame < count; frame++) out[r * stride + frame] = decibels[frame];
   }
 }

@@ -1,4 +1,5 @@
 import CFFTW
+import CSlidingMedian
 import CSpectralKernels
 import Foundation
 import Learning
@@ -264,6 +265,45 @@ extension MedianFilter {
     #expect(stride(from: 0, to: columns.count, by: 3).map { columns[$0] } == expected)
     #expect(columns.indices.filter { $0 % 3 != 0 }.allSatisfy { columns[$0] == -1 }, "only every third value is written")
     #expect(expected[0] == -100 && expected[2] == -100 && expected[3] == 0 && expected[6] == .infinity)
+  }
+
+  /// The mel kernel, eight frames side by side, against its stated order written out for one frame
+  /// at a time: S² in float32, eight partial sums by position mod 8, added in lane order to −0, then
+  /// the rest one by one; its decibels as `genrekit_decibels` makes them. Rows of 1 to 23 weights
+  /// (none, one and two whole eights), a full block of eight frames and a partial one of three.
+  @Test func filterBankDecibelsKeepEachFramesSummationOrder() {
+    var generator = SeededGenerator(seed: 13)
+    let (bins, lanes) = (40, 8)
+    let lengths: [Int32] = [1, 7, 8, 9, 16, 17, 23, 3]
+    let firstBin: [Int32] = [0, 2, 5, 11, 20, 23, 17, 37]
+    let starts = lengths.indices.map { Int32(lengths[..<$0].reduce(0, +)) }
+    let weights = (0..<Int(lengths.reduce(0, +))).map { _ in Float(generator.next() % 1_000_000) / 1e4 }
+    for frames in [8, 3] {
+      // Magnitudes of like size with full significands, where the order of additions shows in the
+      // last bits, and some zero, for the floor.
+      let magnitude = (0..<(frames * bins)).map { _ in generator.next() % 7 == 0 ? 0 : Float(generator.next() % (1 << 24)) / Float(1 << 22) }
+      var expected = [Float](repeating: 0, count: lengths.count * frames)
+      for t in 0..<frames {
+        let power = magnitude[(t * bins)..<((t + 1) * bins)].map { $0 * $0 }
+        var sums = [Float](repeating: 0, count: lengths.count)
+        for r in lengths.indices {
+          let (w, x, length) = (Int(starts[r]), Int(firstBin[r]), Int(lengths[r]))
+          let whole = length / 8 * 8
+          var partial = [Float](repeating: 0, count: 8)
+          for i in 0..<whole { partial[i % 8] += weights[w + i] * power[x + i] }
+          var sum: Float = -0.0
+          for lane in 0..<8 { sum += partial[lane] }
+          for i in whole..<length { sum += weights[w + i] * power[x + i] }
+          sums[r] = sum
+        }
+        expected.withUnsafeMutableBufferPointer { genrekit_decibels(sums, sums.count, 10, 1e-10, $0.baseAddress! + t, frames) }
+      }
+      var block = [Float](repeating: .nan, count: bins * lanes)
+      var out = [Float](repeating: .nan, count: lengths.count * frames)
+      genrekit_interleave_x8(magnitude, bins, frames, bins, &block)
+      genrekit_filter_bank_decibels_x8(&block, bins, weights, starts, firstBin, lengths, lengths.count, frames, 10, 1e-10, &out, frames)
+      #expect(out.map(\.bitPattern) == expected.map(\.bitPattern), "\(frames) frames")
+    }
   }
 
   /// Values from `scipy.ndimage.median_filter(..., mode='reflect')`.

@@ -83,15 +83,19 @@ void genrekit_add_normalized_power_spectrum(const double *spectrum, size_t bins,
 /// j in order, from +0, in double.
 void genrekit_mfcc(const float *mel, size_t bands, size_t frames, const double *dct, size_t count, float *out);
 
-/// Sparse rows, as the mel filter bank's bands: `out[r] = Σ_i weights[starts[r] + i] · x[first[r] + i]`
-/// for i < lengths[r], each summed as one row of `genrekit_dot_rows`.
-void genrekit_sparse_dot_rows(
-    const float *x, const float *weights, const int32_t *starts, const int32_t *first, const int32_t *lengths, size_t rows,
-    float *out);
-
 /// Decibels: `out[i · stride] = factor · log10f(max(floor, values[i]))` for i < count, in float32,
 /// with Swift's `max` (a NaN value gives `floor`) and glibc's log10f to the bit as glibc computes it
 /// on CPUs with AVX2 and FMA, on every CPU.
 void genrekit_decibels(const float *values, size_t count, float factor, float floor, float *out, size_t stride);
+
+/// Sparse rows (the mel filter bank's bands) over the power of eight frames at once, in decibels.
+/// `block` holds `bins × 8` magnitudes, bin-major with frame j in lane j (`genrekit_interleave_x8`),
+/// and is squared in place (float32, `S²`); then for each row r and frame j < count,
+/// `out[r · stride + j] = factor · log10f(max(floor, Σ_i weights[starts[r] + i] · S²[first[r] + i][j]))`
+/// for i < lengths[r], the sum made as one row of `genrekit_dot_rows` and the decibels as
+/// `genrekit_decibels`.
+void genrekit_filter_bank_decibels_x8(
+    float *block, size_t bins, const float *weights, const int32_t *starts, const int32_t *first, const int32_t *lengths,
+    size_t rows, size_t count, float factor, float floor, float *out, size_t stride);
 
 #endif
