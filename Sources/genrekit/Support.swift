@@ -118,12 +118,16 @@ private func reserveHugePages(_ size: Int) {
     guard let block = malloc(size) else { return }
     let start = (Int(bitPattern: block) + hugePage - 1) & ~(hugePage - 1)
     let end = (Int(bitPattern: block) + size) & ~(hugePage - 1)
-    if end > start { _ = madvise(UnsafeMutableRawPointer(bitPattern: start), end - start, MADV_HUGEPAGE) }
+    guard end > start else {
+      free(block)
+      return
+    }
+    _ = madvise(UnsafeMutableRawPointer(bitPattern: start), end - start, MADV_HUGEPAGE)
     free(block)
     // Taken from the top of the heap where the block was (or else not kept); its end leaves room
     // for malloc's header.
     let head = start - Int(bitPattern: block) - 64
-    guard end > start, head > 4096, let holder = malloc(head) else { return }
+    guard head > 4096, let holder = malloc(head) else { return }
     if holder == block { heapHeadHolders.withLock { $0.append(Int(bitPattern: holder)) } } else { free(holder) }
   #endif
 }

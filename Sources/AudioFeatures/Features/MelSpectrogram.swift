@@ -41,6 +41,7 @@ struct MelFilterBank: Sendable {
     let melF = (0..<(bands + 2)).map { i in
       MelFilterBank.melToHz(i == bands + 1 ? maxMel : Double(i) * step + minMel)
     }
+    let binHertz = Framing.binFrequency(1)
     var (weights, start, firstBin, length) = ([Float](), [Int32](), [Int32](), [Int32]())
     for i in 0..<bands {
       let lowerWidth = melF[i + 1] - melF[i]
@@ -48,7 +49,6 @@ struct MelFilterBank: Sendable {
       let areaNorm = 2.0 / (melF[i + 2] - melF[i])
       // A weight is 0 outside melF[i] < f < melF[i + 2]: only the bins there (and one more on each
       // side, against rounding) are computed.
-      let binHertz = Framing.binFrequency(1)
       let candidates = max(0, Int(melF[i] / binHertz) - 1)...min(bins - 1, Int(melF[i + 2] / binHertz) + 1)
       let row = candidates.map { k in
         let f = Framing.binFrequency(k)
