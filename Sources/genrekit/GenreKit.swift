@@ -25,6 +25,7 @@ struct GenreKit: AsyncParsableCommand {
   /// Exit status 2 for every usage error (bad arguments, unreadable tables or model files, no
   /// input), as the CLI contract says, instead of ArgumentParser's 64; one line on stderr.
   static func main() async {
+    startBLASWithoutThreadPool()
     do {
       try refuseHelpOnUnknownCommands(Array(CommandLine.arguments.dropFirst()))
       var command = try parseAsRoot()

@@ -136,6 +136,16 @@ private func reserveHugePages(_ size: Int) {
 /// compiler removes an allocation that nothing refers to).
 private let heapHeadHolders = Mutex<[Int]>([])
 
+/// OpenBLAS starts a pool of threads, one per core, as it loads (sized by `OPENBLAS_NUM_THREADS`),
+/// and an idle one spins on `sched_yield` for about 0.1 s of a core before it sleeps: CPU taken
+/// from the command's own threads (a kNN `compare` of the Spotify table: 0.28 → 0.19 CPU seconds
+/// without the pool, 2026-12-07). GenreKit runs BLAS on one thread (CBLASLAPACK), so it asks for
+/// no pool. Set before any other thread starts (`setenv` is not safe beside another thread's
+/// `getenv`); the commands `report` runs (this executable) inherit it.
+func startBLASWithoutThreadPool() {
+  setenv("OPENBLAS_NUM_THREADS", "1", 1)
+}
+
 /// Starts this process again with `OPENBLAS_CORETYPE` set when OpenBLAS chose kernels far below
 /// what the CPU runs (`LinearAlgebra.betterKernels`): OpenBLAS reads the variable only as it
 /// loads. For the commands whose time is mostly BLAS (training); a value the user set is kept,
