@@ -2,9 +2,11 @@
 # Speed and memory of `genrekit extract` against librosa (the Kaggle recipe) on the same GTZAN clips,
 # in one run. Needs ../shared/data/gtzan/audio and the reference venv (.venv-ref, see README).
 #   bench/extract.sh [number of clips for the single-threaded comparison, default 10]
+#                    [number of files for the throughput at GTZAN's size, default 1000]
 source "$(dirname "$0")/prologue.sh"
 clips_dir=../shared/data/gtzan/audio
 count=${1:-10}
+corpus_size=${2:-1000}
 mapfile -t clips < <(find "$clips_dir" -name '*.wav' | sort | head -n "$count")
 mapfile -t all_clips < <(find "$clips_dir" -name '*.wav' | sort)
 export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 NUMBA_NUM_THREADS=1
@@ -58,3 +60,21 @@ echo "== throughput, all ${#all_clips[@]} clips, --jobs 2 =="
 read -r seconds rss_kb < "$out/time.txt"
 printf 'genrekit: %.2f s for %d clips = %.1f clips/s, peak RSS %d MB\n' "$seconds" "${#all_clips[@]}" \
   "$(echo "${#all_clips[@]} / $seconds" | bc -l)" "$((rss_kb / 1024))"
+
+# GTZAN's size: symbolic links cycling through the 29 WAV and 120 FLAC clips (so 826 of 1,000
+# decode FLAC), in one folder, as a user would extract a corpus. Goal: under 20 s with --jobs 2
+# on 2 cores, peak memory under 150 MB.
+mapfile -t corpus < <(find "$(realpath "$clips_dir")" "$(realpath ../shared/data/gtzan/audio-flac)" -type f \( -name '*.wav' -o -name '*.flac' \) | sort)
+rm -rf "$out/corpus"
+mkdir -p "$out/corpus"
+flac_links=0
+for ((i = 0; i < corpus_size; i++)); do
+  clip=${corpus[i % ${#corpus[@]}]}
+  [[ $clip == *.flac ]] && flac_links=$((flac_links + 1))
+  ln -s "$clip" "$(printf '%s/c%05d.%s' "$out/corpus" "$i" "${clip##*.}")"
+done
+echo "== throughput, $corpus_size files ($flac_links FLAC) in one folder, --jobs 2 =="
+/usr/bin/time -f '%e %M' -o "$out/time.txt" "$genrekit" extract "$out/corpus" --label x --output "$out/corpus.csv" --jobs 2 --quiet
+read -r seconds rss_kb < "$out/time.txt"
+printf 'genrekit: %.2f s for %d clips = %.1f clips/s, peak RSS %d MB\n' "$seconds" "$corpus_size" \
+  "$(echo "$corpus_size / $seconds" | bc -l)" "$((rss_kb / 1024))"
