@@ -23,8 +23,10 @@ struct Compare: ParsableCommand {
       Examples:
         genrekit compare
         genrekit compare features_3_sec.csv --folds 10 --models knn,forest
-        genrekit compare spotify_songs.csv --label playlist_genre --group track_artist --test-size 0.2 --format csv
-        genrekit compare --audio genres/ --cache .genrekit-cache --save-split split.csv
+        genrekit compare spotify_songs.csv --label playlist_genre \\
+          --group track_artist --test-size 0.2 --format csv
+        genrekit compare --audio genres/ --cache .genrekit-cache \\
+          --save-split split.csv
       """)
 
   @Argument(help: "A feature table (CSV; - for standard input; default: the bundled GTZAN features_30_sec.csv), or with --audio audio files and folders.")
@@ -48,8 +50,8 @@ struct Compare: ParsableCommand {
   @Option(help: "Project on this many principal components before every model.")
   var pca: Int?
 
-  @Option(help: "Threads (default: all cores); the results do not depend on it.")
-  var jobs = ProcessInfo.processInfo.activeProcessorCount
+  @Option(help: "Threads; the results do not depend on it.")
+  var jobs = Parallelism.allCores
 
   @Option(help: "table, csv or json.")
   var format = OutputFormat.table
@@ -66,7 +68,6 @@ struct Compare: ParsableCommand {
   var modelNames: [String] { models.map(TableArguments.list) ?? available }
 
   func validate() throws {
-    guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
     guard !modelNames.isEmpty else { throw ValidationError("--models needs at least one of \(available.joined(separator: ", "))") }
     for name in modelNames where !available.contains(name) {
       throw ValidationError("unknown model \(excerpt(name)) for \(audio ? "audio" : "a table") (models: \(available.joined(separator: ", ")))")
@@ -99,7 +100,7 @@ struct Compare: ParsableCommand {
     // The table format is for people: how the table was read heads the output. Otherwise stderr.
     if format != .table { for line in header { log("genrekit: \(line)") } }
     let progress = Progress(unit: "fits", quiet: quiet)
-    let scores = try Comparison.run(pipelines, on: dataset, folds: folds, threads: jobs) { done, total, model in
+    let scores = try Comparison.run(pipelines, on: dataset, folds: folds, threads: jobs.count) { done, total, model in
       progress.update(done: done, total: total, note: model)
     }
     progress.interrupt()

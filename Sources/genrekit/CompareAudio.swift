@@ -10,12 +10,12 @@ extension Compare {
   /// HMMs (diag and full) on 13-MFCC frames and the networks on log-mel spectrograms of the same
   /// 3-s segments.
   func compareAudio() throws {
-    prepareHeapForExtraction(jobs: jobs)
+    prepareHeapForExtraction(jobs: jobs.count)
     let files = InputDiscovery.audioFiles(in: inputs)
     guard !files.isEmpty else { throw CLIFailure.usage("no audio files found in \(inputs.joined(separator: ", "))") }
     let outputs = [("--save-split", saveSplit), ("--save-results", saveResults)].compactMap { name, path in path.map { (name, $0) } }
     try OutputSafety.check(outputs: outputs, inputs: files + splitArguments.files)
-    let (examples, diagnostics) = try ExampleSource.loadAudio(files, settings: AudioExamples.Settings(), cache: cache, jobs: jobs, quiet: quiet)
+    let (examples, diagnostics) = try ExampleSource.loadAudio(files, settings: AudioExamples.Settings(), cache: cache, jobs: jobs.count, quiet: quiet)
     let clips = examples.clipRows
     let segments = examples.segmentRows
     let sequences = examples.mfccSequences
@@ -61,7 +61,7 @@ extension Compare {
     ] + Self.partSizes(folds, of: clips)
     if format != .table { for line in header { log("genrekit: \(line)") } }
     let fits = Progress(unit: "fits", quiet: quiet)
-    let scores = TrackComparison.run(candidates, testTracks: testTracks, threads: jobs) { done, total, candidate in
+    let scores = TrackComparison.run(candidates, testTracks: testTracks, threads: jobs.count) { done, total, candidate in
       fits.update(done: done, total: total, note: candidate)
     }
     fits.interrupt()

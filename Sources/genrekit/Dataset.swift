@@ -15,7 +15,8 @@ struct DatasetCommand: ParsableCommand {
 
       Examples:
         genrekit dataset genres/ --representation logmel --output logmel-3s
-        genrekit dataset genres/ --representation mfcc --mfcc-count 20 --jobs 2 --output mfcc20-3s
+        genrekit dataset genres/ --representation mfcc --mfcc-count 20 --jobs 2 \\
+          --output mfcc20-3s
       """)
 
   enum RepresentationName: String, ExpressibleByArgument, CaseIterable {
@@ -25,9 +26,9 @@ struct DatasetCommand: ParsableCommand {
   @Argument(help: "Audio files or directories.") var inputs: [String]
   @Option(help: "logmel or mfcc.") var representation: RepresentationName
   @Option(help: "MFCC coefficients per frame (default 13).") var mfccCount: Int?
-  @Option(help: "Segment length in seconds (the Kaggle rule; default 3).") var segmentSeconds = 3.0
+  @Option(help: "Segment length in seconds (the Kaggle rule).") var segmentSeconds = 3.0
   @Option(help: "The label of every segment (default: the file's parent directory name).") var label: String?
-  @Option(help: "Files processed in parallel (default: all cores).") var jobs = ProcessInfo.processInfo.activeProcessorCount
+  @Option(help: "Files processed in parallel.") var jobs = Parallelism.allCores
   @Option(help: "Also write the failed inputs and their reasons to this CSV (path,level,error).") var errors: String?
   @Flag(help: "No progress on stderr.") var quiet = false
   @Flag(help: "Keep the segments already in --output and process only inputs not there yet.") var resume = false
@@ -36,7 +37,6 @@ struct DatasetCommand: ParsableCommand {
   @Option(help: "The dataset directory to write.") var output: String
 
   func validate() throws {
-    guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
     guard Segmentation(segmentSeconds: segmentSeconds) != nil else { throw ValidationError("--segment-seconds must be a positive number of seconds") }
     if let mfccCount {
       guard representation == .mfcc else { throw ValidationError("--mfcc-count goes with --representation mfcc") }
@@ -45,7 +45,7 @@ struct DatasetCommand: ParsableCommand {
   }
 
   func run() throws {
-    prepareHeapForExtraction(jobs: jobs)
+    prepareHeapForExtraction(jobs: jobs.count)
     let discovered = InputDiscovery.audioFiles(in: inputs)
     let files = shard?.select(discovered, inputs: inputs) ?? discovered
     if let shard, files.isEmpty, !discovered.isEmpty {
@@ -81,7 +81,7 @@ struct DatasetCommand: ParsableCommand {
     defer { if let resumed { try? FileManager.default.removeItem(atPath: resumed) } }
     let job = SegmentDatasetJob(
       directory: resumed ?? output, representation: representation == .logmel ? .logMel : .mfcc(count: mfccCount ?? 13),
-      segmentSeconds: segmentSeconds, jobs: jobs)
+      segmentSeconds: segmentSeconds, jobs: jobs.count)
     let audioInputs = pending.map { AudioInput(path: $0, label: label ?? InputDiscovery.parentDirectoryName(of: $0)) }
     let progress = FileProgress(quiet: quiet)
     let summary = try job.run(audioInputs) { progress.finished(total: $0, $1) }

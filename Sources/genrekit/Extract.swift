@@ -16,8 +16,10 @@ struct Extract: ParsableCommand {
 
       Examples:
         genrekit extract genres/ --output features_30_sec.csv
-        genrekit extract genres/ --segment-seconds 3 --jobs 2 --errors errors.csv --output features_3_sec.csv
-        genrekit extract genres/ --segment-seconds 3 --output features_3_sec.csv --resume
+        genrekit extract genres/ --segment-seconds 3 --jobs 2 --errors errors.csv \\
+          --output features_3_sec.csv
+        genrekit extract genres/ --segment-seconds 3 --output features_3_sec.csv \\
+          --resume
       """)
 
   @Argument(help: "Audio files or directories.")
@@ -35,8 +37,8 @@ struct Extract: ParsableCommand {
   @Option(help: "kaggle: librosa 0.7 as in the Kaggle tables; librosa: librosa 0.11 defaults.")
   var compat: CompatibilityMode = .kaggle
 
-  @Option(help: "Files processed in parallel (default: all cores).")
-  var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+  @Option(help: "Files processed in parallel.")
+  var jobs = Parallelism.allCores
 
   @Flag(help: "Keep the rows already in --output and process only inputs not there yet.")
   var resume = false
@@ -50,14 +52,13 @@ struct Extract: ParsableCommand {
   var shard: Sharding.Shard?
 
   func validate() throws {
-    guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
     guard Segmentation(segmentSeconds: segmentSeconds) != nil else {
       throw ValidationError("--segment-seconds must be a positive number of seconds")
     }
   }
 
   func run() throws {
-    prepareHeapForExtraction(jobs: jobs)
+    prepareHeapForExtraction(jobs: jobs.count)
     let discovered = InputDiscovery.audioFiles(in: inputs)
     let files = shard?.select(discovered, inputs: inputs) ?? discovered
     if let shard, files.isEmpty, !discovered.isEmpty {
@@ -73,7 +74,7 @@ struct Extract: ParsableCommand {
     try OutputSafety.check(outputs: outputs, inputs: files)
 
     let job = FeatureTableJob(
-      output: output, settings: ExtractionSettings(compat: compat, segmentSeconds: segmentSeconds), resume: resume, jobs: jobs)
+      output: output, settings: ExtractionSettings(compat: compat, segmentSeconds: segmentSeconds), resume: resume, jobs: jobs.count)
     let audioInputs = files.map { AudioInput(path: $0, label: label ?? InputDiscovery.parentDirectoryName(of: $0)) }
     let progress = FileProgress(quiet: quiet)
     let summary = try job.run(audioInputs) { progress.finished(total: $0, $1) }

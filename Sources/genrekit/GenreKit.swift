@@ -12,9 +12,10 @@ struct GenreKit: AsyncParsableCommand {
     abstract: "Music genre classification: GTZAN features from audio, and models compared on one group-aware split.",
     discussion: """
       Examples:
-        genrekit compare                                   every model on the bundled GTZAN table
+        genrekit compare                   every model on the bundled GTZAN table
         genrekit extract audio/ --segment-seconds 3 --output features.csv
-        genrekit train features.csv --model forest --test-size 0.2 --output forest.json
+        genrekit train features.csv --model forest --test-size 0.2 \\
+          --output forest.json
         genrekit evaluate forest.json features.csv
       """,
     version: version,

@@ -13,7 +13,8 @@ struct Merge: ParsableCommand {
       result is byte for byte what that run writes. Parts that hold the same file are refused.
 
       Examples:
-        genrekit merge part-0.csv part-1.csv part-2.csv part-3.csv --output features.csv
+        genrekit merge part-0.csv part-1.csv part-2.csv part-3.csv \\
+          --output features.csv
         genrekit merge logmel-0 logmel-1 --output logmel-3s
       """)
 

@@ -65,7 +65,8 @@ struct Split: ParsableCommand {
     discussion: """
       Examples:
         genrekit split features_3_sec.csv --folds 5 --output folds.csv
-        genrekit split spotify_songs.csv --label playlist_genre --group track_artist --test-size 0.2 --output holdout.csv
+        genrekit split spotify_songs.csv --label playlist_genre \\
+          --group track_artist --test-size 0.2 --output holdout.csv
       """)
 
   @Argument(help: "A feature table (CSV; - for standard input).") var table: String
@@ -103,25 +104,27 @@ struct Train: ParsableCommand {
       frames), split by track.
 
       Examples:
-        genrekit train features_30_sec.csv --model forest --trees 200 --test-size 0.2 --output forest.json
-        genrekit train spotify_songs.csv --label playlist_genre --group track_artist --categorical key,mode \\
-          --impute median --model logreg --output logreg.json
-        genrekit train mfcc13-3s --model hmm --covariance full --test-size 0.2 --output hmm.json
+        genrekit train features_30_sec.csv --model forest --trees 200 \\
+          --test-size 0.2 --output forest.json
+        genrekit train spotify_songs.csv --label playlist_genre \\
+          --group track_artist --categorical key,mode --impute median \\
+          --model logreg --output logreg.json
+        genrekit train mfcc13-3s --model hmm --covariance full --test-size 0.2 \\
+          --output hmm.json
       """)
 
   @Argument(help: "A feature table (CSV; - for standard input), a dataset directory, or audio (a folder of genre folders).") var table: String
   @Option(help: "The model: \(ModelRegistry.names).") var model: ModelKind
-  @Option(help: "Audio inputs: the segment length in seconds (the Kaggle rule; default 3).") var segmentSeconds = 3.0
-  @Option(help: "Audio inputs, hmm: MFCC coefficients per frame (default 13).") var mfccCount = 13
+  @Option(help: "Audio inputs: the segment length in seconds (the Kaggle rule).") var segmentSeconds = 3.0
+  @Option(help: "Audio inputs, hmm: MFCC coefficients per frame.") var mfccCount = 13
   @OptionGroup var tableArguments: TableArguments
   @OptionGroup var splitArguments: SplitArguments
   @OptionGroup var hyperparameters: HyperparameterArguments
-  @Option(help: "Threads (default: all cores); the model does not depend on it.") var jobs = ProcessInfo.processInfo.activeProcessorCount
+  @Option(help: "Threads; the model does not depend on it.") var jobs = Parallelism.allCores
   @Flag(help: "No progress on stderr.") var quiet = false
   @Option(help: "The model file to write (- for standard output, tensors embedded).") var output: String
 
   func validate() throws {
-    guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
     guard Segmentation(segmentSeconds: segmentSeconds) != nil else { throw ValidationError("--segment-seconds must be a positive number of seconds") }
     guard (1...128).contains(mfccCount) else { throw ValidationError("--mfcc-count must be between 1 and 128") }
     // Options the model does not take, or bad values, before any work.
@@ -138,7 +141,7 @@ struct Train: ParsableCommand {
       outputs: [("--output", output)] + (output == "-" ? [] : [("the tensor file", ModelFile.tensorFilePath(for: output))]),
       inputs: ExampleSource.files(of: table) + splitArguments.files)
     let audio = ExampleSource.AudioRequest(
-      kind: model.input, settings: AudioExamples.Settings(segmentSeconds: segmentSeconds, mfccCount: mfccCount), jobs: jobs)
+      kind: model.input, settings: AudioExamples.Settings(segmentSeconds: segmentSeconds, mfccCount: mfccCount), jobs: jobs.count)
     switch try ExampleSource.read(table, options: tableArguments.options, audio: audio) {
     case .table(let table, let input): try train(on: table, input: input)
     case .dataset(let dataset): try train(on: dataset)
@@ -163,7 +166,7 @@ struct Train: ParsableCommand {
     let progress = progress()
     let clock = ContinuousClock()
     let fitStart = clock.now
-    let fitted = try settings.fit(training, threads: jobs) { done, total, note in progress.update(done: done, total: total, note: note) }
+    let fitted = try settings.fit(training, threads: jobs.count) { done, total, note in progress.update(done: done, total: total, note: note) }
     let fitDuration = clock.now - fitStart
     progress.interrupt()
     if let warning = fitted.convergenceWarning { log("genrekit: warning: \(warning)") }
@@ -195,7 +198,7 @@ struct Train: ParsableCommand {
     let progress = progress()
     let clock = ContinuousClock()
     let fitStart = clock.now
-    let fitted = try settings.fit(training, threads: jobs) { done, total, note in progress.update(done: done, total: total, note: note) }
+    let fitted = try settings.fit(training, threads: jobs.count) { done, total, note in progress.update(done: done, total: total, note: note) }
     let fitDuration = clock.now - fitStart
     progress.interrupt()
     if let warning = fitted.model.convergenceWarning { log("genrekit: warning: \(warning)") }
@@ -367,14 +370,13 @@ struct Predict: ParsableCommand {
   @Option(help: "The column that names rows (default: filename, else the row number).") var id: String?
   @Option(help: "Field delimiter, ',' or ';' (default: detected).") var delimiter: String?
   @Option(help: "Comma-separated values that mean 'missing' (default: pandas' na_values and '?').") var naValues: String?
-  @Option(help: "Threads analysing songs and scoring segments (default: all cores).") var jobs = ProcessInfo.processInfo.activeProcessorCount
+  @Option(help: "Threads analysing songs and scoring segments.") var jobs = Parallelism.allCores
   @Flag(help: "No progress on stderr.") var quiet = false
   @Option(help: "csv, table or json.") var format = OutputFormat.csv
 
   func validate() throws {
     guard model != "-" || !inputs.contains("-") else { throw ValidationError("the model and the table cannot both be standard input") }
     guard top >= 1 else { throw ValidationError("--top must be at least 1") }
-    guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
     _ = try TableArguments.delimiterByte(delimiter)
   }
 
@@ -435,7 +437,7 @@ struct Predict: ParsableCommand {
       throw CLIFailure.usage(error.description)
     }
     log("genrekit: \(model) reads songs as \(reader.input.summary); a song's probabilities are the mean over its segments")
-    prepareHeapForExtraction(jobs: jobs)
+    prepareHeapForExtraction(jobs: jobs.count)
     let progress = Progress(unit: "songs", quiet: quiet)
     var names: [String] = []
     var segments: [Int] = []
@@ -443,7 +445,7 @@ struct Predict: ParsableCommand {
     var failures = 0
     for (i, song) in songs.enumerated() {
       do {
-        let prediction = try reader.predict(song: song, model: file, jobs: jobs)
+        let prediction = try reader.predict(song: song, model: file, jobs: jobs.count)
         if let warning = prediction.warning {
           progress.interrupt()
           log("genrekit: warning: \(song): \(warning)")
@@ -476,7 +478,7 @@ struct Predict: ParsableCommand {
     }
     let clock = ContinuousClock()
     let scoringStart = clock.now
-    let probabilities = try file.pipeline.model.probabilities(dataset.input, threads: jobs)
+    let probabilities = try file.pipeline.model.probabilities(dataset.input, threads: jobs.count)
     if !quiet { log("genrekit: scored \(dataset.count) segments in \((clock.now - scoringStart).seconds) s") }
     let truth = dataset.labels.map { dataset.classNames[$0] }
     switch per ?? .segment {
@@ -485,7 +487,7 @@ struct Predict: ParsableCommand {
       print(try render(predictions, rowNames: dataset.ids, truth: truth), terminator: "")
     case .track:
       let verdicts = TrackVerdicts(
-        tracks: dataset.tracks, predictions: argmaxPerRow(probabilities), scores: try file.pipeline.model.segmentScores(dataset.input, threads: jobs))
+        tracks: dataset.tracks, predictions: argmaxPerRow(probabilities), scores: try file.pipeline.model.segmentScores(dataset.input, threads: jobs.count))
       let predictions = zip(verdicts.rankings, verdicts.segments).map { ranking, segments in
         ranking.prefix(top).map { c in
           Prediction(class: file.classNames[c], probability: segments.reduce(0) { $0 + probabilities[$1, c] } / Double(segments.count))

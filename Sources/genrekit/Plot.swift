@@ -14,8 +14,10 @@ struct Plot: ParsableCommand {
     discussion: """
       Examples:
         genrekit plot signal blues.00000.wav --output signal.svg
-        genrekit plot features --columns tempo,spectral_centroid_mean --output features.svg
-        genrekit plot compare compare.json --output compare.svg   (from compare --save-results compare.json)
+        genrekit plot features --columns tempo,spectral_centroid_mean \\
+          --output features.svg
+        genrekit plot compare compare.json --output compare.svg
+        (compare.json from: genrekit compare --save-results compare.json)
       """,
     subcommands: [PlotSignal.self, PlotFeatures.self, PlotPCA.self, PlotConfusion.self, PlotCompare.self, PlotCurves.self])
 }
@@ -54,9 +56,9 @@ struct PlotSignal: ParsableCommand {
       """)
 
   @Argument(help: "An audio file.") var audio: String
-  @Option(help: "Start this many seconds into the file (default 0).") var offset = 0.0
-  @Option(help: "Draw this many seconds (default 30).") var duration = 30.0
-  @Option(help: "MFCC coefficients to draw (default 20).") var mfccCount = 20
+  @Option(help: "Start this many seconds into the file.") var offset = 0.0
+  @Option(help: "Draw this many seconds.") var duration = 30.0
+  @Option(help: "MFCC coefficients to draw.") var mfccCount = 20
   @OptionGroup var figure: FigureArguments
 
   func validate() throws {
@@ -125,8 +127,10 @@ struct PlotFeatures: ParsableCommand {
       Without a table, the bundled GTZAN 30-s table is drawn.
 
       Examples:
-        genrekit plot features --columns tempo,spectral_centroid_mean,rms_mean --output features.svg
-        genrekit plot features spotify_songs.csv --label playlist_genre --group track_artist --columns danceability,energy --output spotify.svg
+        genrekit plot features --columns tempo,spectral_centroid_mean,rms_mean \\
+          --output features.svg
+        genrekit plot features spotify_songs.csv --label playlist_genre \\
+          --group track_artist --columns danceability,energy --output spotify.svg
       """)
 
   @Argument(help: "A feature table (CSV; - for standard input; default: the bundled GTZAN features_30_sec.csv).") var table: String?
@@ -196,15 +200,17 @@ struct PlotConfusion: ParsableCommand {
 
       Examples:
         genrekit plot confusion evaluation.json --output confusion.svg
-        genrekit plot confusion compare.json --model cnn --level track --output cnn-confusion.svg
-        (evaluation.json from: genrekit evaluate forest.json features.csv --format json > evaluation.json)
+        genrekit plot confusion compare.json --model cnn --level track \\
+          --output cnn-confusion.svg
+        (evaluation.json from:
+          genrekit evaluate forest.json features.csv --format json > evaluation.json)
       """)
 
   enum Level: String, ExpressibleByArgument, CaseIterable { case segment, track }
 
   @Argument(help: "JSON from 'genrekit evaluate --format json' or 'genrekit compare --format json'.") var results: String
   @Option(help: "From compare's JSON: the model (default: the most accurate).") var model: String?
-  @Option(help: "From compare --audio's JSON: segment or track verdicts (default: track).") var level = Level.track
+  @Option(help: "From compare --audio's JSON: segment or track verdicts.") var level = Level.track
   @OptionGroup var figure: FigureArguments
 
   struct Evaluation: Decodable {
@@ -305,7 +311,8 @@ struct PlotCompare: ParsableCommand {
     discussion: """
       Examples:
         genrekit plot compare compare.json --output compare.svg
-        (compare.json from: genrekit compare --save-results compare.json, or compare --audio genres/ --save-results compare.json)
+        (compare.json from: genrekit compare --save-results compare.json,
+          or genrekit compare --audio genres/ --save-results compare.json)
       """)
 
   @Argument(help: "JSON from 'genrekit compare --format json' (with or without --audio).") var results: String
@@ -334,7 +341,8 @@ struct PlotCurves: ParsableCommand {
     discussion: """
       Examples:
         genrekit plot curves cnn.json --output cnn-curves.svg
-        (cnn.json from: genrekit train logmel-3s --model cnn --test-size 0.2 --output cnn.json)
+        (cnn.json from:
+          genrekit train logmel-3s --model cnn --test-size 0.2 --output cnn.json)
       """)
 
   @Argument(help: "A model file from 'genrekit train'.") var model: String

@@ -22,8 +22,10 @@ struct Report: ParsableCommand {
 
       Examples:
         genrekit report --output notebooks
-        genrekit report --output notebooks-export --clips ../shared/data/gtzan/audio \\
-          --audio ../shared/data/gtzan/audio-flac --spotify ../shared/data/spotify/spotify_songs.csv \\
+        genrekit report --output notebooks-export \\
+          --clips ../shared/data/gtzan/audio \\
+          --audio ../shared/data/gtzan/audio-flac \\
+          --spotify ../shared/data/spotify/spotify_songs.csv \\
           --fault-filtered ../shared/data/splits/gtzan-fault-filtered
       """)
 

@@ -20,12 +20,11 @@ struct Serve: AsyncParsableCommand {
   @Option(help: "A model file from 'genrekit train'.") var model: String
   @Option(help: "The address to listen on (default: loopback only).") var host = "127.0.0.1"
   @Option(help: "The port (0: any free one).") var port = 8080
-  @Option(help: "Songs analysed at once (default: all cores).") var workers = ProcessInfo.processInfo.activeProcessorCount
+  @Option(help: "Songs analysed at once.") var workers = Parallelism.allCores
   @Option(help: "Requests that may wait for a worker; more get 503.") var queue = 8
 
   func validate() throws {
     guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
-    guard workers >= 1 else { throw ValidationError("--workers must be at least 1") }
     guard queue >= 0 else { throw ValidationError("--queue must be 0 or more") }
   }
 
@@ -33,11 +32,11 @@ struct Serve: AsyncParsableCommand {
     let file = try ModelFile.read(path: model)
     let service: PredictionService
     do {
-      service = try PredictionService(model: file, name: model, workers: workers, waiting: queue)
+      service = try PredictionService(model: file, name: model, workers: workers.count, waiting: queue)
     } catch {
       throw CLIFailure.usage(error.description)
     }
-    prepareHeapForExtraction(jobs: workers)
+    prepareHeapForExtraction(jobs: workers.count)
     log("genrekit: serving \(model) (\(file.kind.name), \(file.classNames.count) classes) at http://\(host):\(port)/")
     try await buildApplication(service: service, host: host, port: port).runService()
   }

@@ -172,6 +172,24 @@ func prepareHeapForExtraction(jobs: Int) {
   workerThreadStart = { reserveHugePages(48 << 20) }
 }
 
+/// How many threads, or files or songs at once (`--jobs`, `--workers`): at least 1, by default
+/// the machine's cores. `--help` shows that default as "all cores", the same text on every
+/// machine, where an `Int` option would print this machine's count.
+struct Parallelism: ExpressibleByArgument, Sendable {
+  let count: Int
+
+  static var allCores: Parallelism { Parallelism(count: ProcessInfo.processInfo.activeProcessorCount) }
+
+  private init(count: Int) { self.count = count }
+
+  init?(argument: String) {
+    guard let count = Int(argument), count >= 1 else { return nil }
+    self.count = count
+  }
+
+  var defaultValueDescription: String { "all cores" }
+}
+
 /// Indented JSON with sorted keys, for `--format json`.
 func prettyJSON<T: Encodable>(_ value: T) throws -> String {
   let encoder = JSONEncoder()

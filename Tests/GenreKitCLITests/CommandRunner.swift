@@ -16,11 +16,13 @@ enum GenreKitBinary {
     return products.appendingPathComponent("genrekit")
   }()
 
-  static func run(_ arguments: [String], in directory: URL? = nil) throws -> CommandResult {
+  /// `environment`: variables set for this run on top of the test process's.
+  static func run(_ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]) throws -> CommandResult {
     let process = Process()
     process.executableURL = url
     process.arguments = arguments
     if let directory { process.currentDirectoryURL = directory }
+    if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
     let output = Pipe()
     let error = Pipe()
     process.standardOutput = output

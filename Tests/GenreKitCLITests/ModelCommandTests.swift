@@ -130,7 +130,7 @@ import Testing
       (["train", data, "--model", "mlp", "--hidden", "10,,5", "--output", output], "invalid hidden = 10,,5"),
       (["train", data, "--model", "knn", "--trees", "7", "--output", output], "invalid trees = 7: knn does not take it (its options: k, weights)"),
       (["train", data, "--model", "svm", "--output", output], "svm"),
-      (["train", data, "--model", "knn", "--jobs", "0", "--output", output], "--jobs must be at least 1"),
+      (["train", data, "--model", "knn", "--jobs", "0", "--output", output], "The value '0' is invalid for '--jobs <jobs>'"),
       (["compare", data, "--models", ""], "--models needs at least one"),
       (["compare", data, "--models", "knn,svm"], "unknown model 'svm'"),
       (["compare", data, "--features", ","], "--features needs at least one column"),
