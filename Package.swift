@@ -98,6 +98,7 @@ let package = Package(
         "AudioBridge", "GenreKitServer", "Learning", .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "NIOCore", package: "swift-nio"),
       ]),
-    .testTarget(name: "GenreKitCLITests", dependencies: ["genrekit", "TabularIO", "TensorIO", "TestSupport"]),
+    // Help/: the golden --help pages, read from the source tree (HelpGoldenTests).
+    .testTarget(name: "GenreKitCLITests", dependencies: ["genrekit", "TabularIO", "TensorIO", "TestSupport"], exclude: ["Help"]),
   ]
 )
