@@ -55,11 +55,18 @@ done
 printf 'genrekit --version (start-up):              %.1f ms (median of 20)\n' \
   "$(printf '%s\n' "${startups[@]}" | "$python" -c "import statistics,sys; print(1000 * statistics.median(float(l) for l in sys.stdin))")"
 
+# Times `genrekit extract <arguments> --jobs 2` over <clips> clips into <output>.
+throughput() {  # clips output arguments...
+  local clips=$1 output=$2 seconds rss_kb
+  shift 2
+  /usr/bin/time -f '%e %M' -o "$out/time.txt" "$genrekit" extract "$@" --output "$output" --jobs 2 --quiet
+  read -r seconds rss_kb < "$out/time.txt"
+  printf 'genrekit: %.2f s for %d clips = %.1f clips/s, peak RSS %d MB\n' "$seconds" "$clips" \
+    "$(echo "$clips / $seconds" | bc -l)" "$((rss_kb / 1024))"
+}
+
 echo "== throughput, all ${#all_clips[@]} clips, --jobs 2 =="
-/usr/bin/time -f '%e %M' -o "$out/time.txt" "$genrekit" extract "${all_clips[@]}" --output "$out/all.csv" --jobs 2 --quiet
-read -r seconds rss_kb < "$out/time.txt"
-printf 'genrekit: %.2f s for %d clips = %.1f clips/s, peak RSS %d MB\n' "$seconds" "${#all_clips[@]}" \
-  "$(echo "${#all_clips[@]} / $seconds" | bc -l)" "$((rss_kb / 1024))"
+throughput "${#all_clips[@]}" "$out/all.csv" "${all_clips[@]}"
 
 # GTZAN's size: symbolic links cycling through the 29 WAV and 120 FLAC clips (so 826 of 1,000
 # decode FLAC), in one folder, as a user would extract a corpus. Goal: under 20 s with --jobs 2
@@ -74,7 +81,4 @@ for ((i = 0; i < corpus_size; i++)); do
   ln -s "$clip" "$(printf '%s/c%05d.%s' "$out/corpus" "$i" "${clip##*.}")"
 done
 echo "== throughput, $corpus_size files ($flac_links FLAC) in one folder, --jobs 2 =="
-/usr/bin/time -f '%e %M' -o "$out/time.txt" "$genrekit" extract "$out/corpus" --label x --output "$out/corpus.csv" --jobs 2 --quiet
-read -r seconds rss_kb < "$out/time.txt"
-printf 'genrekit: %.2f s for %d clips = %.1f clips/s, peak RSS %d MB\n' "$seconds" "$corpus_size" \
-  "$(echo "$corpus_size / $seconds" | bc -l)" "$((rss_kb / 1024))"
+throughput "$corpus_size" "$out/corpus.csv" "$out/corpus" --label x

@@ -1,4 +1,5 @@
 import CFFTW
+import CSlidingMedian
 import CSpectralKernels
 
 /// The framing every GTZAN feature shares (librosa defaults): 22050 Hz, 2048-point frames, hop 512,
@@ -108,6 +109,24 @@ func forEachPowerFrame(
         let frame = s.baseAddress! + t * bins
         for k in 0..<bins { power[k] = frame[k] * frame[k] }
         body(t, power.baseAddress!)
+      }
+    }
+  }
+}
+
+/// Calls `body(first, count, block)` for the frames in blocks of eight, `block[k]` holding bin k
+/// of frames `first ..< first + count` in its lanes (`genrekit_interleave_x8`; lanes past `count`
+/// are unspecified), so that a kernel advances eight frames' chains of additions at once.
+func forEachFrameBlock(
+  of magnitude: [Float], frames: Int, _ body: (_ first: Int, _ count: Int, _ block: UnsafeMutablePointer<SIMD8<Float>>) -> Void
+) {
+  let (bins, lanes) = (Framing.binCount, Int(GENREKIT_MEDIAN_LANES))
+  withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: bins) { block in
+    magnitude.withUnsafeBufferPointer { s in
+      for first in stride(from: 0, to: frames, by: lanes) {
+        let count = min(lanes, frames - first)
+        block.withMemoryRebound(to: Float.self) { genrekit_interleave_x8(s.baseAddress! + first * bins, bins, count, bins, $0.baseAddress!) }
+        body(first, count, block.baseAddress!)
       }
     }
   }

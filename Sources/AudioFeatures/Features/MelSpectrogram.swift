@@ -1,4 +1,3 @@
-import CSlidingMedian
 import CSpectralKernels
 import Foundation
 
@@ -79,20 +78,15 @@ struct MelDecibels {
   /// - Parameter magnitude: `|X|`, frame-major; the mel bands sum its square.
   init(magnitude: [Float], frames: Int) {
     let bank = MelFilterBank.shared
-    let (bands, bins, lanes) = (MelFilterBank.bandCount, Framing.binCount, Int(GENREKIT_MEDIAN_LANES))
+    let (bands, bins) = (MelFilterBank.bandCount, Framing.binCount)
     var values = [Float](repeating: 0, count: bands * frames)
     values.withUnsafeMutableBufferPointer { out in
       // Eight frames at a time, side by side: 10·log10(max(1e-10, Σ weights · S²)) of every band,
       // into columns first ..< first + 8.
-      withUnsafeTemporaryAllocation(of: Float.self, capacity: bins * lanes) { block in
-        magnitude.withUnsafeBufferPointer { s in
-          for first in stride(from: 0, to: frames, by: lanes) {
-            let count = min(lanes, frames - first)
-            genrekit_interleave_x8(s.baseAddress! + first * bins, bins, count, bins, block.baseAddress!)
-            genrekit_filter_bank_decibels_x8(
-              block.baseAddress!, bins, bank.weights, bank.start, bank.firstBin, bank.length, bands, count, 10, 1e-10,
-              out.baseAddress! + first, frames)
-          }
+      forEachFrameBlock(of: magnitude, frames: frames) { first, count, block in
+        block.withMemoryRebound(to: Float.self, capacity: bins * 8) {
+          genrekit_filter_bank_decibels_x8(
+            $0, bins, bank.weights, bank.start, bank.firstBin, bank.length, bands, count, 10, 1e-10, out.baseAddress! + first, frames)
         }
       }
       // The clamp uses the global maximum over the whole clip or segment.

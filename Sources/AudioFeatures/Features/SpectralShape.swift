@@ -1,4 +1,3 @@
-import CSlidingMedian
 import CSpectralKernels
 
 /// Spectral centroid, bandwidth and roll-off per frame, from the magnitude spectrogram
@@ -30,32 +29,23 @@ struct SpectralShape {
   /// additions; eight frames transposed into the lanes of a block advance eight chains at once.
   private static func rolloffs(magnitude: [Float], frames: Int, frequencies: [Double]) -> [Double] {
     let bins = Framing.binCount
-    let lanes = Int(GENREKIT_MEDIAN_LANES)
     var rolloff = [Double](repeating: 0, count: frames)
-    let block = UnsafeMutablePointer<SIMD8<Float>>.allocate(capacity: bins)
-    defer { block.deallocate() }
-    magnitude.withUnsafeBufferPointer { s in
-      for first in stride(from: 0, to: frames, by: lanes) {
-        let height = min(lanes, frames - first)
-        block.withMemoryRebound(to: Float.self, capacity: bins * lanes) {
-          genrekit_interleave_x8(s.baseAddress! + first * bins, bins, height, bins, $0)
+    forEachFrameBlock(of: magnitude, frames: frames) { first, count, block in
+      var running = SIMD8<Float>()
+      for k in 0..<bins {
+        running += block[k]
+        block[k] = running
+      }
+      let threshold = SpectralShape.rollPercent * running
+      for lane in 0..<count {
+        // The sum never decreases: binary search.
+        var low = 0
+        var high = bins - 1
+        while low < high {
+          let mid = (low + high) / 2
+          if block[mid][lane] >= threshold[lane] { high = mid } else { low = mid + 1 }
         }
-        var running = SIMD8<Float>()
-        for k in 0..<bins {
-          running += block[k]
-          block[k] = running
-        }
-        let threshold = SpectralShape.rollPercent * running
-        for lane in 0..<height {
-          // The sum never decreases: binary search.
-          var low = 0
-          var high = bins - 1
-          while low < high {
-            let mid = (low + high) / 2
-            if block[mid][lane] >= threshold[lane] { high = mid } else { low = mid + 1 }
-          }
-          rolloff[first + lane] = block[low][lane] >= threshold[lane] ? frequencies[low] : 0
-        }
+        rolloff[first + lane] = block[low][lane] >= threshold[lane] ? frequencies[low] : 0
       }
     }
     return rolloff
